@@ -1,0 +1,42 @@
+// Nära's service worker. Its scope is the whole site; /sw.js is served by webapp/pwa.
+// Pages are always fetched from the network (they hold personal data and must be fresh);
+// only the shell below is kept, so a phone without a connection gets a helpful page.
+const VERSION = "__VERSION__";
+const SHELL_CACHE = `nara-shell-${VERSION}`;
+const OFFLINE_URL = "/offline";
+const SHELL = [
+  OFFLINE_URL,
+  "/static/css/app.css",
+  "/static/js/app.js",
+  "/static/js/passkeys.js",
+  "/static/icons/icon-192.png",
+  "/manifest.webmanifest",
+];
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(
+    caches.open(SHELL_CACHE).then((cache) => cache.addAll(SHELL)).then(() => self.skipWaiting()),
+  );
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    caches
+      .keys()
+      .then((keys) => Promise.all(keys.filter((k) => k.startsWith("nara-shell-") && k !== SHELL_CACHE).map((k) => caches.delete(k))))
+      .then(() => self.clients.claim()),
+  );
+});
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  if (request.method !== "GET" || new URL(request.url).origin !== self.location.origin) return;
+  if (request.mode === "navigate") {
+    event.respondWith(fetch(request).catch(() => caches.match(OFFLINE_URL)));
+    return;
+  }
+  if (SHELL.includes(new URL(request.url).pathname)) {
+    // Shell files: the network when it answers (fresh after a deploy), the cache when not.
+    event.respondWith(fetch(request).catch(() => caches.match(request)));
+  }
+});

@@ -1,0 +1,111 @@
+// The browser's half of the passkey ceremonies. The server decides; this only carries messages.
+const texts = document.getElementById("passkey-texts")?.dataset ?? {};
+const messageBox = document.getElementById("passkey-message");
+const csrfToken = document.querySelector('meta[name="csrf-token"]')?.content ?? "";
+
+const toBytes = (value) => {
+  const base64 = value.replace(/-/g, "+").replace(/_/g, "/");
+  const padded = base64 + "=".repeat((4 - (base64.length % 4)) % 4);
+  return Uint8Array.from(atob(padded), (c) => c.charCodeAt(0));
+};
+const toBase64url = (buffer) => {
+  let binary = "";
+  for (const byte of new Uint8Array(buffer)) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+};
+
+function creationOptions(json) {
+  if (PublicKeyCredential.parseCreationOptionsFromJSON) {
+    return PublicKeyCredential.parseCreationOptionsFromJSON(json);
+  }
+  return {
+    ...json,
+    challenge: toBytes(json.challenge),
+    user: { ...json.user, id: toBytes(json.user.id) },
+    excludeCredentials: (json.excludeCredentials ?? []).map((c) => ({ ...c, id: toBytes(c.id) })),
+  };
+}
+
+function requestOptions(json) {
+  if (PublicKeyCredential.parseRequestOptionsFromJSON) {
+    return PublicKeyCredential.parseRequestOptionsFromJSON(json);
+  }
+  return {
+    ...json,
+    challenge: toBytes(json.challenge),
+    allowCredentials: (json.allowCredentials ?? []).map((c) => ({ ...c, id: toBytes(c.id) })),
+  };
+}
+
+function credentialJSON(credential) {
+  const response = credential.response;
+  const json = {
+    id: credential.id,
+    rawId: toBase64url(credential.rawId),
+    type: credential.type,
+    clientExtensionResults: credential.getClientExtensionResults(),
+    authenticatorAttachment: credential.authenticatorAttachment ?? undefined,
+    response: { clientDataJSON: toBase64url(response.clientDataJSON) },
+  };
+  if (response.attestationObject) {
+    json.response.attestationObject = toBase64url(response.attestationObject);
+    json.response.transports = response.getTransports ? response.getTransports() : [];
+  } else {
+    json.response.authenticatorData = toBase64url(response.authenticatorData);
+    json.response.signature = toBase64url(response.signature);
+    if (response.userHandle) json.response.userHandle = toBase64url(response.userHandle);
+  }
+  return json;
+}
+
+async function post(url, body) {
+  const response = await fetch(url, {
+    method: "POST",
+    credentials: "same-origin",
+    headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken, Accept: "application/json" },
+    body: JSON.stringify(body),
+  });
+  const data = await response.json().catch(() => ({}));
+  if (!response.ok) throw new Error(data.error || texts.network);
+  return data;
+}
+
+function say(text) {
+  messageBox.textContent = text;
+}
+
+async function register(button) {
+  const options = await post("/passkeys/api/register/options", { invitation: button.dataset.invitation ?? "" });
+  const credential = await navigator.credentials.create({ publicKey: creationOptions(options) });
+  return post("/passkeys/api/register/verify", { credential: credentialJSON(credential) });
+}
+
+async function login(button) {
+  const options = await post("/passkeys/api/login/options", {});
+  const credential = await navigator.credentials.get({ publicKey: requestOptions(options) });
+  return post("/passkeys/api/login/verify", { credential: credentialJSON(credential), next: button.dataset.next ?? "" });
+}
+
+async function run(button) {
+  if (!window.PublicKeyCredential) {
+    say(texts.unsupported);
+    return;
+  }
+  button.disabled = true;
+  say("");
+  messageBox.classList.remove("passkey-message-info");
+  try {
+    const result = await (button.dataset.passkey === "login" ? login(button) : register(button));
+    window.location.assign(result.redirect);
+  } catch (error) {
+    // The browser's own errors (cancelled, timed out, no authenticator) say nothing useful.
+    const fromServer = !(error instanceof DOMException) && error.message;
+    say(fromServer || texts.cancelled);
+  } finally {
+    button.disabled = false;
+  }
+}
+
+for (const button of document.querySelectorAll("[data-passkey]")) {
+  button.addEventListener("click", () => run(button));
+}

@@ -1,0 +1,150 @@
+"""Shared fixtures: a fresh app and database per test, people to act as, and signing in."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.fakes.authenticator import SoftAuthenticator
+from webapp import create_app
+from webapp.auth import services as auth_services
+from webapp.auth.models import InvitationPurpose
+from webapp.extensions import db
+from webapp.people import services as people
+from webapp.people.models import CareUnit, Patient, StaffMember
+
+ORIGIN = "http://localhost"
+
+
+def make_config(tmp_path: Any, **overrides: Any) -> dict[str, Any]:
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.db'}",
+        "WEBAUTHN_RP_ID": "localhost",
+        "WEBAUTHN_ORIGIN": ORIGIN,
+        "PUBLIC_BASE_URL": ORIGIN,
+        "RATELIMIT_ENABLED": False,
+    }
+    config.update(overrides)
+    return config
+
+
+@pytest.fixture
+def app(tmp_path: Any) -> Iterator[Flask]:
+    app = create_app(make_config(tmp_path))
+    with app.app_context():
+        db.create_all()
+        yield app
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def unit(app: Flask) -> CareUnit:
+    unit = people.care_unit_get_or_create(
+        name="Vårdcentralen Test", phone="010-100 00 00", phone_hours="Vardagar 8–16"
+    )
+    db.session.commit()
+    return unit
+
+
+@pytest.fixture
+def nurse(unit: CareUnit) -> StaffMember:
+    return people.staff_create(
+        unit=unit,
+        name="Karin Lind",
+        title="Distriktssköterska",
+        phone="010-123 45 67",
+        phone_hours="Vardagar 8–10",
+        is_unit_admin=True,
+    )
+
+
+@pytest.fixture
+def physician(unit: CareUnit) -> StaffMember:
+    return people.staff_create(
+        unit=unit, name="Ali Hassan", title="Allmänläkare", is_physician=True
+    )
+
+
+@pytest.fixture
+def patient(nurse: StaffMember, physician: StaffMember) -> Patient:
+    return people.patient_create(
+        created_by=nurse,
+        name="Astrid Berg",
+        phone="070-111 22 33",
+        personal_number="19490312-2382",
+        physician_id=physician.id,
+    )
+
+
+@pytest.fixture
+def other_unit_nurse(app: Flask) -> StaffMember:
+    other = people.care_unit_get_or_create(name="Annan vårdcentral")
+    return people.staff_create(unit=other, name="Olle Främling", title="Sjuksköterska")
+
+
+def csrf_token(client: FlaskClient, path: str = "/logga-in") -> str:
+    """Read the CSRF token the way the browser does: from the page's meta tag."""
+    html = client.get(path).get_data(as_text=True)
+    match = re.search(r'name="csrf-token" content="([^"]+)"', html)
+    assert match, "page has no CSRF meta tag"
+    return match.group(1)
+
+
+def api(client: FlaskClient, path: str, body: dict, token: str) -> Any:
+    return client.post(path, json=body, headers={"X-CSRFToken": token})
+
+
+def register_with_invitation(
+    client: FlaskClient, user: Any, authenticator: SoftAuthenticator | None = None,
+    purpose: InvitationPurpose = InvitationPurpose.ONBOARDING,
+) -> SoftAuthenticator:
+    """Redeem a fresh invitation with a soft authenticator; the client ends up signed in."""
+    authenticator = authenticator or SoftAuthenticator(origin=ORIGIN)
+    _invitation, token = auth_services.invitation_issue(user=user, purpose=purpose, created_by=None)
+    csrf = csrf_token(client, f"/inbjudan/{token}")
+    options = api(client, "/passkeys/api/register/options", {"invitation": token}, csrf)
+    assert options.status_code == 200, options.get_json()
+    response = api(
+        client,
+        "/passkeys/api/register/verify",
+        {"credential": authenticator.create(options.get_json())},
+        csrf,
+    )
+    assert response.status_code == 200, response.get_json()
+    return authenticator
+
+
+def sign_in(client: FlaskClient, authenticator: SoftAuthenticator, **get_kwargs: Any) -> Any:
+    csrf = csrf_token(client)
+    options = api(client, "/passkeys/api/login/options", {}, csrf).get_json()
+    return api(
+        client,
+        "/passkeys/api/login/verify",
+        {"credential": authenticator.get(options, **get_kwargs)},
+        csrf,
+    )
+
+
+@pytest.fixture
+def patient_client(client: FlaskClient, patient: Patient) -> FlaskClient:
+    register_with_invitation(client, patient.user)
+    return client
+
+
+@pytest.fixture
+def nurse_client(app: Flask, nurse: StaffMember) -> FlaskClient:
+    client = app.test_client()
+    register_with_invitation(client, nurse.user)
+    return client

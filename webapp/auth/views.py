@@ -1,0 +1,46 @@
+"""Signing in and out, and opening an invitation."""
+
+from __future__ import annotations
+
+from flask import current_app, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from webapp.auth import bp, services
+from webapp.extensions import limiter
+from webapp.forms import EmptyForm
+from webapp.sessions import end_session, is_safe_next
+
+
+@bp.get("/logga-in")
+def login() -> str | Response:
+    target = request.args.get("next")
+    if current_user.is_authenticated:
+        return redirect(target if is_safe_next(target) else url_for("plan.home"))
+    return render_template("auth/login.html", next=target if is_safe_next(target) else "")
+
+
+@bp.get("/inbjudan/<token>")
+@limiter.limit(lambda: current_app.config["SIGN_IN_RATE_LIMIT"])
+def invitation(token: str) -> tuple[str, int] | str:
+    try:
+        found = services.invitation_find_redeemable(token)
+    except services.InvitationError as error:
+        return render_template("auth/invitation_invalid.html", message=error.message), 410
+    return render_template("auth/invitation.html", invitation=found, token=token)
+
+
+@bp.post("/logga-ut")
+@login_required
+def logout() -> Response:
+    if EmptyForm().validate_on_submit():
+        end_session()
+    return redirect(url_for("auth.signed_out"), 303)
+
+
+@bp.get("/utloggad")
+def signed_out() -> Response:
+    response = current_app.make_response(render_template("auth/signed_out.html"))
+    # Whatever this device kept of the plan (caches, offline storage) goes with the session.
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response

@@ -1,0 +1,99 @@
+"""Flask commands: the first administrator and the demo data."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from sqlalchemy import select
+
+from webapp.auth import services as auth_services
+from webapp.auth.models import InvitationPurpose
+from webapp.extensions import db
+from webapp.people import services as people
+from webapp.people.models import CareUnit, Patient, StaffMember, User
+from webapp.people.personnummer import check_digit
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(staff_group)
+    app.cli.add_command(demo_group)
+
+
+@click.group("staff", help="Staff accounts.")
+def staff_group() -> None:
+    pass
+
+
+@staff_group.command("create-admin")
+@click.option("--unit", "unit_name", required=True, help="Care unit name (created if new).")
+@click.option("--name", required=True)
+@click.option("--title", default="Administratör", show_default=True)
+@click.option("--unit-phone", default="")
+def create_admin(unit_name: str, name: str, title: str, unit_phone: str) -> None:
+    """Create a unit administrator and print their one-time sign-in link."""
+    unit = people.care_unit_get_or_create(name=unit_name, phone=unit_phone)
+    member = people.staff_create(unit=unit, name=name, title=title, is_unit_admin=True)
+    _invitation, token = auth_services.invitation_issue(
+        user=member.user, purpose=InvitationPurpose.ONBOARDING, created_by=None
+    )
+    click.echo(f"{member.name} ({unit.name}): {auth_services.invitation_url(token)}")
+
+
+@click.group("demo", help="Demo data.")
+def demo_group() -> None:
+    pass
+
+
+DEMO_UNIT = {"name": "Vårdcentralen Nära", "phone": "010-123 45 00",
+             "phone_hours": "Vardagar 8–16, lunchstängt 12–13"}
+DEMO_STAFF = [
+    {"name": "Karin Lind", "title": "Distriktssköterska", "phone": "010-123 45 67",
+     "phone_hours": "Vardagar 8–10 och 13–15", "is_unit_admin": True},
+    {"name": "Ali Hassan", "title": "Specialist i allmänmedicin", "is_physician": True},
+]
+DEMO_PATIENTS = [
+    {"name": "Astrid Berg", "phone": "070-111 22 33", "born": "490312", "serial": "238"},
+    {"name": "Gunnar Ek", "phone": "070-444 55 66", "born": "270105", "serial": "417"},
+]
+
+
+def _demo_staff(unit_id: int, spec: dict[str, object]) -> StaffMember:
+    existing = db.session.scalar(
+        select(StaffMember)
+        .join(StaffMember.user)
+        .where(StaffMember.care_unit_id == unit_id, User.name == spec["name"])
+    )
+    if existing is not None:
+        return existing
+    unit = db.session.get(CareUnit, unit_id)
+    assert unit is not None
+    return people.staff_create(unit=unit, **spec)  # type: ignore[arg-type]
+
+
+@demo_group.command("load")
+def load_demo() -> None:
+    """Load (or refresh) the demo unit, staff and patients; print one-time sign-in links."""
+    unit = people.care_unit_get_or_create(**DEMO_UNIT)
+    db.session.commit()
+    nurse, physician = (_demo_staff(unit.id, spec) for spec in DEMO_STAFF)
+    users: list[User] = [nurse.user, physician.user]
+    for spec in DEMO_PATIENTS:
+        yymmdd_nnn = spec["born"] + spec["serial"]
+        century = "19"
+        number = century + yymmdd_nnn + check_digit(yymmdd_nnn)
+        patient = db.session.scalar(select(Patient).where(Patient.personal_number == number))
+        if patient is None:
+            patient = people.patient_create(
+                created_by=nurse,
+                name=spec["name"],
+                phone=spec["phone"],
+                personal_number=number,
+                physician_id=physician.id,
+            )
+        users.append(patient.user)
+    click.echo("Demo data is loaded. One-time sign-in links (each works once, for 72 hours):")
+    for user in users:
+        _invitation, token = auth_services.invitation_issue(
+            user=user, purpose=InvitationPurpose.ONBOARDING, created_by=None
+        )
+        click.echo(f"  {user.name:<12} {auth_services.invitation_url(token)}")

@@ -1,0 +1,78 @@
+"""Error pages in plain Swedish (or English), as HTML or JSON; never a bare 500."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
+
+from webapp.extensions import db
+
+
+class UserFacingError(Exception):
+    """A rule said no. The message is for the user, in their language, and says what to do."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+MESSAGES = {
+    400: (_l("Något gick fel"), _l("Det du skickade gick inte att läsa. Gå tillbaka och försök igen.")),
+    403: (_l("Du har inte behörighet"), _l("Du kan inte göra det här med ditt konto.")),
+    404: (
+        _l("Sidan finns inte"),
+        _l("Sidan finns inte, eller så har du inte behörighet att se den."),
+    ),
+    405: (_l("Något gick fel"), _l("Sidan kan inte användas på det sättet. Gå tillbaka och försök igen.")),
+    413: (_l("För mycket text"), _l("Det du skickade var för stort. Korta texten och försök igen.")),
+    429: (
+        _l("För många försök"),
+        _l("Du har försökt många gånger på kort tid. Vänta en minut och försök igen."),
+    ),
+    500: (
+        _l("Något gick fel hos oss"),
+        _l("Ingenting har ändrats. Försök igen om en stund. Brådskande? Ring din vårdenhet."),
+    ),
+}
+
+CSRF_MESSAGE = _l(
+    "Sidan hade varit öppen för länge eller kom inte från Nära. Ingenting har sparats. "
+    "Ladda om sidan och försök igen."
+)
+
+
+def wants_json() -> bool:
+    if request.is_json or request.path.startswith("/passkeys/api/"):
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes[
+        "text/html"
+    ]
+
+
+def error_response(status: int, message: str | None = None) -> tuple[Response | str, int]:
+    title, default_message = MESSAGES.get(status, MESSAGES[400])
+    text = str(message or default_message)
+    if wants_json():
+        return jsonify(error=text), status
+    return render_template("errors/error.html", title=title, message=text, status=status), status
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def _csrf(_error: CSRFError) -> tuple[Response | str, int]:
+        return error_response(400, CSRF_MESSAGE)
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException) -> tuple[Response | str, int]:
+        status = error.code or 500
+        return error_response(status if status in MESSAGES else 400)
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception) -> tuple[Response | str, int]:
+        db.session.rollback()
+        app.logger.exception("unhandled error", exc_info=error)
+        return error_response(500)

@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("passkeys", __name__)
+
+from webapp.passkeys import views  # noqa: E402,F401

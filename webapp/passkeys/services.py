@@ -1,0 +1,272 @@
+"""The WebAuthn ceremonies, with single-use server-side challenges.
+
+The challenge is a database row with an expiry; the session holds only its id. Verification
+first deletes the row (and commits), so a response can never be checked against the same
+challenge twice. RP ID and origin come from configuration, never from the request.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from flask import current_app, session
+from flask_babel import format_date
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, func, select
+from webauthn import (
+    generate_authentication_options,
+    generate_registration_options,
+    options_to_json,
+    verify_authentication_response,
+    verify_registration_response,
+)
+from webauthn.helpers import base64url_to_bytes, bytes_to_base64url
+from webauthn.helpers.exceptions import WebAuthnException
+from webauthn.helpers.structs import (
+    AuthenticatorSelectionCriteria,
+    AuthenticatorTransport,
+    PublicKeyCredentialDescriptor,
+    ResidentKeyRequirement,
+    UserVerificationRequirement,
+)
+
+from webapp.auth import services as auth_services
+from webapp.auth.models import InvitationPurpose, SecurityEventKind
+from webapp.db import now_utc
+from webapp.errors import UserFacingError
+from webapp.extensions import db
+from webapp.passkeys.models import Credential, WebAuthnChallenge
+from webapp.people.models import User
+
+SESSION_KEY = "webauthn_challenge_id"
+REGISTER = "register"
+AUTHENTICATE = "authenticate"
+
+
+class PasskeyError(UserFacingError):
+    pass
+
+
+CHALLENGE_GONE = _l(
+    "Det tog för lång tid, eller så har försöket redan använts. Tryck på knappen och försök igen."
+)
+NOT_ACCEPTED = _l(
+    "Nyckeln kunde inte godkännas. Försök igen. Fungerar det inte, ring din vårdkontakt."
+)
+UNKNOWN_PASSKEY = _l(
+    "Den här nyckeln känns inte igen. Den kan ha tagits bort. "
+    "Be din vårdkontakt om en ny inbjudan."
+)
+
+
+def _store_challenge(
+    *, purpose: str, challenge: bytes, user: User | None, invitation_id: int | None = None
+) -> None:
+    now = now_utc()
+    # Housekeeping on the way: expired challenges are of no use to anyone.
+    db.session.execute(delete(WebAuthnChallenge).where(WebAuthnChallenge.expires_at < now))
+    row = WebAuthnChallenge(
+        id=secrets.token_urlsafe(32),
+        purpose=purpose,
+        challenge=challenge,
+        user_id=user.id if user else None,
+        invitation_id=invitation_id,
+        expires_at=now + timedelta(seconds=current_app.config["WEBAUTHN_CHALLENGE_SECONDS"]),
+    )
+    db.session.add(row)
+    db.session.commit()
+    session[SESSION_KEY] = row.id
+
+
+def _take_challenge(purpose: str) -> WebAuthnChallenge:
+    """Remove the session's challenge from the database and return it, or refuse."""
+    challenge_id = session.pop(SESSION_KEY, None)
+    if not isinstance(challenge_id, str):
+        raise PasskeyError(CHALLENGE_GONE)
+    row = db.session.get(WebAuthnChallenge, challenge_id)
+    if row is None:
+        raise PasskeyError(CHALLENGE_GONE)
+    deleted = db.session.execute(
+        delete(WebAuthnChallenge).where(WebAuthnChallenge.id == challenge_id)
+    )
+    db.session.commit()
+    if deleted.rowcount != 1 or row.purpose != purpose or row.expires_at <= now_utc():  # type: ignore[attr-defined]
+        raise PasskeyError(CHALLENGE_GONE)
+    return row
+
+
+def _rp() -> tuple[str, str, str]:
+    config = current_app.config
+    return config["WEBAUTHN_RP_ID"], config["WEBAUTHN_RP_NAME"], config["WEBAUTHN_ORIGIN"]
+
+
+def registration_options(*, user: User, invitation_id: int | None) -> dict[str, Any]:
+    rp_id, rp_name, _origin = _rp()
+    existing = db.session.scalars(
+        select(Credential.credential_id).where(Credential.user_id == user.id)
+    )
+    options = generate_registration_options(
+        rp_id=rp_id,
+        rp_name=rp_name,
+        user_id=user.webauthn_handle,
+        user_name=user.name,
+        user_display_name=user.name,
+        authenticator_selection=AuthenticatorSelectionCriteria(
+            resident_key=ResidentKeyRequirement.PREFERRED,
+            user_verification=UserVerificationRequirement.REQUIRED,
+        ),
+        exclude_credentials=[PublicKeyCredentialDescriptor(id=cid) for cid in existing],
+    )
+    _store_challenge(
+        purpose=REGISTER, challenge=options.challenge, user=user, invitation_id=invitation_id
+    )
+    return json.loads(options_to_json(options))
+
+
+def _default_name(user: User) -> str:
+    count = db.session.scalar(
+        select(func.count()).select_from(Credential).where(Credential.user_id == user.id)
+    )
+    return _("Nyckel %(number)s, skapad %(date)s", number=(count or 0) + 1, date=format_date(now_utc()))
+
+
+def registration_complete(
+    *, credential: Any, signed_in_user: User | None
+) -> tuple[User, Credential]:
+    """Verify a registration response; store the passkey. Redeems the invitation if any."""
+    row = _take_challenge(REGISTER)
+    user = db.session.get(User, row.user_id) if row.user_id else None
+    if user is None or (signed_in_user is not None and signed_in_user.id != user.id):
+        raise PasskeyError(CHALLENGE_GONE)
+    if signed_in_user is None and row.invitation_id is None:
+        raise PasskeyError(CHALLENGE_GONE)
+    rp_id, _name, origin = _rp()
+    try:
+        verified = verify_registration_response(
+            credential=credential,
+            expected_challenge=row.challenge,
+            expected_rp_id=rp_id,
+            expected_origin=origin,
+            require_user_verification=True,
+        )
+    except (WebAuthnException, ValueError, TypeError, KeyError) as exc:
+        current_app.logger.info("passkey registration refused: %s", exc)
+        raise PasskeyError(NOT_ACCEPTED) from exc
+
+    purpose = None
+    if row.invitation_id is not None:
+        invitation = auth_services.invitation_redeem(row.invitation_id)
+        purpose = invitation.purpose
+    if db.session.scalar(
+        select(Credential.id).where(Credential.credential_id == verified.credential_id)
+    ):
+        raise PasskeyError(NOT_ACCEPTED)
+    transports = []
+    if isinstance(credential, dict):
+        raw = credential.get("response", {}).get("transports") or []
+        transports = [t for t in raw if t in {m.value for m in AuthenticatorTransport}]
+    passkey = Credential(
+        user_id=user.id,
+        credential_id=verified.credential_id,
+        public_key=verified.credential_public_key,
+        sign_count=verified.sign_count,
+        transports=",".join(transports),
+        backed_up=verified.credential_backed_up,
+        name=_default_name(user),
+    )
+    db.session.add(passkey)
+    kind = (
+        SecurityEventKind.PASSKEY_ADDED_BY_RECOVERY
+        if purpose == InvitationPurpose.RECOVERY
+        else SecurityEventKind.PASSKEY_ADDED
+    )
+    auth_services.security_event_record(user=user, kind=kind, detail=passkey.name)
+    db.session.commit()
+    return user, passkey
+
+
+def authentication_options() -> dict[str, Any]:
+    rp_id, _name, _origin = _rp()
+    # No allowCredentials: a discoverable passkey finds its own account, no user name needed.
+    options = generate_authentication_options(
+        rp_id=rp_id, user_verification=UserVerificationRequirement.REQUIRED
+    )
+    _store_challenge(purpose=AUTHENTICATE, challenge=options.challenge, user=None)
+    return json.loads(options_to_json(options))
+
+
+def authentication_complete(*, credential: Any) -> User:
+    row = _take_challenge(AUTHENTICATE)
+    if not isinstance(credential, dict) or not isinstance(credential.get("rawId"), str):
+        raise PasskeyError(NOT_ACCEPTED)
+    try:
+        raw_id = base64url_to_bytes(credential["rawId"])
+    except (ValueError, TypeError) as exc:
+        raise PasskeyError(NOT_ACCEPTED) from exc
+    passkey = db.session.scalar(select(Credential).where(Credential.credential_id == raw_id))
+    if passkey is None:
+        raise PasskeyError(UNKNOWN_PASSKEY)
+    rp_id, _name, origin = _rp()
+    try:
+        verified = verify_authentication_response(
+            credential=credential,
+            expected_challenge=row.challenge,
+            expected_rp_id=rp_id,
+            expected_origin=origin,
+            credential_public_key=passkey.public_key,
+            credential_current_sign_count=passkey.sign_count,
+            require_user_verification=True,
+        )
+    except (WebAuthnException, ValueError, TypeError, KeyError) as exc:
+        current_app.logger.info("passkey sign-in refused: %s", exc)
+        raise PasskeyError(NOT_ACCEPTED) from exc
+    # user.handle must match when the authenticator sends one.
+    handle = (credential.get("response") or {}).get("userHandle")
+    user = db.session.get(User, passkey.user_id)
+    assert user is not None
+    if handle and handle != bytes_to_base64url(user.webauthn_handle):
+        raise PasskeyError(NOT_ACCEPTED)
+    passkey.sign_count = verified.new_sign_count
+    passkey.last_used_at = now_utc()
+    db.session.commit()
+    return user
+
+
+def passkeys_of(user: User) -> list[Credential]:
+    return list(
+        db.session.scalars(
+            select(Credential).where(Credential.user_id == user.id).order_by(Credential.created_at)
+        )
+    )
+
+
+def _owned(user: User, passkey_id: int) -> Credential:
+    passkey = db.session.get(Credential, passkey_id)
+    if passkey is None or passkey.user_id != user.id:
+        raise PasskeyError(_l("Nyckeln finns inte."))
+    return passkey
+
+
+def passkey_rename(*, user: User, passkey_id: int, name: str) -> Credential:
+    passkey = _owned(user, passkey_id)
+    passkey.name = name
+    db.session.commit()
+    return passkey
+
+
+def passkey_remove(*, user: User, passkey_id: int) -> None:
+    passkey = _owned(user, passkey_id)
+    if len(passkeys_of(user)) <= 1:
+        raise PasskeyError(
+            _l("Du kan inte ta bort din enda nyckel, för då kan du inte logga in. "
+               "Lägg först till en nyckel på en annan enhet.")
+        )
+    auth_services.security_event_record(
+        user=user, kind=SecurityEventKind.PASSKEY_REMOVED, detail=passkey.name
+    )
+    db.session.delete(passkey)
+    db.session.commit()

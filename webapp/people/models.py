@@ -1,0 +1,116 @@
+"""Accounts, care units, staff members and patients."""
+
+from __future__ import annotations
+
+import secrets
+from enum import StrEnum
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from webapp.db import CreatedAtMixin
+from webapp.extensions import db
+
+
+class UserKind(StrEnum):
+    PATIENT = "patient"
+    STAFF = "staff"
+    RELATIVE = "relative"
+
+
+def _new_webauthn_handle() -> bytes:
+    # The WebAuthn user handle: random, never the database id, so it reveals nothing.
+    return secrets.token_bytes(32)
+
+
+class User(UserMixin, CreatedAtMixin, db.Model):
+    """Someone who signs in: a patient, a staff member or (later) a relative."""
+
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(120))
+    webauthn_handle: Mapped[bytes] = mapped_column(
+        LargeBinary(64), unique=True, default=_new_webauthn_handle
+    )
+    locale: Mapped[str | None] = mapped_column(String(5))
+    # Bumped by "sign out everywhere": every session carries the epoch it was made in.
+    session_epoch: Mapped[int] = mapped_column(default=0)
+
+    patient: Mapped[Patient | None] = relationship(back_populates="user")
+    staff: Mapped[StaffMember | None] = relationship(back_populates="user")
+
+    def get_id(self) -> str:
+        return f"{self.id}.{self.session_epoch}"
+
+    @property
+    def is_patient(self) -> bool:
+        return self.kind == UserKind.PATIENT
+
+    @property
+    def is_staff(self) -> bool:
+        return self.kind == UserKind.STAFF
+
+
+class CareUnit(CreatedAtMixin, db.Model):
+    """A vårdenhet: staff belong to one, patients are listed at one."""
+
+    __tablename__ = "care_unit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    phone: Mapped[str] = mapped_column(String(32), default="")
+    phone_hours: Mapped[str] = mapped_column(String(120), default="")
+
+
+class StaffMember(CreatedAtMixin, db.Model):
+    __tablename__ = "staff_member"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), unique=True)
+    care_unit_id: Mapped[int] = mapped_column(ForeignKey("care_unit.id"), index=True)
+    title: Mapped[str] = mapped_column(String(80))
+    phone: Mapped[str] = mapped_column(String(32), default="")
+    phone_hours: Mapped[str] = mapped_column(String(120), default="")
+    is_physician: Mapped[bool] = mapped_column(default=False)
+    is_unit_admin: Mapped[bool] = mapped_column(default=False)
+
+    user: Mapped[User] = relationship(back_populates="staff")
+    care_unit: Mapped[CareUnit] = relationship()
+
+    @property
+    def name(self) -> str:
+        return self.user.name
+
+    @property
+    def reachable_phone(self) -> str:
+        """The number a patient should call: the person's own, else the unit's."""
+        return self.phone or self.care_unit.phone
+
+    @property
+    def reachable_hours(self) -> str:
+        return self.phone_hours if self.phone else self.care_unit.phone_hours
+
+
+class Patient(CreatedAtMixin, db.Model):
+    __tablename__ = "patient"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), unique=True)
+    care_unit_id: Mapped[int] = mapped_column(ForeignKey("care_unit.id"), index=True)
+    phone: Mapped[str] = mapped_column(String(32))
+    # Personnummer, 12 digits without the dash; optional, unique when given.
+    personal_number: Mapped[str | None] = mapped_column(String(12), unique=True)
+    care_contact_id: Mapped[int | None] = mapped_column(ForeignKey("staff_member.id"), index=True)
+    physician_id: Mapped[int | None] = mapped_column(ForeignKey("staff_member.id"))
+
+    user: Mapped[User] = relationship(back_populates="patient")
+    care_unit: Mapped[CareUnit] = relationship()
+    care_contact: Mapped[StaffMember | None] = relationship(foreign_keys=[care_contact_id])
+    physician: Mapped[StaffMember | None] = relationship(foreign_keys=[physician_id])
+
+    @property
+    def name(self) -> str:
+        return self.user.name

@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("plan", __name__)
+
+from webapp.plan import views  # noqa: E402,F401
