@@ -8,6 +8,12 @@ from flask import Flask
 
 from webapp.config import BASELINE, PROJECT_ROOT, from_environment
 
+# One package per domain area, each with a blueprint `bp`.
+AREAS = (
+    "auth", "passkeys", "plan", "care", "whatmatters", "agreement", "followups", "receipt",
+    "careteam", "pwa",
+)
+
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = Flask(
@@ -60,20 +66,17 @@ def _sqlite_pragmas(engine: Any) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from webapp import i18n
-    from webapp.auth import bp as auth_bp
-    from webapp.care import bp as care_bp
-    from webapp.passkeys import bp as passkeys_bp
-    from webapp.plan import bp as plan_bp
-    from webapp.pwa import bp as pwa_bp
+    from importlib import import_module
 
-    for blueprint in (auth_bp, passkeys_bp, plan_bp, care_bp, pwa_bp, i18n.bp):
-        app.register_blueprint(blueprint)
+    from webapp import health, i18n
 
-    # Imported for their models' sake, so create_all and Alembic see every table.
-    from webapp import audit  # noqa: F401
-    from webapp.auth import models as _auth_models  # noqa: F401
-    from webapp.passkeys import models as _passkey_models  # noqa: F401
+    for area in AREAS:
+        app.register_blueprint(import_module(f"webapp.{area}").bp)
+        if (PROJECT_ROOT / "webapp" / area / "models.py").exists():
+            import_module(f"webapp.{area}.models")  # so create_all and Alembic see its tables
+    app.register_blueprint(i18n.bp)
+    app.register_blueprint(health.bp)
+    import_module("webapp.audit")
 
 
 def register_request_hooks(app: Flask) -> None:

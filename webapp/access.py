@@ -22,10 +22,20 @@ from webapp.people.models import Patient, StaffMember, User
 
 class Action(StrEnum):
     VIEW_PLAN = "view_plan"
-    EDIT_PLAN = "edit_plan"
     VIEW_PATIENT_RECORD = "view_patient_record"
     ISSUE_INVITATION = "issue_invitation"
     VIEW_ACCESS_LOG = "view_access_log"
+    WRITE_WHAT_MATTERS = "write_what_matters"
+    DRAFT_AGREEMENT = "draft_agreement"
+    CONSENT_AS_PATIENT = "consent_as_patient"
+    CONSENT_AS_CARE = "consent_as_care"
+    BOOK_FOLLOW_UP = "book_follow_up"
+    RESPOND_TO_FOLLOW_UP = "respond_to_follow_up"
+    MANAGE_CALENDAR_FEED = "manage_calendar_feed"
+    ANSWER_RECEIPT_AS_PATIENT = "answer_receipt_as_patient"
+    ANSWER_RECEIPT_AS_CARE = "answer_receipt_as_care"
+    ASSIGN_CONTACTS = "assign_contacts"
+    EDIT_CARE_PARTS = "edit_care_parts"
 
 
 class Relation(StrEnum):
@@ -34,26 +44,54 @@ class Relation(StrEnum):
     UNIT_STAFF = "unit_staff"
 
 
+_CARE_SIDE = frozenset(
+    {
+        Action.VIEW_PLAN,
+        Action.VIEW_PATIENT_RECORD,
+        Action.ISSUE_INVITATION,
+        Action.DRAFT_AGREEMENT,
+        Action.CONSENT_AS_CARE,
+        Action.BOOK_FOLLOW_UP,
+        Action.ANSWER_RECEIPT_AS_CARE,
+        Action.ASSIGN_CONTACTS,
+        Action.EDIT_CARE_PARTS,
+    }
+)
+
 # What each relation may do. A relation missing from this table may do nothing.
 PERMISSIONS: dict[Relation, frozenset[Action]] = {
     Relation.SELF: frozenset(
-        {Action.VIEW_PLAN, Action.EDIT_PLAN, Action.VIEW_ACCESS_LOG}
+        {
+            Action.VIEW_PLAN,
+            Action.VIEW_ACCESS_LOG,
+            Action.WRITE_WHAT_MATTERS,
+            Action.CONSENT_AS_PATIENT,
+            Action.RESPOND_TO_FOLLOW_UP,
+            Action.MANAGE_CALENDAR_FEED,
+            Action.ANSWER_RECEIPT_AS_PATIENT,
+        }
     ),
-    Relation.CARE_CONTACT: frozenset(
-        {Action.VIEW_PLAN, Action.EDIT_PLAN, Action.VIEW_PATIENT_RECORD, Action.ISSUE_INVITATION}
-    ),
-    Relation.UNIT_STAFF: frozenset(
-        {Action.VIEW_PLAN, Action.EDIT_PLAN, Action.VIEW_PATIENT_RECORD, Action.ISSUE_INVITATION}
-    ),
+    Relation.CARE_CONTACT: _CARE_SIDE,
+    Relation.UNIT_STAFF: _CARE_SIDE,
 }
 
 # How each action reads in the patient's own log ("logglista").
 ACTION_WORDS = {
     Action.VIEW_PLAN: _l("läste din plan"),
-    Action.EDIT_PLAN: _l("ändrade i din plan"),
     Action.VIEW_PATIENT_RECORD: _l("öppnade dina uppgifter"),
     Action.ISSUE_INVITATION: _l("skapade en inbjudan så att du kan logga in"),
     Action.VIEW_ACCESS_LOG: _l("läste logglistan"),
+    Action.WRITE_WHAT_MATTERS: _l("skrev om vad som är viktigt för dig"),
+    Action.DRAFT_AGREEMENT: _l("ändrade i förslaget till överenskommelse"),
+    Action.CONSENT_AS_PATIENT: _l("godkände överenskommelsen för din räkning"),
+    Action.CONSENT_AS_CARE: _l("godkände överenskommelsen för vårdens del"),
+    Action.BOOK_FOLLOW_UP: _l("bokade eller ändrade en planerad kontakt"),
+    Action.RESPOND_TO_FOLLOW_UP: _l("svarade på en planerad kontakt"),
+    Action.MANAGE_CALENDAR_FEED: _l("ändrade kalenderlänken"),
+    Action.ANSWER_RECEIPT_AS_PATIENT: _l("svarade på frågorna i Mitt kvitto"),
+    Action.ANSWER_RECEIPT_AS_CARE: _l("svarade på vårdens frågor i Mitt kvitto"),
+    Action.ASSIGN_CONTACTS: _l("ändrade din fasta vårdkontakt eller läkarkontakt"),
+    Action.EDIT_CARE_PARTS: _l("ändrade vilka delar av vården som finns i din plan"),
 }
 
 ROLE_WORDS = {

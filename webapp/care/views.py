@@ -17,11 +17,13 @@ from webapp.auth import services as auth_services
 from webapp.auth.models import InvitationPurpose
 from webapp.care import bp
 from webapp.care.forms import PatientForm, StaffForm
+from webapp.care.services import last_seen_swap
 from webapp.errors import UserFacingError
 from webapp.extensions import db
 from webapp.forms import EmptyForm
 from webapp.passkeys.models import Credential
 from webapp.people import services as people
+from webapp.plan.overview import overview_build
 
 FRESH_INVITATION = "fresh_invitation"
 
@@ -100,7 +102,14 @@ def patient(patient_id: int) -> str:
         select(func.count()).select_from(Credential).where(Credential.user_id == found.user_id)
     )
     return render_template(
-        "care/patient.html", patient=found, passkey_count=passkey_count, form=EmptyForm()
+        "care/patient.html",
+        patient=found,
+        passkey_count=passkey_count,
+        form=EmptyForm(),
+        overview=overview_build(found),
+        viewer_is_staff=True,
+        # The line for "new since you last looked": each part marks what is newer than this.
+        last_seen=last_seen_swap(staff=current_user.staff, patient=found),
     )
 
 

@@ -13,9 +13,8 @@ from webapp.auth import services as auth_services
 from webapp.auth.models import InvitationPurpose
 from webapp.errors import UserFacingError
 from webapp.extensions import limiter
-from webapp.passkeys import bp
-from webapp.passkeys import services
 from webapp.forms import EmptyForm
+from webapp.passkeys import bp, services
 from webapp.passkeys.forms import RenamePasskeyForm
 from webapp.sessions import is_safe_next, start_session
 

@@ -11,6 +11,7 @@ from webapp.access import ACTION_WORDS, ROLE_WORDS, Action, own_patient
 from webapp.auth import services as auth_services
 from webapp.forms import EmptyForm
 from webapp.plan import bp
+from webapp.plan.overview import overview_build
 
 
 @bp.get("/")
@@ -23,6 +24,8 @@ def home() -> str | Response:
     return render_template(
         "plan/home.html",
         patient=patient,
+        overview=overview_build(patient),
+        viewer_is_staff=False,
         security_notices=auth_services.security_events_unacknowledged(current_user),
         welcome=request.args.get("welcome") == "1",
         form=EmptyForm(),

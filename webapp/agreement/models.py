@@ -1,0 +1,1 @@
+"""Models of the agreement area (to be built)."""

@@ -1,0 +1,3 @@
+"""Views of the agreement area (to be built)."""
+
+from webapp.agreement import bp  # noqa: F401

@@ -1,0 +1,1 @@
+"""Models of the careteam area (to be built)."""

@@ -1,0 +1,1 @@
+"""Models of the followups area (to be built)."""

@@ -1,0 +1,39 @@
+""""Min plan": one screen that gathers every part of the patient contract.
+
+Each area contributes `for_overview(patient)`, which must run a fixed, small number of queries
+whatever the counts, so the page's query count stays flat (tests/test_overview_queries.py).
+The same overview serves the patient's home and the care contact's view of the patient.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from webapp.agreement import services as agreement
+from webapp.careteam import services as careteam
+from webapp.followups import services as followups
+from webapp.people.models import Patient
+from webapp.receipt import services as receipt
+from webapp.whatmatters import services as whatmatters
+
+
+@dataclass(frozen=True)
+class Overview:
+    patient: Patient
+    what_matters: Any
+    agreement: Any
+    follow_ups: Any
+    receipt: Any
+    care_team: Any
+
+
+def overview_build(patient: Patient) -> Overview:
+    return Overview(
+        patient=patient,
+        what_matters=whatmatters.for_overview(patient),
+        agreement=agreement.for_overview(patient),
+        follow_ups=followups.for_overview(patient),
+        receipt=receipt.for_overview(patient),
+        care_team=careteam.for_overview(patient),
+    )

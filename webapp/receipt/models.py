@@ -1,0 +1,1 @@
+"""Models of the receipt area (to be built)."""

@@ -1,0 +1,1 @@
+"""Models of the whatmatters area (to be built)."""

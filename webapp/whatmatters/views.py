@@ -1,0 +1,3 @@
+"""Views of the whatmatters area (to be built)."""
+
+from webapp.whatmatters import bp  # noqa: F401
