@@ -32,6 +32,10 @@ self.addEventListener("fetch", (event) => {
   const request = event.request;
   if (request.method !== "GET" || new URL(request.url).origin !== self.location.origin) return;
   if (request.mode === "navigate") {
+    if (PLAN_PAGES.includes(new URL(request.url).pathname)) {
+      event.respondWith(planPageNavigate(request));
+      return;
+    }
     event.respondWith(fetch(request).catch(() => caches.match(OFFLINE_URL)));
     return;
   }
@@ -40,3 +44,29 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(fetch(request).catch(() => caches.match(request)));
   }
 });
+
+// --- Offline reading of the plan (the agreement area owns this part) ---
+// Only when the patient has turned on "Spara planen i den här telefonen" (static/js/
+// agreement.js creates the cache below; its existence is the switch) are these pages kept:
+// refreshed on every online visit, shown from the cache when the network is gone.
+const PLAN_CACHE = "nara-offline-plan";
+const PLAN_PAGES = ["/", "/overenskommelse/nar-jag-blir-samre"];
+
+async function planPageNavigate(request) {
+  const key = new URL(request.url).pathname;
+  const kept = await caches.has(PLAN_CACHE);
+  try {
+    const response = await fetch(request);
+    // Signed-in pages carry no-store (webapp/security.py); the signed-out welcome page and
+    // redirects must never replace the patient's copy.
+    const personal = (response.headers.get("Cache-Control") || "").includes("no-store");
+    if (kept && response.ok && !response.redirected && personal) {
+      const cache = await caches.open(PLAN_CACHE);
+      await cache.put(key, response.clone());
+    }
+    return response;
+  } catch (error) {
+    const copy = kept ? await caches.match(key, { cacheName: PLAN_CACHE, ignoreVary: true }) : undefined;
+    return copy || caches.match(OFFLINE_URL);
+  }
+}

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, g, request_started
 from flask.testing import FlaskClient
 
 from tests.fakes.authenticator import SoftAuthenticator
@@ -35,9 +35,17 @@ def make_config(tmp_path: Any, **overrides: Any) -> dict[str, Any]:
     return config
 
 
+def _forget_previous_request(_sender: Flask, **_extra: Any) -> None:
+    # Requests share the test's app context, so flask.g would carry one client's signed-in
+    # user (Flask-Login) and CSRF token (Flask-WTF) into the next client's request.
+    for name in ("_login_user", "csrf_token", "_flask_babel"):
+        g.pop(name, None)
+
+
 @pytest.fixture
 def app(tmp_path: Any) -> Iterator[Flask]:
     app = create_app(make_config(tmp_path))
+    request_started.connect(_forget_previous_request, app)
     with app.app_context():
         db.create_all()
         yield app
@@ -107,7 +115,9 @@ def api(client: FlaskClient, path: str, body: dict, token: str) -> Any:
 
 
 def register_with_invitation(
-    client: FlaskClient, user: Any, authenticator: SoftAuthenticator | None = None,
+    client: FlaskClient,
+    user: Any,
+    authenticator: SoftAuthenticator | None = None,
     purpose: InvitationPurpose = InvitationPurpose.ONBOARDING,
 ) -> SoftAuthenticator:
     """Redeem a fresh invitation with a soft authenticator; the client ends up signed in."""

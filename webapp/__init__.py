@@ -10,8 +10,16 @@ from webapp.config import BASELINE, PROJECT_ROOT, from_environment
 
 # One package per domain area, each with a blueprint `bp`.
 AREAS = (
-    "auth", "passkeys", "plan", "care", "whatmatters", "agreement", "followups", "receipt",
-    "careteam", "pwa",
+    "auth",
+    "passkeys",
+    "plan",
+    "care",
+    "whatmatters",
+    "agreement",
+    "followups",
+    "receipt",
+    "careteam",
+    "pwa",
 )
 
 

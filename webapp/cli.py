@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import click
 from flask import Flask
 from sqlalchemy import select
@@ -24,10 +26,28 @@ def staff_group() -> None:
     pass
 
 
+def _text(limit: int) -> Callable[[click.Context, click.Parameter, str], str]:
+    """A click callback: strip the value; refuse it empty or longer than the column allows."""
+
+    def check(_ctx: click.Context, param: click.Parameter, value: str) -> str:
+        value = value.strip()
+        if not value or len(value) > limit:
+            raise click.BadParameter(f"give 1 to {limit} characters", param=param)
+        return value
+
+    return check
+
+
 @staff_group.command("create-admin")
-@click.option("--unit", "unit_name", required=True, help="Care unit name (created if new).")
-@click.option("--name", required=True)
-@click.option("--title", default="Administratör", show_default=True)
+@click.option(
+    "--unit",
+    "unit_name",
+    required=True,
+    callback=_text(120),
+    help="Care unit name (created if new).",
+)
+@click.option("--name", required=True, callback=_text(120))
+@click.option("--title", default="Administratör", show_default=True, callback=_text(80))
 @click.option("--unit-phone", default="")
 def create_admin(unit_name: str, name: str, title: str, unit_phone: str) -> None:
     """Create a unit administrator and print their one-time sign-in link."""
@@ -44,11 +64,19 @@ def demo_group() -> None:
     pass
 
 
-DEMO_UNIT = {"name": "Vårdcentralen Nära", "phone": "010-123 45 00",
-             "phone_hours": "Vardagar 8–16, lunchstängt 12–13"}
+DEMO_UNIT = {
+    "name": "Vårdcentralen Nära",
+    "phone": "010-123 45 00",
+    "phone_hours": "Vardagar 8–16, lunchstängt 12–13",
+}
 DEMO_STAFF = [
-    {"name": "Karin Lind", "title": "Distriktssköterska", "phone": "010-123 45 67",
-     "phone_hours": "Vardagar 8–10 och 13–15", "is_unit_admin": True},
+    {
+        "name": "Karin Lind",
+        "title": "Distriktssköterska",
+        "phone": "010-123 45 67",
+        "phone_hours": "Vardagar 8–10 och 13–15",
+        "is_unit_admin": True,
+    },
     {"name": "Ali Hassan", "title": "Specialist i allmänmedicin", "is_physician": True},
 ]
 DEMO_PATIENTS = [

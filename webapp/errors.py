@@ -20,14 +20,23 @@ class UserFacingError(Exception):
 
 
 MESSAGES = {
-    400: (_l("Något gick fel"), _l("Det du skickade gick inte att läsa. Gå tillbaka och försök igen.")),
+    400: (
+        _l("Något gick fel"),
+        _l("Det du skickade gick inte att läsa. Gå tillbaka och försök igen."),
+    ),
     403: (_l("Du har inte behörighet"), _l("Du kan inte göra det här med ditt konto.")),
     404: (
         _l("Sidan finns inte"),
         _l("Sidan finns inte, eller så har du inte behörighet att se den."),
     ),
-    405: (_l("Något gick fel"), _l("Sidan kan inte användas på det sättet. Gå tillbaka och försök igen.")),
-    413: (_l("För mycket text"), _l("Det du skickade var för stort. Korta texten och försök igen.")),
+    405: (
+        _l("Något gick fel"),
+        _l("Sidan kan inte användas på det sättet. Gå tillbaka och försök igen."),
+    ),
+    413: (
+        _l("För mycket text"),
+        _l("Det du skickade var för stort. Korta texten och försök igen."),
+    ),
     429: (
         _l("För många försök"),
         _l("Du har försökt många gånger på kort tid. Vänta en minut och försök igen."),
@@ -48,9 +57,10 @@ def wants_json() -> bool:
     if request.is_json or request.path.startswith("/passkeys/api/"):
         return True
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
-    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes[
-        "text/html"
-    ]
+    return (
+        best == "application/json"
+        and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+    )
 
 
 def error_response(status: int, message: str | None = None) -> tuple[Response | str, int]:

@@ -42,8 +42,10 @@ def init_app(app: Flask) -> None:
         if app.config["SESSION_COOKIE_SECURE"]:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         # Health data must not linger in shared caches or the back/forward cache.
-        if current_user and current_user.is_authenticated and not request.path.startswith(
-            "/static/"
+        if (
+            current_user
+            and current_user.is_authenticated
+            and not request.path.startswith("/static/")
         ):
             response.headers["Cache-Control"] = "no-store"
         return response

@@ -3,6 +3,9 @@ const texts = document.getElementById("passkey-texts")?.dataset ?? {};
 const messageBox = document.getElementById("passkey-message");
 const csrfToken = document.querySelector('meta[name="csrf-token"]')?.content ?? "";
 
+// An error whose message is written for the user (the server's or one of ours).
+class Said extends Error {}
+
 const toBytes = (value) => {
   const base64 = value.replace(/-/g, "+").replace(/_/g, "/");
   const padded = base64 + "=".repeat((4 - (base64.length % 4)) % 4);
@@ -59,14 +62,20 @@ function credentialJSON(credential) {
 }
 
 async function post(url, body) {
-  const response = await fetch(url, {
-    method: "POST",
-    credentials: "same-origin",
-    headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken, Accept: "application/json" },
-    body: JSON.stringify(body),
-  });
+  let response;
+  try {
+    response = await fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken, Accept: "application/json" },
+      body: JSON.stringify(body),
+    });
+  } catch {
+    // fetch's own TypeError ("Failed to fetch") is English and says nothing to a patient.
+    throw new Said(texts.network);
+  }
   const data = await response.json().catch(() => ({}));
-  if (!response.ok) throw new Error(data.error || texts.network);
+  if (!response.ok) throw new Said(data.error || texts.network);
   return data;
 }
 
@@ -99,8 +108,10 @@ async function run(button) {
     window.location.assign(result.redirect);
   } catch (error) {
     // The browser's own errors (cancelled, timed out, no authenticator) say nothing useful.
-    const fromServer = !(error instanceof DOMException) && error.message;
-    say(fromServer || texts.cancelled);
+    const fromServer = error instanceof Said && error.message;
+    // InvalidStateError: this device already holds a passkey for this account.
+    const alreadyHere = error?.name === "InvalidStateError" && texts.exists;
+    say(fromServer || alreadyHere || texts.cancelled);
   } finally {
     button.disabled = false;
   }

@@ -1,3 +1,249 @@
-"""Views of the agreement area (to be built)."""
+"""The agreement: the patient reads and consents on their phone; the care contact drafts.
 
-from webapp.agreement import bp  # noqa: F401
+Patient pages live at /overenskommelse/...; the care side's at /overenskommelse/patient/<id>/...
+and both render the same templates, told apart by `viewer_is_staff`.
+"""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from webapp.access import Action, load_patient, own_patient
+from webapp.agreement import bp
+from webapp.agreement import services as agreements
+from webapp.agreement.forms import ConsentForm, DraftForm
+from webapp.agreement.models import AgreementVersion
+from webapp.errors import UserFacingError
+from webapp.forms import EmptyForm
+from webapp.people.models import Patient
+
+Page = str | Response | tuple[str, int]
+
+
+def _staff_patient(patient_id: int, action: Action) -> Patient:
+    # (care.views.staff_required is not imported: care.views imports the overview, which
+    # imports this package's services, so the import would go round in a circle.)
+    if current_user.staff is None:
+        abort(404)
+    return load_patient(current_user, patient_id, action)
+
+
+def _page(patient: Patient, *, staff: bool, error: str | None = None, status: int = 200) -> Page:
+    versions = agreements.agreement_versions(patient=patient)
+    tied = {item.what_matters_id for v in versions for item in v.items if item.what_matters_id}
+    return render_template(
+        "agreement/page.html",
+        patient=patient,
+        viewer_is_staff=staff,
+        versions=versions,
+        agreed=next((v for v in versions if v.status == "agreed"), None),
+        draft=next((v for v in versions if v.is_draft), None),
+        what_matters=agreements.what_matters_texts(tied),
+        form=ConsentForm(formdata=None),
+        button=EmptyForm(),
+        error=error,
+    ), status
+
+
+def _consent(patient: Patient, *, as_patient: bool, staff: bool, back: str) -> Page:
+    form = ConsentForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        version = agreements.agreement_consent(
+            patient=patient,
+            version_id=int(form.version_id.data),
+            expected_lock=int(form.lock_version.data),
+            as_patient=as_patient,
+            by_user=current_user,
+        )
+    except agreements.AgreementChangedError as error:
+        return _page(patient, staff=staff, error=error.message, status=409)
+    except UserFacingError as error:
+        return _page(patient, staff=staff, error=error.message, status=400)
+    if version.status == "agreed":
+        flash(_("Klart! Ni är överens. Överenskommelsen gäller från i dag."), "success")
+    else:
+        flash(_("Tack! Nu väntar vi på att den andra parten också godkänner."), "success")
+    return redirect(back, 303)
+
+
+def _version(patient: Patient, number: int, *, staff: bool) -> str:
+    version = agreements.agreement_version_find(patient=patient, number=number) or abort(404)
+    # Compared with the version before it, or with the one the reader chose (either way round).
+    chosen = request.args.get("jamfor", type=int)
+    other = None
+    if chosen and chosen != number:
+        other = agreements.agreement_version_find(patient=patient, number=chosen)
+    other = other or agreements.agreement_version_find(patient=patient, number=number - 1)
+    pair = sorted([other, version], key=lambda v: v.number) if other else None
+    changes = agreements.agreement_diff(older=pair[0], newer=pair[1]) if pair else None
+    tied = {item.what_matters_id for item in version.items if item.what_matters_id}
+    return render_template(
+        "agreement/version.html",
+        patient=patient,
+        version=version,
+        pair=pair,
+        changes=changes,
+        numbers=[v.number for v in agreements.agreement_versions(patient=patient)],
+        what_matters=agreements.what_matters_texts(tied),
+        viewer_is_staff=staff,
+    )
+
+
+def _print(patient: Patient, *, staff: bool) -> str:
+    overview = agreements.for_overview(patient)
+    version: AgreementVersion | None = overview.shown
+    tied = (
+        {item.what_matters_id for item in version.items if item.what_matters_id}
+        if version
+        else set()
+    )
+    return render_template(
+        "agreement/print.html",
+        patient=patient,
+        version=version,
+        what_matters=agreements.what_matters_texts(tied),
+        viewer_is_staff=staff,
+    )
+
+
+# --- the patient's side ----------------------------------------------------------------
+
+
+@bp.get("/")
+@login_required
+def index() -> Page:
+    return _page(own_patient(current_user, Action.VIEW_PLAN), staff=False)
+
+
+@bp.post("/godkann")
+@login_required
+def consent() -> Page:
+    patient = own_patient(current_user, Action.CONSENT_AS_PATIENT)
+    return _consent(patient, as_patient=True, staff=False, back=url_for("agreement.index"))
+
+
+@bp.get("/version/<int:number>")
+@login_required
+def version(number: int) -> str:
+    return _version(own_patient(current_user, Action.VIEW_PLAN), number, staff=False)
+
+
+@bp.get("/utskrift")
+@login_required
+def printable() -> str:
+    return _print(own_patient(current_user, Action.VIEW_PLAN), staff=False)
+
+
+@bp.get("/nar-jag-blir-samre")
+@login_required
+def when_worse() -> str:
+    patient = own_patient(current_user, Action.VIEW_PLAN)
+    return render_template(
+        "agreement/worse.html", patient=patient, overview=agreements.for_overview(patient)
+    )
+
+
+# --- the care side ---------------------------------------------------------------------
+
+
+@bp.get("/patient/<int:patient_id>")
+@login_required
+def staff_page(patient_id: int) -> Page:
+    return _page(_staff_patient(patient_id, Action.VIEW_PATIENT_RECORD), staff=True)
+
+
+@bp.post("/patient/<int:patient_id>/forslag")
+@login_required
+def staff_draft_start(patient_id: int) -> Response:
+    patient = _staff_patient(patient_id, Action.DRAFT_AGREEMENT)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    agreements.agreement_draft_start(patient=patient, by_user=current_user)
+    return redirect(url_for("agreement.staff_edit", patient_id=patient.id), 303)
+
+
+@bp.route("/patient/<int:patient_id>/forslag/andra", methods=["GET", "POST"])
+@login_required
+def staff_edit(patient_id: int) -> Page:
+    posted = request.method == "POST"
+    patient = _staff_patient(
+        patient_id, Action.DRAFT_AGREEMENT if posted else Action.VIEW_PATIENT_RECORD
+    )
+    draft = agreements.agreement_draft_find(patient=patient)
+    if draft is None and not posted:
+        return redirect(url_for("agreement.staff_page", patient_id=patient.id), 303)
+    form = DraftForm() if posted else DraftForm(data=_draft_data(draft))
+    form.set_what_matters_choices(agreements.what_matters_choices(patient=patient))
+    conflict = None
+    if form.validate_on_submit():
+        try:
+            agreements.agreement_draft_save(
+                patient=patient,
+                version_id=form.version_id.data,
+                expected_lock=form.lock_version.data,
+                items=form.item_inputs(),
+                texts=form.texts(),
+            )
+        except agreements.AgreementChangedError as error:
+            conflict = error.message
+            # What they typed stays in the form; it now carries the saved copy's number,
+            # so saving again (after reading what the other person saved) is a choice.
+            form.version_id.data = draft.id if draft else 0
+            form.lock_version.data = draft.lock_version if draft else 0
+        except agreements.AgreementItemError as error:
+            field = form.field_named(error.field)
+            field.errors = [*field.errors, error.message]
+        else:
+            flash(_("Förslaget är sparat."), "success")
+            target = "agreement.staff_edit" if form.add.data else "agreement.staff_page"
+            return redirect(url_for(target, patient_id=patient.id), 303)
+    status = 409 if conflict else (400 if posted else 200)
+    return render_template(
+        "agreement/edit.html", patient=patient, form=form, draft=draft, conflict=conflict
+    ), status
+
+
+def _draft_data(draft: AgreementVersion) -> dict[str, object]:
+    return {
+        "version_id": draft.id,
+        "lock_version": draft.lock_version,
+        "self_care_text": draft.self_care_text,
+        "warning_signs_text": draft.warning_signs_text,
+        "when_worse_text": draft.when_worse_text,
+        "new_kind": "goal" if not draft.items else "action",
+        "items": [
+            {
+                "kind": item.kind,
+                "text": item.text,
+                "responsible": item.responsible,
+                "responsible_name": item.responsible_name,
+                "what_matters_id": item.what_matters_id,
+            }
+            for item in draft.items
+        ],
+    }
+
+
+@bp.post("/patient/<int:patient_id>/godkann")
+@login_required
+def staff_consent(patient_id: int) -> Page:
+    patient = _staff_patient(patient_id, Action.CONSENT_AS_CARE)
+    back = url_for("agreement.staff_page", patient_id=patient.id)
+    return _consent(patient, as_patient=False, staff=True, back=back)
+
+
+@bp.get("/patient/<int:patient_id>/version/<int:number>")
+@login_required
+def staff_version(patient_id: int, number: int) -> str:
+    return _version(_staff_patient(patient_id, Action.VIEW_PATIENT_RECORD), number, staff=True)
+
+
+@bp.get("/patient/<int:patient_id>/utskrift")
+@login_required
+def staff_printable(patient_id: int) -> str:
+    return _print(_staff_patient(patient_id, Action.VIEW_PATIENT_RECORD), staff=True)

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, session, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
@@ -55,9 +55,11 @@ def _take_invitation(user_id: int) -> str | None:
 @staff_required
 def patients() -> str:
     staff = current_user.staff
-    return render_template(
-        "care/patients.html", patients=people.patients_at_unit(staff.care_unit_id), staff=staff
-    )
+    found = people.patients_at_unit(staff.care_unit_id)
+    mine = request.args.get("visa") == "mina"  # "Mina patienter": where I am the care contact
+    if mine:
+        found = [patient for patient in found if patient.care_contact_id == staff.id]
+    return render_template("care/patients.html", patients=found, staff=staff, mine=mine)
 
 
 def _patient_form() -> PatientForm:
@@ -83,7 +85,8 @@ def new_patient() -> str | Response | tuple[str, int]:
                 physician_id=form.physician_id.data,
             )
         except UserFacingError as error:
-            form.personal_number.errors = [*form.personal_number.errors, error.message]
+            field = form[getattr(error, "field", None) or "personal_number"]
+            field.errors = [*field.errors, error.message]
         else:
             _invitation, token = auth_services.invitation_issue(
                 user=patient.user, purpose=InvitationPurpose.ONBOARDING, created_by=current_user
@@ -109,7 +112,12 @@ def patient(patient_id: int) -> str:
         overview=overview_build(found),
         viewer_is_staff=True,
         # The line for "new since you last looked": each part marks what is newer than this.
-        last_seen=last_seen_swap(staff=current_user.staff, patient=found),
+        # Only the current care contact gets it: the patient's news are theirs, not the unit's.
+        last_seen=(
+            last_seen_swap(staff=current_user.staff, patient=found)
+            if found.care_contact_id == current_user.staff.id
+            else None
+        ),
     )
 
 
@@ -119,7 +127,9 @@ def issue_invitation(patient_id: int) -> Response:
     found = load_patient(current_user, patient_id, Action.ISSUE_INVITATION)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    has_passkey = db.session.scalar(select(Credential.id).where(Credential.user_id == found.user_id))
+    has_passkey = db.session.scalar(
+        select(Credential.id).where(Credential.user_id == found.user_id)
+    )
     purpose = InvitationPurpose.RECOVERY if has_passkey else InvitationPurpose.ONBOARDING
     _invitation, token = auth_services.invitation_issue(
         user=found.user, purpose=purpose, created_by=current_user

@@ -1,3 +1,135 @@
-"""Views of the careteam area (to be built)."""
+"""The care team: the unit assigns fixed contacts, the care contact lists other parts of care,
+and the patient confirms they have read why their contact changed."""
 
-from webapp.careteam import bp  # noqa: F401
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
+
+from webapp.access import Action, load_patient, own_patient
+from webapp.careteam import bp
+from webapp.careteam import services as team
+from webapp.careteam.forms import AcknowledgeForm, CarePartForm, ContactsForm
+from webapp.forms import EmptyForm
+from webapp.people import services as people
+from webapp.people.models import Patient, StaffMember
+
+Page = str | Response | tuple[str, int]
+
+
+def _load(patient_id: int, change: Action) -> Patient:
+    """Staff only. Opening a page is a read in the patient's log; a post is logged as a change."""
+    # (care.views.staff_required is not imported: care.views imports the overview, which
+    # imports this package, so the import would go round in a circle.)
+    if current_user.staff is None:
+        abort(404)
+    return load_patient(
+        current_user, patient_id, change if request.method == "POST" else Action.VIEW_PATIENT_RECORD
+    )
+
+
+def _people_choices(members: list[StaffMember]) -> list[SelectChoice]:
+    return [SelectChoice(str(member.id), f"{member.name}, {member.title}") for member in members]
+
+
+def _show_error(form: ContactsForm | CarePartForm, error: team.CareTeamError) -> None:
+    getattr(form, error.field).errors = [*getattr(form, error.field).errors, error.message]
+
+
+@bp.route("/patient/<int:patient_id>/kontakter", methods=["GET", "POST"])
+@login_required
+def contacts(patient_id: int) -> Page:
+    patient = _load(patient_id, Action.ASSIGN_CONTACTS)
+    form = ContactsForm(obj=patient)
+    form.care_contact_id.choices = _people_choices(people.staff_at_unit(patient.care_unit_id))
+    form.physician_id.choices = [
+        SelectChoice("", _("Ingen fast läkarkontakt")),
+        *_people_choices(people.physicians_at_unit(patient.care_unit_id)),
+    ]
+    if form.validate_on_submit():
+        try:
+            team.contacts_assign(
+                patient=patient,
+                care_contact_id=form.care_contact_id.data,
+                physician_id=form.physician_id.data,
+                message=form.message.data,
+                changed_by=current_user,
+            )
+        except team.CareTeamError as error:
+            _show_error(form, error)
+        else:
+            flash(_("Kontakten är ändrad. Patienten får veta det i Min plan."), "success")
+            return redirect(url_for("care.patient", patient_id=patient.id), 303)
+    return render_template(
+        "careteam/contacts.html",
+        patient=patient,
+        form=form,
+        history=team.contact_changes_history(patient),
+    ), (400 if form.is_submitted() else 200)
+
+
+@bp.route("/patient/<int:patient_id>/delar", methods=["GET", "POST"])
+@login_required
+def parts(patient_id: int) -> Page:
+    patient = _load(patient_id, Action.EDIT_CARE_PARTS)
+    form = CarePartForm()
+    if form.validate_on_submit():
+        try:
+            part = team.care_part_add(patient=patient, **form.values())
+        except team.CareTeamError as error:
+            _show_error(form, error)
+        else:
+            flash(_("%(name)s finns nu i patientens plan.", name=part.organisation), "success")
+            return redirect(url_for("careteam.parts", patient_id=patient.id), 303)
+    return render_template(
+        "careteam/parts.html",
+        patient=patient,
+        parts=team.care_parts_active(patient),
+        form=form,
+        button=EmptyForm(),
+    ), (400 if form.is_submitted() else 200)
+
+
+@bp.route("/patient/<int:patient_id>/delar/<int:part_id>", methods=["GET", "POST"])
+@login_required
+def edit_part(patient_id: int, part_id: int) -> Page:
+    patient = _load(patient_id, Action.EDIT_CARE_PARTS)
+    part = team.care_part_find(patient=patient, part_id=part_id) or abort(404)
+    form = CarePartForm(obj=part)
+    if form.validate_on_submit():
+        try:
+            team.care_part_edit(part=part, **form.values())
+        except team.CareTeamError as error:
+            _show_error(form, error)
+        else:
+            flash(_("Ändringen är sparad."), "success")
+            return redirect(url_for("careteam.parts", patient_id=patient.id), 303)
+    return render_template("careteam/part_edit.html", patient=patient, part=part, form=form), (
+        400 if form.is_submitted() else 200
+    )
+
+
+@bp.post("/patient/<int:patient_id>/delar/<int:part_id>/ta-bort")
+@login_required
+def archive_part(patient_id: int, part_id: int) -> Response:
+    patient = _load(patient_id, Action.EDIT_CARE_PARTS)
+    part = team.care_part_find(patient=patient, part_id=part_id) or abort(404)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    team.care_part_archive(part=part)
+    flash(_("%(name)s är borttagen ur patientens plan.", name=part.organisation), "success")
+    return redirect(url_for("careteam.parts", patient_id=patient.id), 303)
+
+
+@bp.post("/jag-har-last")
+@login_required
+def acknowledge() -> Response:
+    patient = own_patient(current_user, Action.VIEW_PLAN)
+    form = AcknowledgeForm()
+    if not form.validate_on_submit():
+        abort(400)
+    team.contact_changes_mark_seen(patient=patient, up_to_id=int(form.up_to.data))
+    return redirect(url_for("plan.home"), 303)

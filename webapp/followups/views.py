@@ -1,3 +1,236 @@
-"""Views of the followups area (to be built)."""
+"""Överenskommen tid. The patient's side at /uppfoljning/...; the care side at
+/uppfoljning/patient/<patient_id>/...; the private calendar link at /uppfoljning/kalender/."""
 
-from webapp.followups import bp  # noqa: F401
+from __future__ import annotations
+
+from flask import Response, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from webapp.access import Action, load_patient, own_patient
+from webapp.extensions import limiter
+from webapp.followups import bp
+from webapp.followups import services as followups
+from webapp.followups.calendar import calendar_for
+from webapp.followups.forms import CancelForm, CannotComeForm, FollowUpForm
+from webapp.followups.models import FollowUp
+from webapp.forms import EmptyForm
+from webapp.people.models import Patient
+
+Page = str | Response | tuple[str, int]
+FRESH_FEED = "fresh_calendar_feed"
+FEED_RATE_LIMIT = "30 per minute"
+
+
+def _ics(body: bytes, filename: str) -> Response:
+    response = Response(body, mimetype="text/calendar")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _find(patient: Patient, follow_up_id: int) -> FollowUp:
+    try:
+        return followups.follow_up_find(patient=patient, follow_up_id=follow_up_id)
+    except followups.FollowUpNotFound:
+        abort(404)
+
+
+def _staff_patient(patient_id: int, action: Action) -> Patient:
+    # (care.views.staff_required is not imported: care.views imports the overview, which
+    # imports this package's services, so the import would go round in a circle.)
+    if not current_user.is_authenticated or current_user.staff is None:
+        abort(404)
+    return load_patient(current_user, patient_id, action)
+
+
+def _put_error(form: object, error: followups.FollowUpError, default: str) -> None:
+    field = form[error.field if error.field and error.field in form else default]  # type: ignore[index]
+    field.errors = [*field.errors, error.message]
+
+
+# --- the patient's side ----------------------------------------------------------------
+
+
+@bp.get("/")
+@login_required
+def index() -> str:
+    patient = own_patient(current_user, Action.VIEW_PLAN)
+    return render_template(
+        "followups/index.html",
+        patient=patient,
+        listing=followups.follow_ups_list(patient=patient),
+        viewer_is_staff=False,
+    )
+
+
+@bp.route("/<int:follow_up_id>/kan-inte-komma", methods=["GET", "POST"])
+@login_required
+def cannot_come(follow_up_id: int) -> Page:
+    patient = own_patient(current_user, Action.RESPOND_TO_FOLLOW_UP)
+    follow_up = _find(patient, follow_up_id)
+    form = CannotComeForm()
+    if form.validate_on_submit():
+        try:
+            followups.follow_up_cannot_come(
+                patient=patient, follow_up_id=follow_up.id, reason=form.reason.data
+            )
+        except followups.FollowUpError as error:
+            _put_error(form, error, "reason")
+        else:
+            flash(_("Tack. Din vårdkontakt får veta att du inte kan komma."), "success")
+            return redirect(url_for("followups.index"), 303)
+    status = 400 if form.is_submitted() else 200
+    return render_template("followups/cannot_come.html", follow_up=follow_up, form=form), status
+
+
+@bp.get("/<int:follow_up_id>.ics")
+@login_required
+def ics(follow_up_id: int) -> Response:
+    follow_up = _find(own_patient(current_user, Action.VIEW_PLAN), follow_up_id)
+    return _ics(calendar_for([follow_up]), f"planerad-kontakt-{follow_up.id}.ics")
+
+
+@bp.get("/kalenderlank")
+@login_required
+def feed() -> str:
+    patient = own_patient(current_user, Action.MANAGE_CALENDAR_FEED)
+    stash = session.pop(FRESH_FEED, None)
+    token = (
+        stash.get("token")
+        if isinstance(stash, dict) and stash.get("patient_id") == patient.id
+        else None
+    )
+    return render_template(
+        "followups/feed.html",
+        active=followups.calendar_feed_active(patient=patient),
+        url=url_for("followups.feed_ics", token=token, _external=True) if token else None,
+        form=EmptyForm(),
+    )
+
+
+@bp.post("/kalenderlank/ny")
+@login_required
+def feed_enable() -> Response:
+    patient = own_patient(current_user, Action.MANAGE_CALENDAR_FEED)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    token = followups.calendar_feed_enable(patient=patient)
+    session[FRESH_FEED] = {"patient_id": patient.id, "token": token}
+    return redirect(url_for("followups.feed"), 303)
+
+
+@bp.post("/kalenderlank/stang-av")
+@login_required
+def feed_disable() -> Response:
+    patient = own_patient(current_user, Action.MANAGE_CALENDAR_FEED)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    followups.calendar_feed_disable(patient=patient)
+    flash(_("Länken är avstängd. Kalendern får inga nya tider från Nära."), "success")
+    return redirect(url_for("followups.feed"), 303)
+
+
+@bp.get("/kalender/<token>.ics")
+@limiter.limit(FEED_RATE_LIMIT)
+def feed_ics(token: str) -> Response:
+    # No sign-in: the secret token is the key. Reading it is the patient's own access.
+    patient = followups.calendar_feed_patient(token)
+    if patient is None:
+        abort(404)
+    body = calendar_for(
+        followups.calendar_follow_ups(patient=patient), name=_("Nära: planerade kontakter")
+    )
+    response = _ics(body, "nara.ics")
+    response.headers["Content-Disposition"] = 'inline; filename="nara.ics"'
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+# --- the care side ---------------------------------------------------------------------
+
+
+@bp.get("/patient/<int:patient_id>/")
+@login_required
+def staff_index(patient_id: int) -> str:
+    patient = _staff_patient(patient_id, Action.VIEW_PLAN)
+    return render_template(
+        "followups/staff_index.html",
+        patient=patient,
+        listing=followups.follow_ups_list(patient=patient),
+        viewer_is_staff=True,
+    )
+
+
+def _booking_page(patient: Patient, form: FollowUpForm, moving: FollowUp | None = None) -> Page:
+    status = 400 if form.is_submitted() else 200
+    return render_template("followups/book.html", patient=patient, form=form, moving=moving), status
+
+
+@bp.route("/patient/<int:patient_id>/ny", methods=["GET", "POST"])
+@login_required
+def book(patient_id: int) -> Page:
+    patient = _staff_patient(patient_id, Action.BOOK_FOLLOW_UP)
+    form = FollowUpForm()
+    if not form.is_submitted() and patient.care_contact is not None:
+        form.with_whom.data = patient.care_contact.name
+    if form.validate_on_submit():
+        try:
+            followups.follow_up_book(patient=patient, details=form.details(), actor=current_user)
+        except followups.FollowUpError as error:
+            _put_error(form, error, "date")
+        else:
+            flash(_("Kontakten är bokad. Patienten ser den i sin plan."), "success")
+            return redirect(url_for("followups.staff_index", patient_id=patient.id), 303)
+    return _booking_page(patient, form)
+
+
+@bp.route("/patient/<int:patient_id>/<int:follow_up_id>/flytta", methods=["GET", "POST"])
+@login_required
+def move(patient_id: int, follow_up_id: int) -> Page:
+    patient = _staff_patient(patient_id, Action.BOOK_FOLLOW_UP)
+    old = _find(patient, follow_up_id)
+    form = FollowUpForm() if request.method == "POST" else FollowUpForm(obj=old)
+    if form.validate_on_submit():
+        try:
+            followups.follow_up_move(
+                patient=patient, follow_up_id=old.id, details=form.details(), actor=current_user
+            )
+        except followups.FollowUpError as error:
+            _put_error(form, error, "date")
+        else:
+            flash(_("Kontakten är flyttad. Den gamla tiden syns som flyttad."), "success")
+            return redirect(url_for("followups.staff_index", patient_id=patient.id), 303)
+    return _booking_page(patient, form, moving=old)
+
+
+@bp.route("/patient/<int:patient_id>/<int:follow_up_id>/avboka", methods=["GET", "POST"])
+@login_required
+def cancel(patient_id: int, follow_up_id: int) -> Page:
+    patient = _staff_patient(patient_id, Action.BOOK_FOLLOW_UP)
+    follow_up = _find(patient, follow_up_id)
+    form = CancelForm()
+    if form.validate_on_submit():
+        try:
+            followups.follow_up_cancel(
+                patient=patient,
+                follow_up_id=follow_up.id,
+                reason=form.reason.data,
+                actor=current_user,
+            )
+        except followups.FollowUpError as error:
+            _put_error(form, error, "reason")
+        else:
+            flash(_("Kontakten är avbokad. Patienten ser att den är avbokad."), "success")
+            return redirect(url_for("followups.staff_index", patient_id=patient.id), 303)
+    status = 400 if form.is_submitted() else 200
+    return render_template(
+        "followups/cancel.html", patient=patient, follow_up=follow_up, form=form
+    ), status
+
+
+@bp.get("/patient/<int:patient_id>/<int:follow_up_id>.ics")
+@login_required
+def staff_ics(patient_id: int, follow_up_id: int) -> Response:
+    follow_up = _find(_staff_patient(patient_id, Action.VIEW_PLAN), follow_up_id)
+    return _ics(calendar_for([follow_up]), f"planerad-kontakt-{follow_up.id}.ics")

@@ -58,8 +58,7 @@ NOT_ACCEPTED = _l(
     "Nyckeln kunde inte godkännas. Försök igen. Fungerar det inte, ring din vårdkontakt."
 )
 UNKNOWN_PASSKEY = _l(
-    "Den här nyckeln känns inte igen. Den kan ha tagits bort. "
-    "Be din vårdkontakt om en ny inbjudan."
+    "Den här nyckeln känns inte igen. Den kan ha tagits bort. Be din vårdkontakt om en ny inbjudan."
 )
 
 
@@ -131,7 +130,9 @@ def _default_name(user: User) -> str:
     count = db.session.scalar(
         select(func.count()).select_from(Credential).where(Credential.user_id == user.id)
     )
-    return _("Nyckel %(number)s, skapad %(date)s", number=(count or 0) + 1, date=format_date(now_utc()))
+    return _(
+        "Nyckel %(number)s, skapad %(date)s", number=(count or 0) + 1, date=format_date(now_utc())
+    )
 
 
 def registration_complete(
@@ -262,8 +263,10 @@ def passkey_remove(*, user: User, passkey_id: int) -> None:
     passkey = _owned(user, passkey_id)
     if len(passkeys_of(user)) <= 1:
         raise PasskeyError(
-            _l("Du kan inte ta bort din enda nyckel, för då kan du inte logga in. "
-               "Lägg först till en nyckel på en annan enhet.")
+            _l(
+                "Du kan inte ta bort din enda nyckel, för då kan du inte logga in. "
+                "Lägg först till en nyckel på en annan enhet."
+            )
         )
     auth_services.security_event_record(
         user=user, kind=SecurityEventKind.PASSKEY_REMOVED, detail=passkey.name

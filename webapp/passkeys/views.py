@@ -126,7 +126,9 @@ def remove(passkey_id: int) -> Response:
     if EmptyForm().validate_on_submit():
         try:
             services.passkey_remove(user=current_user, passkey_id=passkey_id)
-            flash(_("Nyckeln är borttagen. Den kan inte längre användas för att logga in."), "success")
+            flash(
+                _("Nyckeln är borttagen. Den kan inte längre användas för att logga in."), "success"
+            )
         except UserFacingError as error:
             flash(str(error.message), "error")
     return redirect(url_for("passkeys.manage"), 303)
@@ -141,9 +143,7 @@ def new_device_link() -> Response | str:
         user=current_user, purpose=InvitationPurpose.NEW_DEVICE, created_by=current_user
     )
     url = auth_services.invitation_url(token)
-    return render_template(
-        "passkeys/new_device.html", url=url, qr=auth_services.qr_svg(url)
-    )
+    return render_template("passkeys/new_device.html", url=url, qr=auth_services.qr_svg(url))
 
 
 @bp.post("/nycklar/logga-ut-overallt")

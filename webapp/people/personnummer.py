@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
-_PATTERN = re.compile(r"^(\d{2})?(\d{2})(\d{2})(\d{2})([-+]?)(\d{4})$")
+# ASCII digits only: Python's \d also matches Arabic-Indic and other digits.
+_PATTERN = re.compile(r"([0-9]{2})?([0-9]{2})([0-9]{2})([0-9]{2})([-+]?)([0-9]{4})", re.ASCII)
 
 
 class InvalidPersonalNumber(ValueError):
@@ -21,6 +22,13 @@ def luhn_ok(digits: str) -> bool:
     return total % 10 == 0
 
 
+def _date_or_none(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
 def normalise(raw: str, today: date | None = None) -> str:
     """Return the 12-digit form (YYYYMMDDNNNC) or raise InvalidPersonalNumber.
 
@@ -28,26 +36,27 @@ def normalise(raw: str, today: date | None = None) -> str:
     Samordningsnummer (day + 60) are accepted too.
     """
     text = raw.strip().replace(" ", "")
-    match = _PATTERN.match(text)
+    match = _PATTERN.fullmatch(text)
     if not match:
         raise InvalidPersonalNumber("format")
     century, yy, mm, dd, sep, tail = match.groups()
     today = today or date.today()
+    day = int(dd)
+    if day > 60:  # samordningsnummer
+        day -= 60
     if century is None:
-        year = 2000 + int(yy)
-        if year > today.year:
+        # Without the century: the latest year that is not in the future; "+" adds 100 years.
+        year = (today.year // 100) * 100 + int(yy)
+        born = _date_or_none(year, int(mm), day)
+        if year > today.year or (born is not None and born > today):
             year -= 100
         if sep == "+":
             year -= 100
     else:
         year = int(century + yy)
-    day = int(dd)
-    if day > 60:  # samordningsnummer
-        day -= 60
-    try:
-        born = date(year, int(mm), day)
-    except ValueError as exc:
-        raise InvalidPersonalNumber("date") from exc
+    born = _date_or_none(year, int(mm), day)
+    if born is None:
+        raise InvalidPersonalNumber("date")
     if born > today:
         raise InvalidPersonalNumber("date")
     if not luhn_ok(f"{yy}{mm}{dd}{tail}"):

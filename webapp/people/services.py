@@ -13,7 +13,11 @@ from webapp.people.personnummer import InvalidPersonalNumber, normalise
 
 
 class PeopleError(UserFacingError):
-    pass
+    """A rule about people said no; `field` names the form field the message belongs to."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def care_unit_get_or_create(*, name: str, phone: str = "", phone_hours: str = "") -> CareUnit:
@@ -61,7 +65,8 @@ def personal_number_clean(raw: str | None) -> str | None:
             _l(
                 "Personnumret stämmer inte. Skriv det som ÅÅÅÅMMDD-NNNN, "
                 "till exempel 19490312-1234, och kontrollera siffrorna."
-            )
+            ),
+            field="personal_number",
         ) from exc
 
 
@@ -76,12 +81,14 @@ def patient_create(
     """A new patient at the creator's unit, with the creator as fixed care contact."""
     number = personal_number_clean(personal_number)
     if number and db.session.scalar(select(Patient.id).where(Patient.personal_number == number)):
-        raise PeopleError(_l("Det finns redan en patient med det personnumret."))
+        raise PeopleError(
+            _l("Det finns redan en patient med det personnumret."), field="personal_number"
+        )
     physician = None
     if physician_id:
         physician = db.session.get(StaffMember, physician_id)
         if physician is None or physician.care_unit_id != created_by.care_unit_id:
-            raise PeopleError(_l("Välj en läkare på din vårdenhet."))
+            raise PeopleError(_l("Välj en läkare på din vårdenhet."), field="physician_id")
     user = User(kind=UserKind.PATIENT, name=name)
     patient = Patient(
         user=user,

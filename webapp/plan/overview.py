@@ -1,4 +1,4 @@
-""""Min plan": one screen that gathers every part of the patient contract.
+""" "Min plan": one screen that gathers every part of the patient contract.
 
 Each area contributes `for_overview(patient)`, which must run a fixed, small number of queries
 whatever the counts, so the page's query count stays flat (tests/test_overview_queries.py).

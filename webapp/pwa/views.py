@@ -27,9 +27,7 @@ def _service_worker_source() -> str:
 
 @bp.get("/sw.js")
 def service_worker() -> Response:
-    response = current_app.response_class(
-        _service_worker_source(), mimetype="text/javascript"
-    )
+    response = current_app.response_class(_service_worker_source(), mimetype="text/javascript")
     # The browser must always ask for a fresh copy, so an update reaches every phone.
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Service-Worker-Allowed"] = "/"
@@ -39,8 +37,12 @@ def service_worker() -> Response:
 @bp.get("/manifest.webmanifest")
 def manifest() -> Response:
     icons = [
-        {"src": url_for("static", filename=f"icons/{name}"), "sizes": size, "type": "image/png",
-         "purpose": purpose}
+        {
+            "src": url_for("static", filename=f"icons/{name}"),
+            "sizes": size,
+            "type": "image/png",
+            "purpose": purpose,
+        }
         for name, size, purpose in (
             ("icon-192.png", "192x192", "any"),
             ("icon-512.png", "512x512", "any"),

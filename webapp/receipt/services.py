@@ -1,10 +1,305 @@
-"""Domain rules of the receipt area (to be built)."""
+"""Mitt kvitto: the seven questions, answers from both sides, and whether a contract exists.
+
+A patient contract is established only when the current answers of both the patient and the
+care side are yes to all seven questions AND an agreed version of the agreement exists.
+"""
 
 from __future__ import annotations
 
-from webapp.people.models import Patient
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
+
+from webapp.agreement.models import Agreement, AgreementVersion, VersionStatus
+from webapp.db import now_utc
+from webapp.errors import UserFacingError
+from webapp.extensions import db
+from webapp.people.models import Patient, StaffMember, User
+from webapp.receipt.models import COMMENT_MAX, QUESTION_COUNT, Answer, ReceiptAnswer, Side
+
+# The regions' "7 frågor": the patient's in "jag" form, the care side's mirrored.
+PATIENT_QUESTIONS = (
+    _l("Jag kan leva mitt liv och lita på att jag får hjälp när jag behöver det."),
+    _l(
+        "Jag har en överenskommelse som bygger på det som är viktigt för mig, och som säger "
+        "vad jag gör och vad vården gör."
+    ),
+    _l("Jag har enkla sätt att komma i kontakt med vården."),
+    _l("Jag har en fast vårdkontakt när jag behöver det."),
+    _l("Jag vet vad nästa steg är."),
+    _l("Vi har kommit överens om när vi ses eller hörs nästa gång."),
+    _l("Jag har en överblick över mina planer och får hjälp att samordna dem."),
+)
+CARE_QUESTIONS = (
+    _l("Patienten kan leva sitt liv och lita på att hen får hjälp när hen behöver det."),
+    _l(
+        "Patienten har en överenskommelse som bygger på det som är viktigt för hen, och som "
+        "säger vad patienten gör och vad vården gör."
+    ),
+    _l("Patienten har enkla sätt att komma i kontakt med vården."),
+    _l("Patienten har en fast vårdkontakt när hen behöver det."),
+    _l("Patienten vet vad nästa steg är."),
+    _l("Vi har kommit överens med patienten om när vi ses eller hörs nästa gång."),
+    _l("Patienten har en överblick över sina planer och får hjälp att samordna dem."),
+)
+assert len(PATIENT_QUESTIONS) == len(CARE_QUESTIONS) == QUESTION_COUNT
+
+ANSWER_WORDS = {Answer.YES: _l("Ja"), Answer.PARTLY: _l("Delvis"), Answer.NO: _l("Nej")}
+
+ANSWER_MESSAGE = _l("Välj ett svar: Ja, Delvis eller Nej.")
+QUESTION_MESSAGE = _l("Den frågan finns inte. Frågorna har nummer 1 till 7.")
+COMMENT_MESSAGE = _l(
+    "Kommentaren får vara högst %(max)d tecken. Korta texten lite.", max=COMMENT_MAX
+)
 
 
-def for_overview(patient: Patient) -> None:
-    """What "Min plan" shows of this area: a fixed, small number of queries whatever the counts."""
-    return None
+class ReceiptInputError(UserFacingError):
+    """One field of an answer is wrong; `field` names it so the form can show the message."""
+
+    def __init__(self, message: str, field: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def question_text(side: str, number: int) -> str:
+    questions = PATIENT_QUESTIONS if side == Side.PATIENT else CARE_QUESTIONS
+    return str(questions[number - 1])
+
+
+def is_question(number: object) -> bool:
+    return isinstance(number, int) and 1 <= number <= QUESTION_COUNT
+
+
+# --- answering -------------------------------------------------------------------------
+
+
+def receipt_answer_save(
+    *, patient: Patient, side: str, question: int, answer: str, comment: str | None, by_user: User
+) -> ReceiptAnswer:
+    """Store one answer. Earlier answers stay (history); the newest is the current one."""
+    if not is_question(question):
+        raise ReceiptInputError(QUESTION_MESSAGE, "question")
+    if answer not in set(Answer):
+        raise ReceiptInputError(ANSWER_MESSAGE, "answer")
+    if side not in set(Side):
+        raise ValueError(f"unknown side {side!r}")
+    comment = (comment or "").strip()
+    if len(comment) > COMMENT_MAX:
+        raise ReceiptInputError(COMMENT_MESSAGE, "comment")
+    row = ReceiptAnswer(
+        patient_id=patient.id,
+        side=str(side),
+        question=question,
+        answer=str(answer),
+        comment=comment or None,
+        answered_by_user_id=by_user.id,
+        answered_at=now_utc(),
+    )
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+def receipt_current(*, patient_id: int) -> dict[tuple[str, int], ReceiptAnswer]:
+    """The current answer per (side, question): the newest row of each (one query)."""
+    latest = (
+        select(func.max(ReceiptAnswer.id))
+        .where(ReceiptAnswer.patient_id == patient_id)
+        .group_by(ReceiptAnswer.side, ReceiptAnswer.question)
+    )
+    rows = db.session.scalars(select(ReceiptAnswer).where(ReceiptAnswer.id.in_(latest)))
+    return {(row.side, row.question): row for row in rows}
+
+
+def receipt_history(*, patient_id: int) -> list[ReceiptAnswer]:
+    """Every answer ever given for the patient, newest first."""
+    statement = (
+        select(ReceiptAnswer)
+        .where(ReceiptAnswer.patient_id == patient_id)
+        .order_by(ReceiptAnswer.id.desc())
+    )
+    return list(db.session.scalars(statement))
+
+
+def agreement_agreed_at(*, patient_id: int) -> datetime | None:
+    """When the agreement now in force was agreed, or None if there is none (one query).
+
+    Same rule as `webapp.agreement.services.agreement_has_agreed_version` (status agreed),
+    but also says when, so one query answers both "is there one" and "is it newer".
+    """
+    row = db.session.execute(
+        select(
+            AgreementVersion.agreed_at,
+            AgreementVersion.patient_consent_at,
+            AgreementVersion.care_consent_at,
+        )
+        .join(Agreement, Agreement.id == AgreementVersion.agreement_id)
+        .where(Agreement.patient_id == patient_id, AgreementVersion.status == VersionStatus.AGREED)
+        .order_by(AgreementVersion.number.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    moments = [moment for moment in row if moment is not None]
+    return max(moments) if moments else now_utc()
+
+
+# --- the contract ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Row:
+    """One question with both sides' current answers."""
+
+    number: int
+    patient: ReceiptAnswer | None
+    care: ReceiptAnswer | None
+
+    @property
+    def patient_text(self) -> str:
+        return question_text(Side.PATIENT, self.number)
+
+    @property
+    def care_text(self) -> str:
+        return question_text(Side.CARE, self.number)
+
+    @property
+    def comparison(self) -> str:
+        """One of agree, differ or waiting (when a side has not answered yet)."""
+        if self.patient is None or self.care is None:
+            return "waiting"
+        return "agree" if self.patient.answer == self.care.answer else "differ"
+
+
+@dataclass(frozen=True)
+class Contract:
+    rows: list[Row]
+    agreed_at: datetime | None
+    answer_again: bool
+    latest_patient_answer_at: datetime | None = field(default=None)
+
+    @property
+    def has_agreed_agreement(self) -> bool:
+        return self.agreed_at is not None
+
+    @property
+    def patient_yes(self) -> int:
+        return sum(1 for row in self.rows if row.patient and row.patient.answer == Answer.YES)
+
+    @property
+    def care_yes(self) -> int:
+        return sum(1 for row in self.rows if row.care and row.care.answer == Answer.YES)
+
+    @property
+    def patient_answered(self) -> int:
+        return sum(1 for row in self.rows if row.patient)
+
+    @property
+    def care_answered(self) -> int:
+        return sum(1 for row in self.rows if row.care)
+
+    @property
+    def established(self) -> bool:
+        return (
+            self.has_agreed_agreement
+            and self.patient_yes == QUESTION_COUNT
+            and self.care_yes == QUESTION_COUNT
+        )
+
+    def row(self, number: int) -> Row:
+        return self.rows[number - 1]
+
+
+def receipt_contract(*, patient_id: int) -> Contract:
+    """Both sides' current answers, the agreement's state and what follows: two queries."""
+    current = receipt_current(patient_id=patient_id)
+    agreed_at = agreement_agreed_at(patient_id=patient_id)
+    rows = [
+        Row(number, current.get((Side.PATIENT, number)), current.get((Side.CARE, number)))
+        for number in range(1, QUESTION_COUNT + 1)
+    ]
+    patient_times = [row.patient.answered_at for row in rows if row.patient]
+    # Ask again when the agreement was agreed after any of the patient's current answers.
+    answer_again = bool(patient_times) and agreed_at is not None and agreed_at > min(patient_times)
+    return Contract(
+        rows=rows,
+        agreed_at=agreed_at,
+        answer_again=answer_again,
+        latest_patient_answer_at=max(patient_times) if patient_times else None,
+    )
+
+
+def for_overview(patient: Patient) -> Contract:
+    """What "Min plan" shows of Mitt kvitto: two queries whatever the counts."""
+    return receipt_contract(patient_id=patient.id)
+
+
+# --- the unit's view -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ContactCount:
+    """How many of one care contact's patients have an established contract. Counts only."""
+
+    name: str
+    title: str
+    established: int
+    total: int
+
+
+def receipt_unit_counts(*, care_unit_id: int) -> list[ContactCount]:
+    """Per care contact, patients with an established contract out of all their patients at
+    the unit. Three queries whatever the counts; patients without a contact come last."""
+    contact_user = aliased(User)
+    patients = db.session.execute(
+        select(Patient.id, StaffMember.id, contact_user.name, StaffMember.title)
+        .outerjoin(StaffMember, StaffMember.id == Patient.care_contact_id)
+        .outerjoin(contact_user, contact_user.id == StaffMember.user_id)
+        .where(Patient.care_unit_id == care_unit_id)
+    ).all()
+    established = _all_yes_patients(care_unit_id) & _agreed_patients(care_unit_id)
+    counts: dict[int | None, list] = {}
+    for patient_id, staff_id, name, title in patients:
+        entry = counts.setdefault(staff_id, [name or "", title or "", 0, 0])
+        entry[2] += patient_id in established
+        entry[3] += 1
+    named = sorted(
+        (ContactCount(*entry) for key, entry in counts.items() if key is not None),
+        key=lambda count: count.name,
+    )
+    if None in counts:
+        entry = counts[None]
+        named.append(ContactCount("", "", entry[2], entry[3]))
+    return named
+
+
+def _all_yes_patients(care_unit_id: int) -> set[int]:
+    latest = (
+        select(func.max(ReceiptAnswer.id))
+        .join(Patient, Patient.id == ReceiptAnswer.patient_id)
+        .where(Patient.care_unit_id == care_unit_id)
+        .group_by(ReceiptAnswer.patient_id, ReceiptAnswer.side, ReceiptAnswer.question)
+    )
+    statement = (
+        select(ReceiptAnswer.patient_id)
+        .where(ReceiptAnswer.id.in_(latest), ReceiptAnswer.answer == Answer.YES)
+        .group_by(ReceiptAnswer.patient_id)
+        .having(func.count() == 2 * QUESTION_COUNT)
+    )
+    return set(db.session.scalars(statement))
+
+
+def _agreed_patients(care_unit_id: int) -> set[int]:
+    statement = (
+        select(Agreement.patient_id)
+        .join(AgreementVersion, AgreementVersion.agreement_id == Agreement.id)
+        .join(Patient, Patient.id == Agreement.patient_id)
+        .where(
+            Patient.care_unit_id == care_unit_id, AgreementVersion.status == VersionStatus.AGREED
+        )
+        .distinct()
+    )
+    return set(db.session.scalars(statement))

@@ -1,3 +1,132 @@
-"""Views of the receipt area (to be built)."""
+"""Mitt kvitto: the patient answers at /kvitto/..., the care side at /kvitto/patient/<id>/...,
+and the unit sees its counts at /kvitto/enhet. One question per screen, as plain forms."""
 
-from webapp.receipt import bp  # noqa: F401
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from webapp.access import Action, load_patient, own_patient
+from webapp.errors import error_response
+from webapp.people.models import Patient
+from webapp.receipt import bp
+from webapp.receipt import services as receipts
+from webapp.receipt.forms import AnswerForm
+from webapp.receipt.models import QUESTION_COUNT, Side
+
+Page = str | Response | tuple[str, int]
+
+
+def _staff_patient(patient_id: int, action: Action) -> Patient:
+    # (care.views.staff_required would import round in a circle through the overview.)
+    if current_user.staff is None:
+        abort(404)
+    return load_patient(current_user, patient_id, action)
+
+
+def _urls(patient: Patient, side: str) -> tuple[str, Callable[[int], str]]:
+    """The contract page, and a maker of step URLs, for the side answering."""
+    if side == Side.PATIENT:
+        return url_for("receipt.index"), lambda n: url_for("receipt.step", question=n)
+    return (
+        url_for("receipt.staff_page", patient_id=patient.id),
+        lambda n: url_for("receipt.staff_step", patient_id=patient.id, question=n),
+    )
+
+
+def _turn_page(question: int, *, back: bool, side: str, patient: Patient) -> Response:
+    contract_url, step_url = _urls(patient, side)
+    if back:
+        return redirect(step_url(question - 1), 303)
+    if question < QUESTION_COUNT:
+        return redirect(step_url(question + 1), 303)
+    flash(_("Tack! Svaren är sparade."), "success")
+    return redirect(contract_url, 303)
+
+
+def _step(patient: Patient, *, side: str, question: int) -> Page:
+    if not receipts.is_question(question):
+        if request.method == "POST":
+            return error_response(400, str(receipts.QUESTION_MESSAGE))
+        abort(404)
+    current = None
+    if request.method == "GET":
+        current = receipts.receipt_current(patient_id=patient.id).get((side, question))
+    form = AnswerForm(obj=current)
+    back = request.form.get("go") == "back" and question > 1
+    if back and not request.form.get("answer") and not form.comment.data:
+        return _turn_page(question, back=True, side=side, patient=patient)  # nothing to save
+    if form.validate_on_submit():
+        try:
+            receipts.receipt_answer_save(
+                patient=patient,
+                side=side,
+                question=question,
+                answer=form.answer.data,
+                comment=form.comment.data,
+                by_user=current_user,
+            )
+        except receipts.ReceiptInputError as error:
+            form[error.field].errors = [*form[error.field].errors, error.message]
+        else:
+            return _turn_page(question, back=back, side=side, patient=patient)
+    contract_url, step_url = _urls(patient, side)
+    return render_template(
+        "receipt/step.html",
+        patient=patient,
+        viewer_is_staff=side == Side.CARE,
+        form=form,
+        question=question,
+        text=receipts.question_text(side, question),
+        contract_url=contract_url,
+        action=step_url(question),
+    ), 400 if form.is_submitted() else 200
+
+
+def _contract(patient: Patient, *, staff: bool) -> str:
+    return render_template(
+        "receipt/contract.html",
+        patient=patient,
+        viewer_is_staff=staff,
+        contract=receipts.receipt_contract(patient_id=patient.id),
+        words=receipts.ANSWER_WORDS,
+    )
+
+
+@bp.get("/")
+@login_required
+def index() -> str:
+    return _contract(own_patient(current_user, Action.VIEW_PLAN), staff=False)
+
+
+@bp.route("/fraga/<int:question>", methods=["GET", "POST"])
+@login_required
+def step(question: int) -> Page:
+    patient = own_patient(current_user, Action.ANSWER_RECEIPT_AS_PATIENT)
+    return _step(patient, side=Side.PATIENT, question=question)
+
+
+@bp.get("/patient/<int:patient_id>")
+@login_required
+def staff_page(patient_id: int) -> str:
+    return _contract(_staff_patient(patient_id, Action.VIEW_PLAN), staff=True)
+
+
+@bp.route("/patient/<int:patient_id>/fraga/<int:question>", methods=["GET", "POST"])
+@login_required
+def staff_step(patient_id: int, question: int) -> Page:
+    action = Action.ANSWER_RECEIPT_AS_CARE if request.method == "POST" else Action.VIEW_PLAN
+    patient = _staff_patient(patient_id, action)
+    return _step(patient, side=Side.CARE, question=question)
+
+
+@bp.get("/enhet")
+@login_required
+def unit() -> str:
+    staff = current_user.staff or abort(404)
+    counts = receipts.receipt_unit_counts(care_unit_id=staff.care_unit_id)
+    return render_template("receipt/unit.html", counts=counts, unit=staff.care_unit)

@@ -1,0 +1,74 @@
+"""Forms of Överenskommen tid: shape and labels only; the rules live in services."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField, TextAreaField
+
+from webapp.followups.models import KIND_WORDS, REASON_MAX
+from webapp.followups.services import FollowUpInput
+from webapp.forms import strip
+
+
+class FollowUpForm(FlaskForm):
+    # Plain text fields: what was typed comes back as it was, even when it is wrong.
+    date = StringField(_l("Datum"), description=_l("Till exempel 2027-03-29."), filters=[strip])
+    time = StringField(
+        _l("Klockslag"), description=_l("Svensk tid, till exempel 08:00."), filters=[strip]
+    )
+    duration_minutes = StringField(_l("Hur länge (minuter)"), default="30", filters=[strip])
+    kind = SelectField(
+        _l("Sorts kontakt"),
+        choices=[(kind.value, words) for kind, words in KIND_WORDS.items()],
+        validate_choice=False,
+    )
+    with_whom = StringField(_l("Med vem"), filters=[strip])
+    place = StringField(
+        _l("Var"), description=_l('Adress och mottagning, eller "Vi ringer dig".'), filters=[strip]
+    )
+    purpose = TextAreaField(_l("Vad gäller det?"), filters=[strip])
+    preparation = TextAreaField(
+        _l("Så förbereder du dig (frivilligt)"),
+        description=_l("Till exempel: ta med dina mediciner. Kom fastande."),
+        filters=[strip],
+    )
+
+    def details(self) -> FollowUpInput:
+        return FollowUpInput(
+            date=self.date.data or "",
+            time=self.time.data or "",
+            duration_minutes=self.duration_minutes.data or "",
+            kind=self.kind.data or "",
+            with_whom=self.with_whom.data or "",
+            place=self.place.data or "",
+            purpose=self.purpose.data or "",
+            preparation=self.preparation.data or "",
+        )
+
+
+class ReasonForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Varför?"),
+        description=_l("Högst %(max)d tecken.", max=REASON_MAX),
+        filters=[strip],
+    )
+
+
+class CannotComeForm(ReasonForm):
+    reason = TextAreaField(
+        _l("Varför kan du inte komma?"),
+        description=_l(
+            "Din vårdkontakt läser det och hör av sig om en ny tid. Högst %(max)d tecken.",
+            max=REASON_MAX,
+        ),
+        filters=[strip],
+    )
+
+
+class CancelForm(ReasonForm):
+    reason = TextAreaField(
+        _l("Varför avbokas kontakten?"),
+        description=_l("Patienten ser det du skriver. Högst %(max)d tecken.", max=REASON_MAX),
+        filters=[strip],
+    )

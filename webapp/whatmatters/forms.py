@@ -1,0 +1,47 @@
+"""Forms of "Vad är viktigt för dig?": shape and friendly messages (the rules live in services)."""
+
+from __future__ import annotations
+
+import re
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, StringField, TextAreaField
+from wtforms.validators import AnyOf, DataRequired, ValidationError
+
+from webapp.forms import strip
+from webapp.whatmatters.models import TEXT_MAX
+from webapp.whatmatters.services import EMPTY_MESSAGE, too_long_message
+
+
+def _int_or_zero(value: object) -> int:
+    text = str(value or "")
+    return int(text) if re.fullmatch(r"\d{1,9}", text) else 0
+
+
+def _not_too_long(_form: FlaskForm, field: TextAreaField) -> None:
+    if field.data and len(field.data) > TEXT_MAX:
+        raise ValidationError(too_long_message(len(field.data)))
+
+
+def _text_field(label: str) -> TextAreaField:
+    return TextAreaField(
+        label,
+        description=_l("Skriv en sak i taget, med dina egna ord. Högst 300 tecken."),
+        validators=[DataRequired(message=EMPTY_MESSAGE), _not_too_long],
+        filters=[strip],
+    )
+
+
+class StatementForm(FlaskForm):
+    text = _text_field(_l("Skriv en sak som är viktig för dig"))
+
+
+class EditForm(FlaskForm):
+    text = _text_field(_l("Ändra texten"))
+    # Which copy of the statement the form was made from; a save on an old copy is refused.
+    lock_version = HiddenField(filters=[_int_or_zero])
+
+
+class MoveForm(FlaskForm):
+    direction = StringField(validators=[AnyOf(["up", "down"])])
