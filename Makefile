@@ -29,8 +29,11 @@ translations: $(VENV)/.installed
 	$(BIN)/pybabel compile --use-fuzzy -d webapp/translations
 
 # Re-extract every _() string and merge it into the English catalogue (a developer's step).
+# --ignore-dirs replaces Babel's default, which also skips folders starting with "_"
+# (templates/_macros).
 messages: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l -o webapp/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 \
+		--ignore-dirs '.* __pycache__' -o webapp/translations/messages.pot .
 	$(BIN)/pybabel update -i webapp/translations/messages.pot -d webapp/translations
 
 # Debian's Chromium drives the browser tests; Playwright never downloads a browser.

@@ -10,6 +10,7 @@ from tests.conftest import api, csrf_token
 from tests.fakes.authenticator import SoftAuthenticator
 from webapp.extensions import db
 from webapp.people.models import CareUnit, Patient, StaffMember
+from webapp.whatmatters.models import WhatMattersStatement
 
 LINK = re.compile(r"http://localhost(/inbjudan/[A-Za-z0-9_\-]+)")
 
@@ -43,10 +44,17 @@ def test_demo_load_is_idempotent_and_prints_four_working_links(app):
     assert len(paths) == 4
     for name in ("Karin Lind", "Ali Hassan", "Astrid Berg", "Gunnar Ek"):
         assert name in second.output
+    clients = []
     for path in paths:
         client = app.test_client()
         assert client.get(path).status_code == 200, path
         assert registers(client, path).status_code == 200
+        clients.append(client)
+    # Astrid's plan is lived-in, and loading twice did not double it.
+    assert count(WhatMattersStatement) == 3
+    astrid_home = clients[2].get("/").get_data(as_text=True)
+    assert "Att kunna gå till affären själv." in astrid_home
+    assert "Hemtjänsten Solberga" in astrid_home
     # The first run's links were replaced by the second run's.
     assert app.test_client().get(links(first.output)[0]).status_code == 410
 

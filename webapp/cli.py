@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from webapp.auth import services as auth_services
 from webapp.auth.models import InvitationPurpose
+from webapp.demo import demo_plan_load
 from webapp.extensions import db
 from webapp.people import services as people
 from webapp.people.models import CareUnit, Patient, StaffMember, User
@@ -80,7 +81,13 @@ DEMO_STAFF = [
     {"name": "Ali Hassan", "title": "Specialist i allmänmedicin", "is_physician": True},
 ]
 DEMO_PATIENTS = [
-    {"name": "Astrid Berg", "phone": "070-111 22 33", "born": "490312", "serial": "238"},
+    {
+        "name": "Astrid Berg",
+        "phone": "070-111 22 33",
+        "born": "490312",
+        "serial": "238",
+        "with_plan": True,
+    },
     {"name": "Gunnar Ek", "phone": "070-444 55 66", "born": "270105", "serial": "417"},
 ]
 
@@ -119,6 +126,8 @@ def load_demo() -> None:
                 physician_id=physician.id,
             )
         users.append(patient.user)
+        if spec.get("with_plan"):
+            demo_plan_load(patient=patient, nurse=nurse)
     click.echo("Demo data is loaded. One-time sign-in links (each works once, for 72 hours):")
     for user in users:
         _invitation, token = auth_services.invitation_issue(

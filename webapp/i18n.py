@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, request, session, url_for
+from flask import Blueprint, current_app, has_request_context, redirect, request, session, url_for
+from flask.blueprints import BlueprintSetupState
 from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -15,6 +16,8 @@ bp = Blueprint("i18n", __name__)
 
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # a `flask` command or a script: the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     chosen = session.get("lang") or request.cookies.get("lang")
@@ -44,10 +47,13 @@ def choose_language() -> Response:
     return response
 
 
-@bp.app_context_processor
-def _locale_in_templates() -> dict[str, object]:
-    return {
-        "current_locale": lambda: str(get_locale() or "sv"),
-        "format_date": format_date,
-        "format_datetime": format_datetime,
-    }
+def _current_locale() -> str:
+    return str(get_locale() or "sv")
+
+
+@bp.record_once
+def _locale_in_templates(state: BlueprintSetupState) -> None:
+    # Globals rather than a context processor, so imported macros see them too.
+    state.app.jinja_env.globals.update(
+        current_locale=_current_locale, format_date=format_date, format_datetime=format_datetime
+    )

@@ -15,9 +15,11 @@ class FollowUpForm(FlaskForm):
     # Plain text fields: what was typed comes back as it was, even when it is wrong.
     date = StringField(_l("Datum"), description=_l("Till exempel 2027-03-29."), filters=[strip])
     time = StringField(
-        _l("Klockslag"), description=_l("Svensk tid, till exempel 08:00."), filters=[strip]
+        _l("Börjar klockan"), description=_l("Svensk tid, till exempel 08:00."), filters=[strip]
     )
-    duration_minutes = StringField(_l("Hur länge (minuter)"), default="30", filters=[strip])
+    end_time = StringField(
+        _l("Slutar klockan"), description=_l("Samma dag, till exempel 08:30."), filters=[strip]
+    )
     kind = SelectField(
         _l("Sorts kontakt"),
         choices=[(kind.value, words) for kind, words in KIND_WORDS.items()],
@@ -38,7 +40,7 @@ class FollowUpForm(FlaskForm):
         return FollowUpInput(
             date=self.date.data or "",
             time=self.time.data or "",
-            duration_minutes=self.duration_minutes.data or "",
+            end_time=self.end_time.data or "",
             kind=self.kind.data or "",
             with_whom=self.with_whom.data or "",
             place=self.place.data or "",

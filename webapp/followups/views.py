@@ -3,9 +3,20 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
 
 from webapp.access import Action, load_patient, own_patient
 from webapp.extensions import limiter
@@ -44,9 +55,12 @@ def _staff_patient(patient_id: int, action: Action) -> Patient:
     return load_patient(current_user, patient_id, action)
 
 
-def _put_error(form: object, error: followups.FollowUpError, default: str) -> None:
-    field = form[error.field if error.field and error.field in form else default]  # type: ignore[index]
-    field.errors = [*field.errors, error.message]
+def _put_error(form: FlaskForm, error: followups.FollowUpError, default: str) -> None:
+    """Show the service's message(s) at the field(s) they are about."""
+    errors = getattr(error, "errors", None) or {error.field or default: error.message}
+    for name, message in errors.items():
+        field = form[name if name in form else default]
+        field.errors = [*field.errors, message]
 
 
 # --- the patient's side ----------------------------------------------------------------
@@ -91,6 +105,12 @@ def ics(follow_up_id: int) -> Response:
     return _ics(calendar_for([follow_up]), f"planerad-kontakt-{follow_up.id}.ics")
 
 
+def _feed_url(token: str) -> str:
+    # From configuration, not from the request's Host header.
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    return base + url_for("followups.feed_ics", token=token)
+
+
 @bp.get("/kalenderlank")
 @login_required
 def feed() -> str:
@@ -104,7 +124,7 @@ def feed() -> str:
     return render_template(
         "followups/feed.html",
         active=followups.calendar_feed_active(patient=patient),
-        url=url_for("followups.feed_ics", token=token, _external=True) if token else None,
+        url=_feed_url(token) if token else None,
         form=EmptyForm(),
     )
 
@@ -190,7 +210,11 @@ def book(patient_id: int) -> Page:
 def move(patient_id: int, follow_up_id: int) -> Page:
     patient = _staff_patient(patient_id, Action.BOOK_FOLLOW_UP)
     old = _find(patient, follow_up_id)
-    form = FollowUpForm() if request.method == "POST" else FollowUpForm(obj=old)
+    form = (
+        FollowUpForm()
+        if request.method == "POST"
+        else FollowUpForm(obj=followups.follow_up_input_of(old))
+    )
     if form.validate_on_submit():
         try:
             followups.follow_up_move(

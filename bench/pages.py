@@ -1,0 +1,524 @@
+"""Speed of Nära's pages under gunicorn, measured with wrk in one run.
+
+    .venv/bin/python bench/pages.py [--duration 10] [--warmup 2]
+
+It makes a fresh SQLite database (or uses DATABASE_URL), runs the migrations, loads the demo
+data and adds a full plan for Astrid Berg through the services (10 "what matters" statements,
+an agreement of 3 agreed versions x 10 items, 50 follow-ups, parts of care, receipt answers).
+Both demo patients then sign in over HTTP with a software passkey, the way a phone does, and
+wrk (2 threads, 16 connections) measures, one after the other:
+
+    hello     /healthz, the bare endpoint of the same app (no session, no database)
+    home      "Min plan" of Gunnar Ek, who has only the demo data (issue 2)
+    overview  "Min plan" of Astrid Berg, with the full plan above (issue 3)
+
+It prints one line per endpoint, whether the targets hold, and last the throughput ratios.
+The exit code is 0 whatever the figures (it is a measurement); it is 1 only if the bench
+itself could not run (a page that does not answer as expected, wrk missing...).
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT_ROOT))
+
+HOST = "127.0.0.1"
+USER_AGENT = "nara-bench"  # the same for sign-in and wrk, so the session stays as it was made
+COOKIE_NAME = "nara_session"  # webapp.config.BASELINE
+TARGETS = {"home": 0.25, "overview": 0.20}  # share of hello's requests per second
+HOME_P99_MS = 50.0
+PAGE_BYTES_MAX = 30 * 1024
+# What shows that a page is the signed-in patient's "Min plan", and whose it is.
+HOME_TEXTS = ["<h1>Min plan</h1>", "Min fasta vårdkontakt", "Du har inte skrivit något ännu"]
+OVERVIEW_TEXTS = [
+    "<h1>Min plan</h1>",
+    "Sak nummer 10 som är viktig",
+    "Punkt 10 i version 3",
+    "Verksamhet 3",
+    "planerade kontakter till",
+]
+
+
+class BenchError(RuntimeError):
+    """The bench could not measure what it should: say why and stop."""
+
+
+def say(message: str) -> None:
+    print(f"bench: {message}", file=sys.stderr, flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+# --- setting up the database --------------------------------------------------------------
+
+
+def flask_command(env: dict[str, str], *args: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "webapp", *args],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0:
+        raise BenchError(f"flask {' '.join(args)} failed:\n{result.stdout}{result.stderr}")
+    return result.stdout
+
+
+def seed(env: dict[str, str]) -> dict[str, str]:
+    """Add the bench data through the services; return a fresh invitation token per patient."""
+    os.environ.update(env)  # the app reads its settings from the environment, like gunicorn
+    from sqlalchemy import select
+
+    from webapp import create_app
+    from webapp.auth import services as auth_services
+    from webapp.auth.models import InvitationPurpose
+    from webapp.extensions import db
+    from webapp.people.models import Patient, StaffMember, User
+    from webapp.whatmatters.models import WhatMattersStatement
+
+    app = create_app()
+    with app.app_context():
+
+        def patient_named(name: str) -> Patient:
+            found = db.session.scalar(select(Patient).join(Patient.user).where(User.name == name))
+            if found is None:
+                raise BenchError(f"the demo data has no patient called {name}")
+            return found
+
+        astrid, gunnar = patient_named("Astrid Berg"), patient_named("Gunnar Ek")
+        nurse = db.session.scalar(
+            select(StaffMember).join(StaffMember.user).where(User.name == "Karin Lind")
+        )
+        if nurse is None:
+            raise BenchError("the demo data has no care contact called Karin Lind")
+        already = db.session.scalar(
+            select(WhatMattersStatement.id).where(WhatMattersStatement.patient_id == astrid.id)
+        )
+        if already is None:  # a reused DATABASE_URL keeps the plan of an earlier run
+            add_plan(astrid, nurse)
+        tokens = {}
+        for key, patient in (("home", gunnar), ("overview", astrid)):
+            _invitation, token = auth_services.invitation_issue(
+                user=patient.user, purpose=InvitationPurpose.ONBOARDING, created_by=None
+            )
+            tokens[key] = token
+        db.session.remove()
+    return tokens
+
+
+def add_plan(patient: Any, nurse: Any) -> None:
+    """A full plan, as the patient and the care contact would make it in the app."""
+    from webapp.agreement import services as agreement
+    from webapp.careteam import services as careteam
+    from webapp.followups import services as followups
+    from webapp.receipt import services as receipt
+    from webapp.receipt.models import QUESTION_COUNT, Answer, Side
+    from webapp.whatmatters import services as whatmatters
+
+    me, care = patient.user, nurse.user
+    statements = [
+        whatmatters.whatmatters_add(
+            patient=patient, text=f"Sak nummer {n} som är viktig för mig i vardagen.", actor=me
+        )
+        for n in range(1, 11)
+    ]
+    for version in range(1, 4):
+        draft = agreement.agreement_draft_start(patient=patient, by_user=care)
+        items = [
+            agreement.ItemInput(
+                kind="goal" if n % 3 == 0 else "action",
+                text=f"Punkt {n} i version {version}: promenera, äta och sova bra.",
+                responsible=("patient", "care_contact", "relative", "other_care")[n % 4],
+                responsible_name="Lena (dotter)" if n % 4 == 2 else "",
+                what_matters_id=statements[n - 1].id if n % 2 else None,
+            )
+            for n in range(1, 11)
+        ]
+        texts = {
+            "self_care_text": f"Jag tar mina mediciner och går ut varje dag (version {version}).",
+            "warning_signs_text": "Svullna ben, andfåddhet, vikten ökar mer än 2 kilo på 3 dagar.",
+            "when_worse_text": "Jag ringer min vårdkontakt samma dag. Kvällstid ringer jag 1177.",
+        }
+        draft = agreement.agreement_draft_save(
+            patient=patient,
+            version_id=draft.id,
+            expected_lock=draft.lock_version,
+            items=items,
+            texts=texts,
+        )
+        for as_patient, by_user in ((True, me), (False, care)):
+            agreement.agreement_consent(
+                patient=patient,
+                version_id=draft.id,
+                expected_lock=draft.lock_version,
+                as_patient=as_patient,
+                by_user=by_user,
+            )
+    start = date.today() + timedelta(days=2)
+    for n in range(50):
+        followups.follow_up_book(
+            patient=patient,
+            details=followups.FollowUpInput(
+                date=(start + timedelta(days=7 * n)).isoformat(),
+                time="09:30",
+                duration_minutes="30",
+                kind=("visit", "phone", "video", "lab", "home_visit")[n % 5],
+                with_whom="Karin Lind",
+                place="Vårdcentralen Nära",
+                purpose=f"Uppföljning nummer {n + 1} av hjärtsviktsbehandlingen.",
+                preparation="Väg dig på morgonen och skriv upp vikten.",
+            ),
+            actor=care,
+        )
+    for n, kind in enumerate(("municipal_home_care", "specialist", "other"), start=1):
+        careteam.care_part_add(
+            patient=patient,
+            kind=kind,
+            organisation=f"Verksamhet {n}",
+            role_text="Hjälper till med mediciner och dusch två gånger i veckan.",
+            contact_name="Sara Nyström",
+            phone="010-222 33 44",
+            phone_hours="Vardagar 8–12",
+        )
+    for question in range(1, QUESTION_COUNT + 1):
+        for side, by_user in ((Side.PATIENT, me), (Side.CARE, care)):
+            receipt.receipt_answer_save(
+                patient=patient,
+                side=side,
+                question=question,
+                answer=Answer.YES,
+                comment=None,
+                by_user=by_user,
+            )
+
+
+# --- talking to the server ------------------------------------------------------------------
+
+
+@dataclass
+class Reply:
+    status: int
+    headers: http.client.HTTPMessage
+    body: bytes
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", "replace")
+
+
+def request(
+    port: int,
+    method: str,
+    path: str,
+    *,
+    cookie: str | None = None,
+    body: object = None,
+    headers: dict[str, str] | None = None,
+) -> Reply:
+    conn = http.client.HTTPConnection(HOST, port, timeout=30)
+    sent = {"User-Agent": USER_AGENT, **(headers or {})}
+    data = None
+    if cookie:
+        sent["Cookie"] = f"{COOKIE_NAME}={cookie}"
+    if body is not None:
+        data = json.dumps(body).encode()
+        sent["Content-Type"] = "application/json"
+    try:
+        conn.request(method, path, body=data, headers=sent)
+        response = conn.getresponse()
+        return Reply(response.status, response.headers, response.read())
+    finally:
+        conn.close()
+
+
+def session_cookie(reply: Reply, previous: str | None) -> str | None:
+    for header in reply.headers.get_all("Set-Cookie") or []:
+        name, _, rest = header.partition("=")
+        if name.strip() == COOKIE_NAME:
+            return rest.split(";", 1)[0]
+    return previous
+
+
+def sign_in_with_invitation(port: int, origin: str, token: str) -> str:
+    """Redeem an invitation with a software passkey, as a phone would; return the cookie."""
+    from tests.fakes.authenticator import SoftAuthenticator
+
+    page = request(port, "GET", f"/inbjudan/{token}")
+    if page.status != 200:
+        raise BenchError(f"the invitation page answered {page.status}")
+    cookie = session_cookie(page, None)
+    match = re.search(r'name="csrf-token" content="([^"]+)"', page.text)
+    if not match:
+        raise BenchError("the invitation page has no CSRF meta tag")
+    headers = {"X-CSRFToken": match.group(1), "Origin": origin}
+    options = request(
+        port,
+        "POST",
+        "/passkeys/api/register/options",
+        cookie=cookie,
+        body={"invitation": token},
+        headers=headers,
+    )
+    if options.status != 200:
+        raise BenchError(f"register/options answered {options.status}: {options.text}")
+    cookie = session_cookie(options, cookie)
+    credential = SoftAuthenticator(origin=origin).create(json.loads(options.body))
+    verified = request(
+        port,
+        "POST",
+        "/passkeys/api/register/verify",
+        cookie=cookie,
+        body={"credential": credential},
+        headers=headers,
+    )
+    if verified.status != 200:
+        raise BenchError(f"register/verify answered {verified.status}: {verified.text}")
+    cookie = session_cookie(verified, None)
+    if not cookie:
+        raise BenchError("signing in gave no session cookie")
+    return cookie
+
+
+def wait_until_up(port: int, server: subprocess.Popen, log: Path, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise BenchError(f"gunicorn stopped (exit {server.returncode}):\n{log.read_text()}")
+        try:
+            if request(port, "GET", "/healthz").status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise BenchError(f"/healthz did not answer within {seconds:.0f} s:\n{log.read_text()}")
+
+
+def check_page(port: int, name: str, path: str, cookie: str | None, must_contain: list[str]) -> str:
+    reply = request(port, "GET", path, cookie=cookie)
+    if reply.status != 200:
+        where = reply.headers.get("Location", "")
+        raise BenchError(f"{name}: GET {path} answered {reply.status} {where}, not 200")
+    missing = [text for text in must_contain if text not in reply.text]
+    if missing:
+        raise BenchError(f"{name}: GET {path} is not the expected page (missing {missing})")
+    return reply.text
+
+
+def page_weight(port: int, html: str, cookie: str) -> tuple[int, list[str]]:
+    """Bytes of the page's HTML plus its own CSS and JS; and any address on another origin."""
+    assets = re.findall(r'<(?:link[^>]*rel="stylesheet"[^>]*href|script[^>]*src)="([^"]+)"', html)
+    foreign = [
+        url
+        for url in re.findall(r'(?:src|href|action)="([^"]+)"', html)
+        if urlsplit(url).netloc or url.startswith("//")
+    ]
+    total = len(html.encode())
+    for url in assets:
+        if urlsplit(url).netloc:
+            continue
+        reply = request(port, "GET", url, cookie=cookie)
+        if reply.status == 200:
+            total += len(reply.body)
+    return total, foreign
+
+
+# --- measuring ------------------------------------------------------------------------------
+
+UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
+
+
+@dataclass
+class Result:
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    requests: int
+    errors: str
+
+
+def to_ms(text: str) -> float:
+    match = re.fullmatch(r"([\d.]+)(us|ms|s|m|h)", text)
+    if not match:
+        raise BenchError(f"cannot read wrk's latency {text!r}")
+    return float(match.group(1)) * UNITS_MS[match.group(2)]
+
+
+def parse_wrk(output: str) -> Result:
+    try:
+        rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
+        p50 = to_ms(re.search(r"^\s+50%\s+(\S+)", output, re.M).group(1))  # type: ignore[union-attr]
+        p99 = to_ms(re.search(r"^\s+99%\s+(\S+)", output, re.M).group(1))  # type: ignore[union-attr]
+        count = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
+    except AttributeError:
+        raise BenchError(f"cannot read wrk's output:\n{output}") from None
+    errors = [
+        line.strip() for line in output.splitlines() if "Non-2xx" in line or "Socket errors" in line
+    ]
+    return Result(rps, p50, p99, count, "; ".join(errors))
+
+
+def wrk(port: int, path: str, cookie: str | None, seconds: int) -> Result:
+    command = [
+        "wrk",
+        "-t2",
+        "-c16",
+        f"-d{seconds}s",
+        "--latency",
+        "-H",
+        f"User-Agent: {USER_AGENT}",
+    ]
+    if cookie:
+        command += ["-H", f"Cookie: {COOKIE_NAME}={cookie}"]
+    command.append(f"http://{HOST}:{port}{path}")
+    result = subprocess.run(command, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise BenchError(f"wrk failed:\n{result.stdout}{result.stderr}")
+    return parse_wrk(result.stdout)
+
+
+def line(name: str, result: Result) -> str:
+    return f"{name}: {result.rps:.1f} req/s, p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms"
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "NOT met"
+
+
+# --- the run --------------------------------------------------------------------------------
+
+
+def run(duration: int, warmup: int) -> None:
+    if shutil.which("wrk") is None:
+        raise BenchError("wrk is not installed: sudo apt-get install wrk (or: make bench)")
+    workdir = Path(tempfile.mkdtemp(prefix="nara-bench-"))
+    port = free_port()
+    origin = f"http://localhost:{port}"
+    env = {
+        **os.environ,
+        "NARA_ENV": "development",
+        "SECRET_KEY": secrets.token_hex(32),  # one key for this process and every worker
+        "DATABASE_URL": os.environ.get("DATABASE_URL") or f"sqlite:///{workdir / 'bench.db'}",
+        "PORT": str(port),
+        "WEBAUTHN_RP_ID": "localhost",
+        "WEBAUTHN_ORIGIN": origin,
+        "PUBLIC_BASE_URL": origin,
+        "SESSION_COOKIE_SECURE": "false",
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+    server: subprocess.Popen | None = None
+    log = workdir / "gunicorn.log"
+    try:
+        say(f"database {env['DATABASE_URL']}")
+        flask_command(env, "db", "upgrade")
+        flask_command(env, "demo", "load")
+        tokens = seed(env)
+        gunicorn = Path(sys.executable).with_name("gunicorn")
+        command = [str(gunicorn)] if gunicorn.exists() else [sys.executable, "-m", "gunicorn"]
+        with log.open("w") as log_file:
+            server = subprocess.Popen(
+                [*command, "-w", "2", "-b", f"{HOST}:{port}", "webapp:create_app()"],
+                cwd=PROJECT_ROOT,
+                env=env,
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        wait_until_up(port, server, log)
+        say(f"gunicorn (2 workers) answers on {HOST}:{port}")
+        cookies = {key: sign_in_with_invitation(port, origin, t) for key, t in tokens.items()}
+        check_page(port, "hello", "/healthz", None, ["ok"])
+        home_html = check_page(port, "home", "/", cookies["home"], HOME_TEXTS)
+        check_page(
+            port,
+            "overview",
+            "/",
+            cookies["overview"],
+            OVERVIEW_TEXTS,
+        )
+        weight, foreign = page_weight(port, home_html, cookies["home"])
+
+        results: dict[str, Result] = {}
+        for name, path, cookie in (
+            ("hello", "/healthz", None),
+            ("home", "/", cookies["home"]),
+            ("overview", "/", cookies["overview"]),
+        ):
+            if warmup > 0:
+                wrk(port, path, cookie, warmup)
+            say(f"measuring {name} ({path}) for {duration} s")
+            results[name] = wrk(port, path, cookie, duration)
+            if results[name].errors:
+                say(f"{name}: wrk reports {results[name].errors}")
+        # The sessions must still be good: a run of redirects to sign-in would look fast.
+        check_page(port, "home", "/", cookies["home"], HOME_TEXTS)
+        check_page(port, "overview", "/", cookies["overview"], OVERVIEW_TEXTS)
+
+        hello = results["hello"].rps
+        ratio = {name: results[name].rps / hello if hello else 0.0 for name in TARGETS}
+        for name in ("hello", "home", "overview"):
+            print(line(name, results[name]))
+        home_ok = ratio["home"] >= TARGETS["home"] and results["home"].p99_ms < HOME_P99_MS
+        print(
+            f"target home: >= {TARGETS['home']:.2f} of hello and p99 < {HOME_P99_MS:.0f} ms: "
+            f"{verdict(home_ok)}"
+        )
+        print(
+            f"target overview: >= {TARGETS['overview']:.2f} of hello: "
+            f"{verdict(ratio['overview'] >= TARGETS['overview'])}"
+        )
+        print(
+            f"target home page size: HTML+CSS+JS {weight / 1024:.1f} KB < 30 KB, "
+            f"other origins {len(foreign)}: {verdict(weight < PAGE_BYTES_MAX and not foreign)}"
+        )
+        print(f"overview/hello throughput ratio: {ratio['overview']:.2f}")
+        print(f"home/hello throughput ratio: {ratio['home']:.2f}")
+    finally:
+        if server is not None and server.poll() is None:
+            os.killpg(server.pid, signal.SIGTERM)
+            try:
+                server.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(server.pid, signal.SIGKILL)
+                server.wait()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=int, default=10, help="seconds per endpoint")
+    parser.add_argument("--warmup", type=int, default=2, help="seconds of warm-up per endpoint")
+    args = parser.parse_args()
+    try:
+        run(max(args.duration, 1), max(args.warmup, 0))
+    except BenchError as error:
+        print(f"bench failed: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
