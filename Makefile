@@ -57,6 +57,7 @@ lint: install-test
 	$(BIN)/ruff check webapp tests bench
 
 bench: install-test
+	@command -v wrk >/dev/null 2>&1 || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q wrk; }
 	$(BIN)/python bench/pages.py
 
 clean:

@@ -8,6 +8,7 @@ from datetime import UTC
 import pytest
 from flask import g, request_started
 from sqlalchemy import event, select
+from werkzeug.routing.converters import NumberConverter
 
 from tests.conftest import _forget_previous_request, make_config, register_with_invitation
 from webapp import create_app
@@ -46,11 +47,9 @@ def patient_routes(app):
 def fill(rule, patient_id):
     values = {}
     for name in rule.arguments:
-        converter = rule._converters[name]
-        kind = type(converter).__name__
         if name == "patient_id":
             values[name] = patient_id
-        elif kind in ("IntegerConverter", "NumberConverter"):
+        elif isinstance(rule._converters[name], NumberConverter):
             values[name] = 1
         else:
             values[name] = "x"

@@ -10,33 +10,43 @@ When a post is refused (4xx), the patient's data must be as it was.
 
 from __future__ import annotations
 
-import tempfile
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, request_started
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select, text
+from sqlalchemy import select
 from werkzeug.routing import Rule
 
-from tests.conftest import csrf_token, make_config
+from tests.conftest import (
+    _forget_previous_request,
+    csrf_token,
+    make_config,
+    register_with_invitation,
+)
 from webapp import create_app
 from webapp.agreement import services as agreements
+from webapp.auth import services as auth_services
+from webapp.auth.models import SecurityEventKind
 from webapp.careteam import services as careteam
 from webapp.extensions import db
 from webapp.followups import services as followups
 from webapp.passkeys.models import Credential
+from webapp.people import services as people
 from webapp.people.models import Patient, StaffMember
 from webapp.receipt import services as receipt
 from webapp.whatmatters import services as whatmatters
 
 FUZZ = settings(
-    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 JSON_API = "/passkeys/api/"
 # Bookkeeping that a refused request may legitimately write: reads are logged, a passkey
@@ -45,7 +55,8 @@ NOT_DATA = {"access_log_entry", "webauthn_challenge", "patient_last_seen"}
 
 
 def _rules() -> list[Rule]:
-    app = create_app(make_config(Path(tempfile.mkdtemp(prefix="nara-fuzz-"))))
+    # Only the URL map is read: an in-memory database that is never opened will do.
+    app = create_app(make_config(Path("unused"), SQLALCHEMY_DATABASE_URI="sqlite://"))
     return sorted(
         (r for r in app.url_map.iter_rules() if "POST" in (r.methods or set())),
         key=lambda r: r.rule,
@@ -69,6 +80,10 @@ def _build_world(patient: Patient, nurse: StaffMember) -> dict[str, int]:
     statement = whatmatters.whatmatters_add(
         patient=patient, text="Att kunna gå till affären.", actor=patient.user
     )
+    # A second one to move past, and an archived one to take back: their forms show too.
+    whatmatters.whatmatters_add(patient=patient, text="Att träffa barnbarnen.", actor=patient.user)
+    archived = whatmatters.whatmatters_add(patient=patient, text="Att sjunga.", actor=patient.user)
+    whatmatters.whatmatters_archive(patient=patient, statement_id=archived.id, actor=patient.user)
     draft = agreements.agreement_draft_start(patient=patient, by_user=nurse.user)
     draft = agreements.agreement_draft_save(
         patient=patient,
@@ -80,15 +95,43 @@ def _build_world(patient: Patient, nurse: StaffMember) -> dict[str, int]:
     follow_up = followups.follow_up_book(
         patient=patient,
         details=followups.FollowUpInput(
-            date=(date.today() + timedelta(days=30)).isoformat(), time="10:00", duration_minutes="30", kind="visit", purpose="Prata"
+            date=(date.today() + timedelta(days=30)).isoformat(),
+            time="10:00",
+            duration_minutes="30",
+            kind="visit",
+            purpose="Prata",
         ),
         actor=nurse.user,
     )
     part = careteam.care_part_add(
-        patient=patient, organisation="Hemtjänsten", kind="municipal_home_care", role_text="Hjälp hemma"
+        patient=patient,
+        organisation="Hemtjänsten",
+        kind="municipal_home_care",
+        role_text="Hjälp hemma",
     )
+    # Forms that only show when there is something to answer: a new contact, a calendar
+    # link, a passkey added with the care contact's help.
+    other = people.staff_create(
+        unit=nurse.care_unit, name="Eva Ström", title="Allmänläkare", is_physician=True
+    )
+    careteam.contacts_assign(
+        patient=patient,
+        care_contact_id=nurse.id,
+        physician_id=other.id,
+        message="Ali har gått i pension.",
+        changed_by=nurse.user,
+    )
+    followups.calendar_feed_enable(patient=patient)
+    auth_services.security_event_record(
+        user=patient.user, kind=SecurityEventKind.PASSKEY_ADDED_BY_RECOVERY
+    )
+    db.session.commit()
     receipt.receipt_answer_save(
-        patient=patient, side="patient", question=1, answer="yes", comment=None,
+        patient=patient,
+        side="patient",
+        question=1,
+        answer="yes",
+        comment=None,
         by_user=patient.user,
     )
     return {
@@ -112,7 +155,7 @@ def _snapshot() -> dict[str, list[tuple]]:
     db.session.expire_all()
     return {
         table.name: sorted(
-            (tuple(map(repr, row)) for row in db.session.execute(text(f"SELECT * FROM {table.name}"))),
+            (tuple(map(repr, row)) for row in db.session.execute(table.select())),
         )
         for table in db.metadata.sorted_tables
         if table.name not in NOT_DATA
@@ -162,9 +205,16 @@ def _url(rule: Rule, ids: dict[str, int]) -> str:
     return path
 
 
+@dataclass
+class FoundForm:
+    args: dict[str, int]  # the ids in the form's action, as the page shows it
+    fields: dict[str, set[str]] = field(default_factory=dict)
+
+
 def _crawl(client: FlaskClient, app: Flask, ids: dict[str, int], care: bool) -> dict:
-    """Every form on every page this person can open (pages with ids we know)."""
-    forms: dict[str, dict[str, set[str]]] = {}
+    """Every form on every page this person can open (pages with ids we know), by endpoint."""
+    adapter = app.url_map.bind("localhost")
+    forms: dict[str, FoundForm] = {}
     for rule in app.url_map.iter_rules():
         if "GET" not in (rule.methods or set()) or set(rule.arguments) - set(ids):
             continue
@@ -177,18 +227,35 @@ def _crawl(client: FlaskClient, app: Flask, ids: dict[str, int], care: bool) -> 
         parser = _Forms(path)
         parser.feed(response.get_data(as_text=True))
         for action, fields in parser.forms.items():
-            known = forms.setdefault(action, {})
+            endpoint, args = adapter.match(action, method="POST")
+            found = forms.setdefault(endpoint, FoundForm(args=args))
             for name, values in fields.items():
-                known.setdefault(name, set()).update(values)
+                found.fields.setdefault(name, set()).update(values)
     return forms
 
 
 # --- what to post -----------------------------------------------------------------------
 
-LONG_TEXT = st.builds(lambda piece, times: piece * times, st.text(min_size=1, max_size=4),
-                      st.integers(300, 6000))
-NASTY = st.sampled_from(["", " ", "\x00", "\r\n", "0", "-1", "1e9", "99999999999999999999",
-                         "2026-02-30", "24:61", "'; DROP TABLE patient; --", "<script>", "\u202e"])
+LONG_TEXT = st.builds(
+    lambda piece, times: piece * times, st.text(min_size=1, max_size=4), st.integers(300, 6000)
+)
+NASTY = st.sampled_from(
+    [
+        "",
+        " ",
+        "\x00",
+        "\r\n",
+        "0",
+        "-1",
+        "1e9",
+        "99999999999999999999",
+        "2026-02-30",
+        "24:61",
+        "'; DROP TABLE patient; --",
+        "<script>",
+        "\u202e",
+    ]
+)
 
 
 def _value(known: set[str], ids: dict[str, int]) -> st.SearchStrategy[str | None]:
@@ -197,20 +264,89 @@ def _value(known: set[str], ids: dict[str, int]) -> st.SearchStrategy[str | None
 
 
 def _id(real: int) -> st.SearchStrategy[int]:
-    return st.one_of(st.just(real), st.integers(0, 2**70))
+    # Mostly the real id (so the form itself is reached), sometimes an invented one (404).
+    return st.one_of(st.just(real), st.just(real), st.just(real), st.integers(0, 2**70))
+
+
+@dataclass
+class World:
+    """One app with one of everything, built once; each test starts from a copy of it."""
+
+    app: Flask
+    ids: dict[bool, dict[str, int]]  # per side (care or not): the real id of each URL argument
+    clients: dict[bool, FlaskClient]
+    tokens: dict[bool, str]
+    forms: dict[bool, dict[str, FoundForm]]  # per side: endpoint -> the form as found
+    pristine: sqlite3.Connection
+    cookies: dict[bool, str] = field(default_factory=dict)
+
+    def restore(self) -> None:
+        """Put back the database and both sign-ins as they were when the world was built."""
+        db.session.remove()
+        with db.engine.connect() as connection:
+            self.pristine.backup(connection.connection.driver_connection)
+        name = self.app.config["SESSION_COOKIE_NAME"]
+        for care, client in self.clients.items():
+            client.set_cookie(name, self.cookies[care])
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    # Module-wide: a fresh app, two passkey sign-ins and two crawls per test would cost more
+    # than all the fuzzing; restoring a copy of the database costs a millisecond.
+    app = create_app(make_config(tmp_path_factory.mktemp("fuzz")))
+    request_started.connect(_forget_previous_request, app)
+    with app.app_context():
+        db.create_all()
+        unit = people.care_unit_get_or_create(name="Vårdcentralen Fuzz", phone="010-100 00 00")
+        db.session.commit()
+        nurse = people.staff_create(
+            unit=unit, name="Karin Lind", title="Distriktssköterska", is_unit_admin=True
+        )
+        physician = people.staff_create(
+            unit=unit, name="Ali Hassan", title="Allmänläkare", is_physician=True
+        )
+        patient = people.patient_create(
+            created_by=nurse,
+            name="Astrid Berg",
+            phone="070-111 22 33",
+            personal_number=None,
+            physician_id=physician.id,
+        )
+        ids = _build_world(patient, nurse)
+        people_by_side = {False: patient.user, True: nurse.user}
+        clients = {care: app.test_client() for care in people_by_side}
+        for care, user in people_by_side.items():
+            register_with_invitation(clients[care], user)
+        side_ids = {
+            care: {**ids, "passkey_id": _passkey_id(user.id)}
+            for care, user in people_by_side.items()
+        }
+        made = World(
+            app=app,
+            ids=side_ids,
+            clients=clients,
+            tokens={care: csrf_token(clients[care], "/vard/" if care else "/") for care in clients},
+            forms={care: _crawl(clients[care], app, side_ids[care], care) for care in clients},
+            pristine=sqlite3.connect(":memory:"),
+        )
+        name = app.config["SESSION_COOKIE_NAME"]
+        for care, client in clients.items():
+            cookie = client.get_cookie(name)
+            assert cookie is not None
+            made.cookies[care] = cookie.value
+        db.session.remove()
+        with db.engine.connect() as connection:
+            connection.connection.driver_connection.backup(made.pristine)
+        yield made
+        db.session.remove()
+        db.engine.dispose()
 
 
 @pytest.fixture
-def world(app: Flask, patient: Patient, nurse: StaffMember, patient_client: FlaskClient,
-          nurse_client: FlaskClient) -> dict[str, Any]:
-    ids = _build_world(patient, nurse)
-    return {
-        "ids": ids,
-        "patient_ids": {**ids, "passkey_id": _passkey_id(patient.user_id)},
-        "nurse_ids": {**ids, "passkey_id": _passkey_id(nurse.user_id)},
-        "patient_client": patient_client,
-        "nurse_client": nurse_client,
-    }
+def fresh(world: World) -> World:
+    world.restore()
+    return world
 
 
 def test_every_post_rule_is_covered() -> None:
@@ -220,20 +356,29 @@ def test_every_post_rule_is_covered() -> None:
         endpoints
     )
     assert {rule.rule for rule in API_RULES} >= {
-        "/passkeys/api/login/verify", "/passkeys/api/register/verify"
+        "/passkeys/api/login/verify",
+        "/passkeys/api/register/verify",
     }
 
 
+# The one form no page shows in the world above: "start a draft" only shows without a draft.
+NOT_ON_ANY_PAGE = {"agreement.staff_draft_start"}
+
+
+def test_the_fuzzer_finds_every_form_on_a_page(world: World) -> None:
+    """So that a form's fields are fuzzed, not just its URL: each form is found on a page."""
+    missing = {rule.endpoint for rule in FORM_RULES} - {
+        endpoint for forms in world.forms.values() for endpoint in forms
+    }
+    assert missing == NOT_ON_ANY_PAGE
+
+
 @pytest.mark.parametrize("rule", FORM_RULES, ids=lambda rule: rule.endpoint)
-def test_arbitrary_text_to_a_form_never_answers_500(
-    app: Flask, world: dict[str, Any], rule: Rule
-) -> None:
+def test_arbitrary_text_to_a_form_never_answers_500(fresh: World, rule: Rule) -> None:
     care = _is_care_form(rule)
-    client: FlaskClient = world["nurse_client" if care else "patient_client"]
-    ids: dict[str, int] = world["nurse_ids" if care else "patient_ids"]
-    forms = _crawl(client, app, ids, care)
-    fields = forms.get(_url(rule, ids), {})
-    token = csrf_token(client, "/")
+    client, token = fresh.clients[care], fresh.tokens[care]
+    found = fresh.forms[care].get(rule.endpoint, FoundForm(args={}))
+    ids, fields = {**fresh.ids[care], **found.args}, found.fields
     arguments = {name: _id(ids[name]) for name in rule.arguments}
     values = st.fixed_dictionaries({name: _value(known, ids) for name, known in fields.items()})
 
@@ -254,28 +399,43 @@ def test_arbitrary_text_to_a_form_never_answers_500(
 
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(st.text(max_size=12), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4)
+    ),
     max_leaves=12,
 )
-CEREMONY_KEYS = ["credential", "invitation", "next", "id", "rawId", "response", "type",
-                 "clientDataJSON", "attestationObject", "authenticatorData", "signature"]
+CEREMONY_KEYS = [
+    "credential",
+    "invitation",
+    "next",
+    "id",
+    "rawId",
+    "response",
+    "type",
+    "clientDataJSON",
+    "attestationObject",
+    "authenticatorData",
+    "signature",
+]
 CEREMONY = st.dictionaries(st.sampled_from(CEREMONY_KEYS), JSON, max_size=4)
 
 
 @pytest.mark.parametrize("signed_in", [False, True], ids=["anonymous", "patient"])
 @pytest.mark.parametrize("rule", API_RULES, ids=lambda rule: rule.endpoint)
 def test_arbitrary_json_to_the_passkey_api_never_answers_500(
-    app: Flask, patient: Patient, client: FlaskClient, rule: Rule, signed_in: bool,
-    request: pytest.FixtureRequest,
+    fresh: World, rule: Rule, signed_in: bool
 ) -> None:
     if signed_in:
-        client = request.getfixturevalue("patient_client")
-    token = csrf_token(client, "/" if signed_in else "/logga-in")
+        client, token = fresh.clients[False], fresh.tokens[False]
+    else:
+        client = fresh.app.test_client()
+        token = csrf_token(client, "/logga-in")
 
     @FUZZ
-    @given(body=st.one_of(JSON, CEREMONY, st.fixed_dictionaries({"credential": CEREMONY})),
-           raw=st.one_of(st.none(), st.binary(max_size=64)))
+    @given(
+        body=st.one_of(JSON, CEREMONY, st.fixed_dictionaries({"credential": CEREMONY})),
+        raw=st.one_of(st.none(), st.binary(max_size=64)),
+    )
     def post(body: Any, raw: bytes | None) -> None:
         headers = {"X-CSRFToken": token}
         if raw is None:

@@ -77,7 +77,9 @@ def register_blueprints(app: Flask) -> None:
     from importlib import import_module
 
     from webapp import health, i18n
+    from webapp.routing import IdConverter
 
+    app.url_map.converters["int"] = IdConverter  # before any route is added
     for area in AREAS:
         app.register_blueprint(import_module(f"webapp.{area}").bp)
         if (PROJECT_ROOT / "webapp" / area / "models.py").exists():

@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, select
 from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 
-from webapp.db import now_utc
+from webapp.db import commit_keeping_loaded, now_utc
 from webapp.extensions import db
 from webapp.people.models import Patient, StaffMember, User
 
@@ -42,7 +42,7 @@ def record_access(*, actor: User, patient: Patient, role: str, action: str) -> N
             action=action,
         )
     )
-    db.session.commit()
+    commit_keeping_loaded(db.session())
 
 
 def entries_for(patient: Patient, limit: int = 200) -> list[AccessLogEntry]:

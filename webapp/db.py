@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, MetaData, TypeDecorator
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, registry
 
 # Named constraints so Alembic can alter them on SQLite and PostgreSQL alike.
 NAMING_CONVENTION = {
@@ -19,6 +19,21 @@ NAMING_CONVENTION = {
 
 def now_utc() -> datetime:
     return datetime.now(UTC)
+
+
+def commit_keeping_loaded(session: Session) -> None:
+    """Commit without expiring what the request has already loaded.
+
+    For bookkeeping rows written in the middle of a page (the access log, "last seen"): a
+    plain commit expires the patient and everything loaded eagerly with it, and the template
+    then loads each of them again, one query per object.
+    """
+    keep = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = keep
 
 
 class UTCDateTime(TypeDecorator[datetime]):

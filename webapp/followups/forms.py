@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 
 from webapp.followups.models import KIND_WORDS, REASON_MAX
 from webapp.followups.services import FollowUpInput
@@ -22,7 +23,7 @@ class FollowUpForm(FlaskForm):
     )
     kind = SelectField(
         _l("Sorts kontakt"),
-        choices=[(kind.value, words) for kind, words in KIND_WORDS.items()],
+        choices=[SelectChoice(kind.value, words) for kind, words in KIND_WORDS.items()],
         validate_choice=False,
     )
     with_whom = StringField(_l("Med vem"), filters=[strip])
