@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -40,6 +42,23 @@ def _forget_previous_request(_sender: Flask, **_extra: Any) -> None:
     # user (Flask-Login) and CSRF token (Flask-WTF) into the next client's request.
     for name in ("_login_user", "csrf_token", "_flask_babel"):
         g.pop(name, None)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    # `make test` compiles the catalogues first; pytest alone compiles a missing or stale .mo,
+    # so that English pages show the current .po (Flask-Babel caches it for the whole run).
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in Path(__file__).resolve().parent.parent.glob("webapp/translations/*/LC_MESSAGES/*.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            with po.open("rb") as fh:
+                catalog = read_po(fh)
+            partial = mo.with_suffix(f".{os.getpid()}.tmp")
+            with partial.open("wb") as fh:
+                write_mo(fh, catalog)
+            partial.replace(mo)  # atomic: another run never reads half a file
 
 
 @pytest.fixture

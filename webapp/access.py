@@ -143,8 +143,16 @@ def load_patient(actor: User, patient_id: int, action: Action) -> Patient:
     return patient
 
 
-def own_patient(actor: User, action: Action) -> Patient:
-    """The signed-in patient's own record, through the same door."""
+def own_patient(actor: User, action: Action, *, with_contacts: bool = True) -> Patient:
+    """The signed-in patient's own record, through the same door.
+
+    `with_contacts=False` returns the record loaded with the user, without its care
+    contacts, for a page that has them already (the cached "Min plan").
+    """
     if not actor.is_authenticated or actor.patient is None:
         abort(404)
+    if not with_contacts:
+        if action not in PERMISSIONS.get(Relation.SELF, frozenset()):
+            abort(404)
+        return actor.patient
     return load_patient(actor, actor.patient.id, action)

@@ -47,7 +47,7 @@ def choose_language() -> Response:
     return response
 
 
-def _current_locale() -> str:
+def current_locale() -> str:
     return str(get_locale() or "sv")
 
 
@@ -55,5 +55,5 @@ def _current_locale() -> str:
 def _locale_in_templates(state: BlueprintSetupState) -> None:
     # Globals rather than a context processor, so imported macros see them too.
     state.app.jinja_env.globals.update(
-        current_locale=_current_locale, format_date=format_date, format_datetime=format_datetime
+        current_locale=current_locale, format_date=format_date, format_datetime=format_datetime
     )

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import secrets
+from functools import cache
 from urllib.parse import urlsplit
 
 from flask import Flask, session
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, login_user, logout_user
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, exists, select
 from sqlalchemy.orm import joinedload
 
 from webapp.extensions import db
-from webapp.people.models import Patient, StaffMember, User
+from webapp.people.models import User
+from webapp.routing import ID_MAX
 
 
 def init_login(app: Flask, login_manager: LoginManager) -> None:
@@ -27,21 +29,40 @@ def init_login(app: Flask, login_manager: LoginManager) -> None:
     login_manager.user_loader(load_user)
 
 
+# Built once: composing a statement with its loader options costs more than running it.
+# Kept lean, since every signed-in request runs it; `has_security_notice` saves the home
+# page a query of its own.
+@cache
+def _user_query() -> Select:
+    # Imported here: webapp.auth's views import this module.
+    from webapp.auth.models import SecurityEvent, SecurityEventKind
+
+    return (
+        select(
+            User,
+            exists()
+            .where(
+                SecurityEvent.user_id == User.id,
+                SecurityEvent.acknowledged_at.is_(None),
+                SecurityEvent.kind == SecurityEventKind.PASSKEY_ADDED_BY_RECOVERY,
+            )
+            .label("has_security_notice"),
+        )
+        .where(User.id == bindparam("user_id"))
+        .options(joinedload(User.patient), joinedload(User.staff))
+    )
+
+
 def load_user(user_id: str) -> User | None:
     """Flask-Login's loader: the id carries the session epoch that sign-out-everywhere bumps."""
     raw_id, _, raw_epoch = user_id.partition(".")
-    if not raw_id.isdigit() or not raw_epoch.isdigit():
+    if not raw_id.isdigit() or not raw_epoch.isdigit() or int(raw_id) > ID_MAX:
         return None
-    user = db.session.scalar(
-        select(User)
-        .where(User.id == int(raw_id))
-        .options(
-            joinedload(User.patient).joinedload(Patient.care_unit),
-            joinedload(User.staff).joinedload(StaffMember.care_unit),
-        )
-    )
-    if user is None or user.session_epoch != int(raw_epoch):
+    row = db.session.execute(_user_query(), {"user_id": int(raw_id)}).unique().first()
+    if row is None or row.User.session_epoch != int(raw_epoch):
         return None
+    user = row.User
+    user.has_security_notice = bool(row.has_security_notice)
     return user
 
 

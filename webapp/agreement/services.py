@@ -27,6 +27,7 @@ from webapp.agreement.models import (
     Responsible,
     VersionStatus,
 )
+from webapp.changes import plan_changed
 from webapp.db import now_utc
 from webapp.errors import UserFacingError
 from webapp.extensions import db
@@ -282,6 +283,7 @@ def agreement_draft_save(
     if result.rowcount != 1:
         db.session.rollback()
         raise AgreementChangedError(EDIT_CONFLICT_MESSAGE)
+    plan_changed(patient.id)
     db.session.execute(delete(AgreementItem).where(AgreementItem.version_id == version_id))
     for position, item in enumerate(items, start=1):
         db.session.add(
@@ -332,6 +334,7 @@ def agreement_consent(
     if result.rowcount != 1:
         db.session.rollback()
         raise AgreementChangedError(CHANGED_MESSAGE)
+    plan_changed(patient.id)
     # Becomes agreed only if both yeses are in: whichever side comes second makes it so.
     promoted = db.session.execute(
         update(AgreementVersion)

@@ -10,6 +10,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 
 from webapp.careteam.models import CarePart, CarePartKind, ContactChange, ContactRole
+from webapp.changes import plan_changed
 from webapp.db import now_utc
 from webapp.errors import UserFacingError
 from webapp.extensions import db
@@ -138,6 +139,7 @@ def contacts_assign(
 
 def contact_changes_mark_seen(*, patient: Patient, up_to_id: int) -> None:
     """The patient tapped "Jag har läst": the notices they were shown are done."""
+    plan_changed(patient.id)
     db.session.execute(
         update(ContactChange)
         .where(

@@ -42,6 +42,9 @@ class User(UserMixin, CreatedAtMixin, db.Model):
     patient: Mapped[Patient | None] = relationship(back_populates="user")
     staff: Mapped[StaffMember | None] = relationship(back_populates="user")
 
+    # Set by the session's user loader (webapp/sessions.py) for the page being served.
+    has_security_notice: bool = False
+
     def get_id(self) -> str:
         return f"{self.id}.{self.session_epoch}"
 
@@ -105,6 +108,8 @@ class Patient(CreatedAtMixin, db.Model):
     personal_number: Mapped[str | None] = mapped_column(String(12), unique=True)
     care_contact_id: Mapped[int | None] = mapped_column(ForeignKey("staff_member.id"), index=True)
     physician_id: Mapped[int | None] = mapped_column(ForeignKey("staff_member.id"))
+    # Bumped by every change to the plan (webapp/plan/freshness.py); keys the page cache.
+    plan_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     user: Mapped[User] = relationship(back_populates="patient")
     care_unit: Mapped[CareUnit] = relationship()

@@ -11,7 +11,7 @@ from webapp.access import ACTION_WORDS, ROLE_WORDS, Action, own_patient
 from webapp.auth import services as auth_services
 from webapp.forms import EmptyForm
 from webapp.plan import bp
-from webapp.plan.overview import overview_build
+from webapp.plan.fragments import own_plan_html
 
 
 @bp.get("/")
@@ -20,13 +20,13 @@ def home() -> str | Response:
         return render_template("plan/welcome.html")
     if current_user.staff is not None:
         return redirect(url_for("care.patients"))
-    patient = own_patient(current_user, Action.VIEW_PLAN)
+    patient = own_patient(current_user, Action.VIEW_PLAN, with_contacts=False)
     return render_template(
         "plan/home.html",
-        patient=patient,
-        overview=overview_build(patient),
-        viewer_is_staff=False,
-        security_notices=auth_services.security_events_unacknowledged(current_user),
+        own_plan=own_plan_html(patient),
+        security_notices=auth_services.security_events_unacknowledged(current_user)
+        if current_user.has_security_notice
+        else [],
         welcome=request.args.get("welcome") == "1",
         form=EmptyForm(),
     )

@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
+from webapp.changes import plan_changed
 from webapp.db import now_utc
 from webapp.errors import UserFacingError
 from webapp.extensions import db
@@ -240,6 +241,7 @@ def whatmatters_edit(
     if result.rowcount != 1:
         db.session.rollback()
         raise WhatMattersConflict(whatmatters_find(patient=patient, statement_id=statement_id))
+    plan_changed(patient.id)
     db.session.refresh(statement)
     _revise(statement, RevisionKind.EDITED, actor, now)
     db.session.commit()

@@ -1,0 +1,270 @@
+""" "Min plan" is served from memory, and never shows a plan older than the last change."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import event, select, update
+
+from tests.conftest import register_with_invitation
+from webapp.agreement import services as agreement
+from webapp.agreement.models import ItemKind
+from webapp.careteam import services as careteam
+from webapp.demo import demo_plan_load
+from webapp.extensions import db
+from webapp.followups import services as followups
+from webapp.followups.models import FollowUp
+from webapp.people import services as people
+from webapp.people.models import Patient
+from webapp.plan import fragments
+from webapp.receipt import services as receipt
+from webapp.whatmatters import services as whatmatters
+
+
+@pytest.fixture
+def planned(patient, nurse):
+    demo_plan_load(patient=patient, nurse=nurse)
+    return patient
+
+
+def home(client) -> str:
+    response = client.get("/")
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def without_tokens(page: str) -> str:
+    # CSRF tokens carry the second they were made in, so two looks differ there.
+    return re.sub(r'(name="csrf[-_]token" (?:content|value)=")[^"]+', r"\1", page)
+
+
+def statement_id(patient, text):
+    active = whatmatters.whatmatters_list(patient=patient).active
+    return next(statement.id for statement in active if statement.text == text)
+
+
+def next_follow_up(patient):
+    return db.session.scalars(
+        select(FollowUp).where(FollowUp.patient_id == patient.id).order_by(FollowUp.starts_at)
+    ).first()
+
+
+def add_statement(patient, nurse):
+    whatmatters.whatmatters_add(patient=patient, text="Att sjunga i kören.", actor=patient.user)
+    return "Att sjunga i kören."
+
+
+def edit_statement(patient, nurse):
+    found = whatmatters.whatmatters_find(
+        patient=patient, statement_id=statement_id(patient, "Att kunna gå till affären själv.")
+    )
+    whatmatters.whatmatters_edit(
+        patient=patient,
+        statement_id=found.id,
+        text="Att kunna gå till affären och torget själv.",
+        expected_version=found.lock_version,
+        actor=patient.user,
+    )
+    return "Att kunna gå till affären och torget själv."
+
+
+def archive_statement(patient, nurse):
+    whatmatters.whatmatters_archive(
+        patient=patient,
+        statement_id=statement_id(patient, "Att träffa barnbarnen på söndagarna."),
+        actor=patient.user,
+    )
+    return lambda page: "Att träffa barnbarnen på söndagarna." not in page
+
+
+def new_agreement_version(patient, nurse):
+    draft = agreement.agreement_draft_start(patient=patient, by_user=nurse.user)
+    items = [agreement.ItemInput(kind=ItemKind.GOAL, text="Cykla till badet i juni.")]
+    draft = agreement.agreement_draft_save(
+        patient=patient,
+        version_id=draft.id,
+        expected_lock=draft.lock_version,
+        items=items,
+        texts={},
+    )
+    for as_patient, user in ((False, nurse.user), (True, patient.user)):
+        draft = agreement.agreement_consent(
+            patient=patient,
+            version_id=draft.id,
+            expected_lock=draft.lock_version,
+            as_patient=as_patient,
+            by_user=user,
+        )
+    return "Cykla till badet i juni."
+
+
+def cannot_come(patient, nurse):
+    followups.follow_up_cannot_come(
+        patient=patient, follow_up_id=next_follow_up(patient).id, reason="Jag är bortrest."
+    )
+    return "Du har sagt att du inte kan komma"
+
+
+def cancel_follow_up(patient, nurse):
+    followups.follow_up_cancel(
+        patient=patient,
+        follow_up_id=next_follow_up(patient).id,
+        reason="Karin är sjuk.",
+        actor=nurse.user,
+    )
+    return "Avbokad"
+
+
+def add_care_part(patient, nurse):
+    careteam.care_part_add(
+        patient=patient,
+        organisation="Hjärtmottagningen",
+        kind="specialist",
+        role_text="Följer upp hjärtat en gång om året.",
+    )
+    return "Hjärtmottagningen"
+
+
+def new_care_contact(patient, nurse):
+    colleague = people.staff_create(
+        unit=nurse.care_unit, name="Maja Sjöberg", title="Sjuksköterska", phone="010-123 45 99"
+    )
+    careteam.contacts_assign(
+        patient=patient,
+        care_contact_id=colleague.id,
+        physician_id=patient.physician_id,
+        message="Karin går i pension.",
+        changed_by=nurse.user,
+    )
+    return "Maja Sjöberg"
+
+
+def receipt_answer(patient, nurse):
+    receipt.receipt_answer_save(
+        patient=patient,
+        side="patient",
+        question=1,
+        answer="yes",
+        comment=None,
+        by_user=patient.user,
+    )
+    return "1 av 7"
+
+
+CHANGES = [
+    add_statement,
+    edit_statement,
+    archive_statement,
+    new_agreement_version,
+    cannot_come,
+    cancel_follow_up,
+    add_care_part,
+    new_care_contact,
+    receipt_answer,
+]
+
+
+@pytest.mark.parametrize("change", CHANGES, ids=[change.__name__ for change in CHANGES])
+def test_every_change_shows_on_the_next_look(planned, nurse, patient_client, change):
+    before = home(patient_client)
+    assert without_tokens(home(patient_client)) == without_tokens(before)  # from memory
+    version = db.session.get(Patient, planned.id).plan_version
+    expected = change(planned, nurse)
+    after = home(patient_client)
+    db.session.expire_all()
+    assert db.session.get(Patient, planned.id).plan_version > version
+    if callable(expected):
+        assert expected(after)
+    else:
+        assert expected not in before
+        assert expected in after
+
+
+def test_a_look_at_an_unchanged_plan_is_one_query(planned, patient_client):
+    home(patient_client)
+    statements = []
+
+    def note(*args, **kwargs):
+        statements.append(args[2])
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        page = home(patient_client)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    assert "Att kunna gå till affären själv." in page
+    assert len(statements) == 1, statements  # the session's user, with the patient row
+
+
+def test_a_refused_change_changes_nothing_not_even_the_version(planned, patient_client):
+    before = home(patient_client)
+    version = db.session.get(Patient, planned.id).plan_version
+    with pytest.raises(whatmatters.WhatMattersError):
+        whatmatters.whatmatters_add(patient=planned, text="   ", actor=planned.user)
+    db.session.rollback()
+    db.session.expire_all()
+    assert db.session.get(Patient, planned.id).plan_version == version
+    assert without_tokens(home(patient_client)) == without_tokens(before)
+
+
+def test_a_bulk_write_that_names_no_patient_is_refused(planned):
+    db.session.execute(update(FollowUp).values(place="Någonstans"))
+    with pytest.raises(RuntimeError, match="plan_changed"):
+        db.session.commit()
+    db.session.rollback()
+    assert "Någonstans" not in {f.place for f in db.session.scalars(select(FollowUp))}
+
+
+def test_each_device_gets_its_own_csrf_token_in_the_cached_plan(app, planned, nurse):
+    new_care_contact(planned, nurse)  # puts a "Jag har läst" form in the plan
+    phone, tablet = app.test_client(), app.test_client()
+    register_with_invitation(phone, planned.user)
+    register_with_invitation(tablet, planned.user)
+    tokens = []
+    for client in (phone, tablet):
+        page = home(client)
+        form = page[page.index('action="/vardteam/jag-har-last"') :]
+        tokens.append(re.search(r'name="csrf_token" value="([^"]+)"', form).group(1))
+    assert tokens[0] != tokens[1]
+    assert fragments.CSRF_PLACEHOLDER not in page
+    answer = tablet.post(
+        "/vardteam/jag-har-last",
+        data={"csrf_token": tokens[1], **_hidden_fields(page)},
+    )
+    assert answer.status_code in (302, 303)
+    assert "Maja Sjöberg" in home(phone)  # still the contact, the notice is done
+    assert "Karin går i pension." not in home(phone)
+
+
+def _hidden_fields(page):
+    form = page[page.index('action="/vardteam/jag-har-last"') :]
+    form = form[: form.index("</form>")]
+    return {
+        name: value
+        for name, value in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form)
+        if name != "csrf_token"
+    }
+
+
+def test_the_language_is_part_of_what_is_kept(planned, patient_client):
+    swedish = home(patient_client)
+    token = re.search(r'name="csrf-token" content="([^"]+)"', swedish).group(1)
+    patient_client.post("/sprak", data={"lang": "en", "csrf_token": token})
+    english = home(patient_client)
+    assert "Min fasta vårdkontakt" in swedish
+    assert "Min fasta vårdkontakt" not in english
+
+
+def test_kept_plans_age_out_because_the_clock_moves(monkeypatch):
+    store = fragments._Store(max_entries=2)
+    now = [1000.0]
+    monkeypatch.setattr(fragments.time, "monotonic", lambda: now[0])
+    store.put(("a",), "<p>a</p>")
+    assert store.get(("a",)) == "<p>a</p>"
+    now[0] += fragments.MAX_AGE + 1
+    assert store.get(("a",)) is None
+    for key in ("b", "c", "d"):
+        store.put((key,), key)
+    assert store.get(("b",)) is None  # the least recently used made room
+    assert store.get(("d",)) == "d"
