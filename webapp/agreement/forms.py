@@ -16,6 +16,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp, ValidationError
 
 from webapp.agreement.models import (
@@ -31,8 +32,8 @@ from webapp.agreement.models import (
 from webapp.agreement.services import ItemInput
 from webapp.forms import strip
 
-KIND_CHOICES = [(kind.value, KIND_WORDS[kind]) for kind in ItemKind]
-RESPONSIBLE_CHOICES = [(who.value, RESPONSIBLE_WORDS_STAFF[who]) for who in Responsible]
+KIND_CHOICES = [SelectChoice(kind.value, KIND_WORDS[kind]) for kind in ItemKind]
+RESPONSIBLE_CHOICES = [SelectChoice(who.value, RESPONSIBLE_WORDS_STAFF[who]) for who in Responsible]
 ITEMS_MAX = 60
 TEXT_TOO_LONG = _l("Texten får vara högst 500 tecken.")
 NAME_TOO_LONG = _l("Namnet får vara högst 120 tecken.")
@@ -144,7 +145,9 @@ class DraftForm(FlaskForm):
             raise ValidationError(_l("Skriv målet eller åtgärden."))
 
     def set_what_matters_choices(self, choices: list[tuple[int, str]]) -> None:
-        options = [(None, _l("Inget valt"))] + choices
+        options = [SelectChoice("", _l("Inget valt"))] + [
+            SelectChoice(str(id_), text) for id_, text in choices
+        ]
         self.new_what_matters_id.choices = options
         for row in self.items:
             row.form.what_matters_id.choices = options

@@ -21,14 +21,17 @@ def home() -> str | Response:
     if current_user.staff is not None:
         return redirect(url_for("care.patients"))
     patient = own_patient(current_user, Action.VIEW_PLAN, with_contacts=False)
+    notices = (
+        auth_services.security_events_unacknowledged(current_user)
+        if current_user.has_security_notice
+        else []
+    )
     return render_template(
         "plan/home.html",
         own_plan=own_plan_html(patient),
-        security_notices=auth_services.security_events_unacknowledged(current_user)
-        if current_user.has_security_notice
-        else [],
+        security_notices=notices,
         welcome=request.args.get("welcome") == "1",
-        form=EmptyForm(),
+        form=EmptyForm() if notices else None,  # only the notices have a button
     )
 
 
