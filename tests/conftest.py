@@ -27,7 +27,10 @@ def make_config(tmp_path: Any, **overrides: Any) -> dict[str, Any]:
     config = {
         "TESTING": True,
         "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.db'}",
+        # TEST_DATABASE_URL runs the suite on another database, e.g. PostgreSQL (emptied and
+        # filled again for each test).
+        "SQLALCHEMY_DATABASE_URI": os.environ.get("TEST_DATABASE_URL")
+        or f"sqlite:///{tmp_path / 'test.db'}",
         "WEBAUTHN_RP_ID": "localhost",
         "WEBAUTHN_ORIGIN": ORIGIN,
         "PUBLIC_BASE_URL": ORIGIN,
@@ -61,14 +64,22 @@ def pytest_sessionstart(session: pytest.Session) -> None:
             partial.replace(mo)  # atomic: another run never reads half a file
 
 
+def fresh_database() -> None:
+    """Empty tables for the test (a new SQLite file is empty; another database is emptied)."""
+    if os.environ.get("TEST_DATABASE_URL"):
+        db.drop_all()
+    db.create_all()
+
+
 @pytest.fixture
 def app(tmp_path: Any) -> Iterator[Flask]:
     app = create_app(make_config(tmp_path))
     request_started.connect(_forget_previous_request, app)
     with app.app_context():
-        db.create_all()
+        fresh_database()
         yield app
         db.session.remove()
+        db.engine.dispose()
 
 
 @pytest.fixture

@@ -10,7 +10,12 @@ from flask import g, request_started
 from sqlalchemy import event, select
 from werkzeug.routing.converters import NumberConverter
 
-from tests.conftest import _forget_previous_request, make_config, register_with_invitation
+from tests.conftest import (
+    _forget_previous_request,
+    fresh_database,
+    make_config,
+    register_with_invitation,
+)
 from webapp import create_app
 from webapp.access import Action, Relation
 from webapp.audit import AccessLogEntry
@@ -26,7 +31,7 @@ def app(tmp_path):
     app = create_app(make_config(tmp_path, WTF_CSRF_ENABLED=False))
     request_started.connect(_forget_previous_request, app)
     with app.app_context():
-        db.create_all()
+        fresh_database()
         yield app
         db.session.remove()
 

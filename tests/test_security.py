@@ -8,7 +8,14 @@ import pytest
 from itsdangerous import TimestampSigner
 from sqlalchemy import func, select
 
-from tests.conftest import api, csrf_token, make_config, register_with_invitation, sign_in
+from tests.conftest import (
+    api,
+    csrf_token,
+    fresh_database,
+    make_config,
+    register_with_invitation,
+    sign_in,
+)
 from webapp import create_app
 from webapp.extensions import db
 from webapp.people.models import Patient
@@ -125,7 +132,7 @@ def test_rate_limit_gives_429_in_swedish(tmp_path):
         make_config(tmp_path, RATELIMIT_ENABLED=True, SIGN_IN_RATE_LIMIT="2 per minute")
     )
     with limited.app_context():
-        db.create_all()
+        fresh_database()
         client = limited.test_client()
         statuses = [client.get("/inbjudan/whatever").status_code for _ in range(3)]
         assert statuses == [410, 410, 429]
