@@ -160,6 +160,7 @@ def fill_plan(patient: Any, nurse: Any) -> None:
     from webapp.agreement import services as agreement
     from webapp.careteam import services as careteam
     from webapp.followups import services as followups
+    from webapp.followups.details import FollowUpInput
     from webapp.receipt import services as receipt
     from webapp.receipt.models import QUESTION_COUNT, Answer, Side
     from webapp.whatmatters import services as whatmatters
@@ -217,7 +218,7 @@ def fill_plan(patient: Any, nurse: Any) -> None:
     for n in range(planned, 50):
         followups.follow_up_book(
             patient=patient,
-            details=followups.FollowUpInput(
+            details=FollowUpInput(
                 date=(start + timedelta(days=7 * n)).isoformat(),
                 time="13:30",
                 duration_minutes="30",

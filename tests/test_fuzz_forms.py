@@ -39,6 +39,8 @@ from webapp.auth.models import SecurityEventKind
 from webapp.careteam import services as careteam
 from webapp.extensions import db
 from webapp.followups import services as followups
+from webapp.followups.details import FollowUpInput
+from webapp.followups.feed import calendar_feed_enable
 from webapp.passkeys.models import Credential
 from webapp.people import services as people
 from webapp.people.models import Patient, StaffMember
@@ -94,7 +96,7 @@ def _build_world(patient: Patient, nurse: StaffMember) -> dict[str, int]:
     )
     follow_up = followups.follow_up_book(
         patient=patient,
-        details=followups.FollowUpInput(
+        details=FollowUpInput(
             date=(date.today() + timedelta(days=30)).isoformat(),
             time="10:00",
             duration_minutes="30",
@@ -121,7 +123,7 @@ def _build_world(patient: Patient, nurse: StaffMember) -> dict[str, int]:
         message="Ali har gått i pension.",
         changed_by=nurse.user,
     )
-    followups.calendar_feed_enable(patient=patient)
+    calendar_feed_enable(patient=patient)
     auth_services.security_event_record(
         user=patient.user, kind=SecurityEventKind.PASSKEY_ADDED_BY_RECOVERY
     )

@@ -23,6 +23,7 @@ from webapp.careteam import services as careteam
 from webapp.db import now_utc
 from webapp.extensions import db
 from webapp.followups import services as followups
+from webapp.followups.details import FollowUpInput, local_zone
 from webapp.people import services as people
 from webapp.people.models import Patient, StaffMember
 from webapp.receipt import services as receipt
@@ -75,10 +76,10 @@ def _agree(patient: Patient, nurse: StaffMember, items: int, *, consent: bool = 
 
 
 def _book(patient: Patient, nurse: StaffMember, days_ahead: int, purpose: str) -> int:
-    day = (now_utc().astimezone(followups.local_zone()) + timedelta(days=days_ahead)).date()
+    day = (now_utc().astimezone(local_zone()) + timedelta(days=days_ahead)).date()
     return followups.follow_up_book(
         patient=patient,
-        details=followups.FollowUpInput(
+        details=FollowUpInput(
             date=day.isoformat(),
             time="10:00",
             duration_minutes="30",

@@ -18,6 +18,7 @@ from webapp.careteam.models import CarePartKind
 from webapp.db import now_utc
 from webapp.extensions import db
 from webapp.followups import services as followups
+from webapp.followups.details import FollowUpInput, local_zone
 from webapp.followups.models import FollowUpKind
 from webapp.people.models import Patient, StaffMember
 from webapp.whatmatters import services as whatmatters
@@ -107,7 +108,7 @@ def _agreement(patient: Patient, nurse: StaffMember, statements: list) -> None:
 
 
 def _follow_ups(patient: Patient, nurse: StaffMember) -> None:
-    zone = followups.local_zone()
+    zone = local_zone()
     today = now_utc().astimezone(zone).date()
     bookings = (
         (timedelta(days=9), "09:30", FollowUpKind.PHONE, "Hur går promenaderna?", ""),
@@ -122,7 +123,7 @@ def _follow_ups(patient: Patient, nurse: StaffMember) -> None:
     for ahead, clock, kind, purpose, preparation in bookings:
         followups.follow_up_book(
             patient=patient,
-            details=followups.FollowUpInput(
+            details=FollowUpInput(
                 date=(today + ahead).isoformat(),
                 time=clock,
                 duration_minutes="30",

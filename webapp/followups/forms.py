@@ -1,4 +1,4 @@
-"""Forms of Överenskommen tid: shape and labels only; the rules live in services."""
+"""Forms of Överenskommen tid: shape and labels only; the rules live in details and services."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
+from webapp.followups.details import FollowUpInput
 from webapp.followups.models import KIND_WORDS, REASON_MAX
-from webapp.followups.services import FollowUpInput
 from webapp.forms import strip
 
 

@@ -1,263 +1,29 @@
-"""The rules of Överenskommen tid: booking, cancelling, moving, "Jag kan inte komma", and the
-private calendar link.
+"""The rules of Överenskommen tid: reading follow-ups, and booking, cancelling, moving and
+"Jag kan inte komma".
 
-Times are entered in the unit's local time (Europe/Stockholm by default) and stored in UTC.
-The caller has already asked the access policy.
+What the care contact typed is checked and converted in details.py; the private calendar
+link is in feed.py. The caller has already asked the access policy.
 """
 
 from __future__ import annotations
 
-import re
-import secrets
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from typing import TypeVar
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from webapp.auth.services import hash_token
 from webapp.db import now_utc
-from webapp.errors import UserFacingError
 from webapp.extensions import db
-from webapp.followups.models import (
-    PLACE_MAX,
-    PREPARATION_MAX,
-    PURPOSE_MAX,
-    REASON_MAX,
-    WITH_WHOM_MAX,
-    CalendarFeed,
-    FollowUp,
-    FollowUpKind,
-    FollowUpStatus,
-)
+from webapp.followups.details import FollowUpError, FollowUpInput, checked_text, checked_values
+from webapp.followups.models import REASON_MAX, FollowUp, FollowUpStatus
 from webapp.people.models import Patient, User
-
-MAX_HOURS = 8  # a working day; longer is surely a typing mistake
-DURATION_MAX = MAX_HOURS * 60
-MAX_DAYS_AHEAD = 3 * 366
-
-T = TypeVar("T")
-
-
-class FollowUpError(UserFacingError):
-    """A rule said no; nothing was changed. `field` names the form field it is about."""
-
-    def __init__(self, message: object, field: str | None = None) -> None:
-        super().__init__(str(message))
-        self.field = field
 
 
 class FollowUpNotFound(FollowUpError):
     def __init__(self) -> None:
         super().__init__(_l("Det finns ingen sådan planerad kontakt."))
-
-
-def local_zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config.get("DEFAULT_TIMEZONE") or "Europe/Stockholm")
-
-
-def _too_long(field: str, length: int, limit: int) -> FollowUpError:
-    return FollowUpError(
-        _l(
-            "Texten får vara högst %(max)d tecken. Nu är den %(length)d tecken.",
-            max=limit,
-            length=length,
-        ),
-        field,
-    )
-
-
-def _text(value: str | None, field: str, limit: int, *, required: object = None) -> str:
-    cleaned = (value or "").strip()
-    if required is not None and not cleaned:
-        raise FollowUpError(required, field)
-    if len(cleaned) > limit:
-        raise _too_long(field, len(cleaned), limit)
-    return cleaned
-
-
-def _local_moment(date_text: str, time_text: str, time_field: str) -> datetime:
-    """The UTC moment of a local date and time (already checked for shape), or a
-    FollowUpError about `time_field`: a time that does not exist (the hour skipped when the
-    clocks go forward) or one that happens twice (the hour repeated when they go back)."""
-    if not re.fullmatch(r"\d{1,2}[:.]\d{2}", time_text):
-        raise FollowUpError(
-            _l("Skriv tiden som timmar och minuter, till exempel 08:00."), time_field
-        )
-    hours, minutes = (int(part) for part in re.split(r"[:.]", time_text))
-    if hours > 23 or minutes > 59:
-        raise FollowUpError(
-            _l("Den tiden finns inte. Skriv en tid mellan 00:00 och 23:59."), time_field
-        )
-    zone = local_zone()
-    naive = datetime.strptime(date_text, "%Y-%m-%d").replace(hour=hours, minute=minutes)
-    first, second = naive.replace(tzinfo=zone, fold=0), naive.replace(tzinfo=zone, fold=1)
-    if first.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != naive:
-        raise FollowUpError(
-            _l(
-                "Den tiden finns inte den dagen: klockan ställs fram en timme på natten till "
-                "sommartid. Välj en annan tid."
-            ),
-            time_field,
-        )
-    if first.utcoffset() != second.utcoffset():
-        raise FollowUpError(
-            _l(
-                "Den tiden finns två gånger den natten: klockan ställs tillbaka en timme till "
-                "vintertid. Välj en annan tid, till exempel efter klockan 03:00."
-            ),
-            time_field,
-        )
-    return first.astimezone(UTC)
-
-
-def _checked_date(date_text: str) -> str:
-    if not date_text:
-        raise FollowUpError(_l("Skriv vilket datum, till exempel 2027-03-29."), "date")
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", date_text):
-        raise FollowUpError(_l("Skriv datumet som år-månad-dag, till exempel 2027-03-29."), "date")
-    try:
-        datetime.strptime(date_text, "%Y-%m-%d")
-    except ValueError:
-        raise FollowUpError(
-            _l("Det datumet finns inte. Kontrollera dag och månad."), "date"
-        ) from None
-    return date_text
-
-
-def starts_at_from_local(date_text: str | None, time_text: str | None) -> datetime:
-    """The UTC moment of a local date and time in the unit's zone, or a FollowUpError that
-    says what is wrong: not a date, not a time, or a time that does not exist or happens
-    twice that night because the clocks change."""
-    date_text = _checked_date((date_text or "").strip())
-    return _local_moment(date_text, (time_text or "").strip(), "time")
-
-
-@dataclass(frozen=True)
-class FollowUpInput:
-    """What the care contact typed, as text; the service checks and converts it. The end is
-    given as a local clock time the same day (`end_time`) or, from code, as `duration_minutes`."""
-
-    date: str
-    time: str
-    kind: str
-    end_time: str = ""
-    duration_minutes: str = ""
-    with_whom: str = ""
-    place: str = ""
-    purpose: str = ""
-    preparation: str = ""
-
-
-class FollowUpInputError(FollowUpError):
-    """One or more fields are wrong; `errors` maps each field to its message, in form order."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        field, message = next(iter(errors.items()))
-        super().__init__(message, field)
-        self.errors = errors
-
-
-def _starts_at(details: FollowUpInput) -> datetime:
-    starts_at = starts_at_from_local(details.date, details.time)
-    now = now_utc()
-    if starts_at <= now:
-        raise FollowUpError(_l("Tiden har redan varit. Välj en tid som inte har passerat."), "date")
-    if starts_at > now + timedelta(days=MAX_DAYS_AHEAD):
-        raise FollowUpError(_l("Det är mer än tre år fram. Kontrollera året."), "date")
-    return starts_at
-
-
-def _duration(details: FollowUpInput, starts_at: datetime | None) -> int | None:
-    """Minutes from start to end; None when the start is wrong (its error is already said)."""
-    end_text = (details.end_time or "").strip()
-    if end_text:
-        ends_at = _local_moment(details.date.strip(), end_text, "end_time") if starts_at else None
-        if ends_at is None or starts_at is None:
-            return None
-        duration = int((ends_at - starts_at).total_seconds() // 60)
-        field = "end_time"
-    else:
-        duration_text = (details.duration_minutes or "").strip()
-        if not duration_text:
-            raise FollowUpError(_l("Skriv när kontakten slutar, till exempel 08:30."), "end_time")
-        if not re.fullmatch(r"-?\d{1,6}", duration_text):
-            raise FollowUpError(
-                _l("Skriv hur länge det tar i minuter, till exempel 30."), "duration_minutes"
-            )
-        duration = int(duration_text)
-        field = "duration_minutes"
-    if duration <= 0:
-        raise FollowUpError(
-            _l("Slutet kan inte vara före början. Välj en sluttid efter starttiden."), field
-        )
-    if duration > DURATION_MAX:
-        raise FollowUpError(
-            _l("Så lång kan en kontakt inte vara. Högst %(hours)d timmar.", hours=MAX_HOURS),
-            field,
-        )
-    return duration
-
-
-def _attempt(errors: dict[str, str], check: Callable[[], T]) -> T | None:
-    """Run one check; on a FollowUpError note its message under its field and go on."""
-    try:
-        return check()
-    except FollowUpError as error:
-        errors.setdefault(error.field or "date", error.message)
-        return None
-
-
-def _kind(kind: str) -> str:
-    if kind not in {known.value for known in FollowUpKind}:
-        raise FollowUpError(_l("Välj vilken sorts kontakt det är."), "kind")
-    return kind
-
-
-def _checked(details: FollowUpInput) -> dict[str, object]:
-    """The values to save, or a FollowUpInputError that names every wrong field at once."""
-    errors: dict[str, str] = {}
-    starts_at = _attempt(errors, lambda: _starts_at(details))
-    values = {
-        "starts_at": starts_at,
-        "duration_minutes": _attempt(errors, lambda: _duration(details, starts_at)),
-        "kind": _attempt(errors, lambda: _kind(details.kind)),
-        "with_whom": _attempt(errors, lambda: _text(details.with_whom, "with_whom", WITH_WHOM_MAX)),
-        "place": _attempt(errors, lambda: _text(details.place, "place", PLACE_MAX)),
-        "purpose": _attempt(
-            errors,
-            lambda: _text(
-                details.purpose, "purpose", PURPOSE_MAX, required=_l("Skriv vad kontakten gäller.")
-            ),
-        ),
-        "preparation": _attempt(
-            errors, lambda: _text(details.preparation, "preparation", PREPARATION_MAX)
-        ),
-    }
-    if errors:
-        raise FollowUpInputError(errors)
-    return values
-
-
-def follow_up_input_of(follow_up: FollowUp) -> FollowUpInput:
-    """A follow-up as the booking form shows it: local date and clock times."""
-    zone = local_zone()
-    starts, ends = follow_up.starts_at.astimezone(zone), follow_up.ends_at.astimezone(zone)
-    return FollowUpInput(
-        date=starts.date().isoformat(),
-        time=starts.strftime("%H:%M"),
-        end_time=ends.strftime("%H:%M"),
-        kind=follow_up.kind,
-        with_whom=follow_up.with_whom,
-        place=follow_up.place,
-        purpose=follow_up.purpose,
-        preparation=follow_up.preparation,
-    )
 
 
 # --- reading ---------------------------------------------------------------------------
@@ -370,7 +136,7 @@ def cannot_come_counts(patient_ids: list[int]) -> dict[int, int]:
 
 def follow_up_book(*, patient: Patient, details: FollowUpInput, actor: User) -> FollowUp:
     """Book a follow-up; nothing is saved if any part is wrong."""
-    values = _checked(details)
+    values = checked_values(details)
     now = now_utc()
     follow_up = FollowUp(
         patient_id=patient.id, created_by_user_id=actor.id, created_at=now, updated_at=now, **values
@@ -392,7 +158,7 @@ def _changeable(patient: Patient, follow_up_id: int) -> FollowUp:
 def follow_up_cancel(*, patient: Patient, follow_up_id: int, reason: str, actor: User) -> FollowUp:
     """Cancel with a reason; the follow-up stays visible as cancelled."""
     follow_up = _changeable(patient, follow_up_id)
-    follow_up.cancel_reason = _text(
+    follow_up.cancel_reason = checked_text(
         reason, "reason", REASON_MAX, required=_l("Skriv varför kontakten avbokas.")
     )
     follow_up.status = FollowUpStatus.CANCELLED
@@ -407,7 +173,7 @@ def follow_up_move(
 ) -> FollowUp:
     """Book the new time; the old follow-up stays visible as "Flyttad till ..."."""
     old = _changeable(patient, follow_up_id)
-    values = _checked(details)
+    values = checked_values(details)
     now = now_utc()
     new = FollowUp(
         patient_id=patient.id, created_by_user_id=actor.id, created_at=now, updated_at=now, **values
@@ -427,7 +193,7 @@ def follow_up_cannot_come(*, patient: Patient, follow_up_id: int, reason: str) -
     follow_up = _changeable(patient, follow_up_id)
     if follow_up.starts_at <= now_utc():
         raise FollowUpError(_l("Den här tiden har redan varit."))
-    follow_up.cannot_come_reason = _text(
+    follow_up.cannot_come_reason = checked_text(
         reason,
         "reason",
         REASON_MAX,
@@ -437,61 +203,3 @@ def follow_up_cannot_come(*, patient: Patient, follow_up_id: int, reason: str) -
     follow_up.updated_at = follow_up.cannot_come_at
     db.session.commit()
     return follow_up
-
-
-# --- the private calendar link ---------------------------------------------------------
-
-
-def calendar_feed_active(*, patient: Patient) -> CalendarFeed | None:
-    return db.session.scalar(
-        select(CalendarFeed).where(
-            CalendarFeed.patient_id == patient.id, CalendarFeed.revoked_at.is_(None)
-        )
-    )
-
-
-def calendar_feed_enable(*, patient: Patient) -> str:
-    """Make a new private link and return its token (shown once). An older link stops working."""
-    token = secrets.token_urlsafe(32)
-    feed = db.session.scalar(select(CalendarFeed).where(CalendarFeed.patient_id == patient.id))
-    if feed is None:
-        feed = CalendarFeed(patient_id=patient.id)
-        db.session.add(feed)
-    feed.token_hash = hash_token(token)
-    feed.created_at = now_utc()
-    feed.revoked_at = None
-    db.session.commit()
-    return token
-
-
-def calendar_feed_disable(*, patient: Patient) -> None:
-    feed = calendar_feed_active(patient=patient)
-    if feed is not None:
-        feed.revoked_at = now_utc()
-        db.session.commit()
-
-
-def calendar_feed_patient(token: str) -> Patient | None:
-    """The patient whose active link this token is, or None."""
-    if not token or len(token) > 128:
-        return None
-    return db.session.scalar(
-        select(Patient)
-        .join(CalendarFeed, CalendarFeed.patient_id == Patient.id)
-        .where(
-            and_(CalendarFeed.token_hash == hash_token(token), CalendarFeed.revoked_at.is_(None))
-        )
-    )
-
-
-def calendar_follow_ups(*, patient: Patient) -> list[FollowUp]:
-    """What the feed serves: everything from the last half year on, cancelled ones included
-    so calendars can remove them."""
-    since = now_utc() - timedelta(days=183)
-    return list(
-        db.session.scalars(
-            select(FollowUp)
-            .where(FollowUp.patient_id == patient.id, FollowUp.starts_at >= since)
-            .order_by(FollowUp.starts_at, FollowUp.id)
-        )
-    )

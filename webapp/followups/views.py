@@ -23,6 +23,14 @@ from webapp.extensions import limiter
 from webapp.followups import bp
 from webapp.followups import services as followups
 from webapp.followups.calendar import calendar_for
+from webapp.followups.details import FollowUpError, follow_up_input_of
+from webapp.followups.feed import (
+    calendar_feed_active,
+    calendar_feed_disable,
+    calendar_feed_enable,
+    calendar_feed_patient,
+    calendar_follow_ups,
+)
 from webapp.followups.forms import CancelForm, CannotComeForm, FollowUpForm
 from webapp.followups.models import FollowUp
 from webapp.forms import EmptyForm
@@ -55,7 +63,7 @@ def _staff_patient(patient_id: int, action: Action) -> Patient:
     return load_patient(current_user, patient_id, action)
 
 
-def _put_error(form: FlaskForm, error: followups.FollowUpError, default: str) -> None:
+def _put_error(form: FlaskForm, error: FollowUpError, default: str) -> None:
     """Show the service's message(s) at the field(s) they are about."""
     errors = getattr(error, "errors", None) or {error.field or default: error.message}
     for name, message in errors.items():
@@ -89,7 +97,7 @@ def cannot_come(follow_up_id: int) -> Page:
             followups.follow_up_cannot_come(
                 patient=patient, follow_up_id=follow_up.id, reason=form.reason.data
             )
-        except followups.FollowUpError as error:
+        except FollowUpError as error:
             _put_error(form, error, "reason")
         else:
             flash(_("Tack. Din vårdkontakt får veta att du inte kan komma."), "success")
@@ -123,7 +131,7 @@ def feed() -> str:
     )
     return render_template(
         "followups/feed.html",
-        active=followups.calendar_feed_active(patient=patient),
+        active=calendar_feed_active(patient=patient),
         url=_feed_url(token) if token else None,
         form=EmptyForm(),
     )
@@ -135,7 +143,7 @@ def feed_enable() -> Response:
     patient = own_patient(current_user, Action.MANAGE_CALENDAR_FEED)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    token = followups.calendar_feed_enable(patient=patient)
+    token = calendar_feed_enable(patient=patient)
     session[FRESH_FEED] = {"patient_id": patient.id, "token": token}
     return redirect(url_for("followups.feed"), 303)
 
@@ -146,7 +154,7 @@ def feed_disable() -> Response:
     patient = own_patient(current_user, Action.MANAGE_CALENDAR_FEED)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    followups.calendar_feed_disable(patient=patient)
+    calendar_feed_disable(patient=patient)
     flash(_("Länken är avstängd. Kalendern får inga nya tider från Nära."), "success")
     return redirect(url_for("followups.feed"), 303)
 
@@ -155,12 +163,10 @@ def feed_disable() -> Response:
 @limiter.limit(FEED_RATE_LIMIT)
 def feed_ics(token: str) -> Response:
     # No sign-in: the secret token is the key. Reading it is the patient's own access.
-    patient = followups.calendar_feed_patient(token)
+    patient = calendar_feed_patient(token)
     if patient is None:
         abort(404)
-    body = calendar_for(
-        followups.calendar_follow_ups(patient=patient), name=_("Nära: planerade kontakter")
-    )
+    body = calendar_for(calendar_follow_ups(patient=patient), name=_("Nära: planerade kontakter"))
     response = _ics(body, "nara.ics")
     response.headers["Content-Disposition"] = 'inline; filename="nara.ics"'
     response.headers["X-Robots-Tag"] = "noindex"
@@ -197,7 +203,7 @@ def book(patient_id: int) -> Page:
     if form.validate_on_submit():
         try:
             followups.follow_up_book(patient=patient, details=form.details(), actor=current_user)
-        except followups.FollowUpError as error:
+        except FollowUpError as error:
             _put_error(form, error, "date")
         else:
             flash(_("Kontakten är bokad. Patienten ser den i sin plan."), "success")
@@ -210,17 +216,13 @@ def book(patient_id: int) -> Page:
 def move(patient_id: int, follow_up_id: int) -> Page:
     patient = _staff_patient(patient_id, Action.BOOK_FOLLOW_UP)
     old = _find(patient, follow_up_id)
-    form = (
-        FollowUpForm()
-        if request.method == "POST"
-        else FollowUpForm(obj=followups.follow_up_input_of(old))
-    )
+    form = FollowUpForm() if request.method == "POST" else FollowUpForm(obj=follow_up_input_of(old))
     if form.validate_on_submit():
         try:
             followups.follow_up_move(
                 patient=patient, follow_up_id=old.id, details=form.details(), actor=current_user
             )
-        except followups.FollowUpError as error:
+        except FollowUpError as error:
             _put_error(form, error, "date")
         else:
             flash(_("Kontakten är flyttad. Den gamla tiden syns som flyttad."), "success")
@@ -242,7 +244,7 @@ def cancel(patient_id: int, follow_up_id: int) -> Page:
                 reason=form.reason.data,
                 actor=current_user,
             )
-        except followups.FollowUpError as error:
+        except FollowUpError as error:
             _put_error(form, error, "reason")
         else:
             flash(_("Kontakten är avbokad. Patienten ser att den är avbokad."), "success")
