@@ -5,12 +5,14 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask, g, request_started
 from flask.testing import FlaskClient
+from sqlalchemy import event
 
 from tests.fakes.authenticator import SoftAuthenticator
 from webapp import create_app
@@ -21,6 +23,21 @@ from webapp.people import services as people
 from webapp.people.models import CareUnit, Patient, StaffMember
 
 ORIGIN = "http://localhost"
+
+
+@contextmanager
+def count_queries() -> Iterator[list[str]]:
+    """The SQL statements run inside the block, in order (for query budgets)."""
+    statements: list[str] = []
+
+    def remember(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", remember)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", remember)
 
 
 def make_config(tmp_path: Any, **overrides: Any) -> dict[str, Any]:

@@ -3,13 +3,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
-from tests.conftest import csrf_token, register_with_invitation
+from tests.conftest import count_queries, csrf_token, register_with_invitation
 from webapp.agreement import services as agreements
 from webapp.agreement.models import AgreementItem, AgreementVersion
 from webapp.audit import AccessLogEntry
@@ -142,20 +139,6 @@ def snapshot(patient):
         )
         for v in agreements.agreement_versions(patient=patient)
     ]
-
-
-@contextmanager
-def count_queries() -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def _count(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", _count)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", _count)
 
 
 @pytest.fixture

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
-from tests.conftest import csrf_token, register_with_invitation
+from tests.conftest import count_queries, csrf_token, register_with_invitation
 from webapp.access import Action, Relation, relation_of
 from webapp.audit import AccessLogEntry
 from webapp.careteam import services as team
@@ -68,20 +66,6 @@ def log_actions(patient):
             select(AccessLogEntry).where(AccessLogEntry.patient_id == patient.id)
         )
     ]
-
-
-@contextmanager
-def count_queries() -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def _count(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", _count)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", _count)
 
 
 # --- fixed care contact and physician ------------------------------------------------------

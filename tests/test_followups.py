@@ -7,16 +7,14 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from icalendar import Calendar
-from sqlalchemy import event, select
+from sqlalchemy import select
 
-from tests.conftest import csrf_token, register_with_invitation
+from tests.conftest import count_queries, csrf_token, register_with_invitation
 from webapp.access import Action, Relation
 from webapp.audit import AccessLogEntry
 from webapp.db import now_utc
@@ -109,20 +107,6 @@ def the_event(response):
 
 def item_ids(html: str) -> list[int]:
     return [int(n) for n in re.findall(r'id="kontakt-(\d+)"', html)]
-
-
-@contextmanager
-def count_queries() -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def on_execute(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", on_execute)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", on_execute)
 
 
 @pytest.fixture

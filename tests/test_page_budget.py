@@ -10,14 +10,12 @@ physician): the counts must be equal and stay under a stated bound.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask.testing import FlaskClient
-from sqlalchemy import event
 
+from tests.conftest import count_queries
 from webapp.agreement import services as agreements
 from webapp.careteam import services as careteam
 from webapp.db import now_utc
@@ -155,26 +153,12 @@ def grow_plan(patient: Patient, nurse: StaffMember, physician: StaffMember) -> N
 # --- counting ----------------------------------------------------------------------------
 
 
-@contextmanager
-def queries() -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def remember(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", remember)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", remember)
-
-
 def _count(client: FlaskClient, path: str, must_show: str) -> list[str]:
     client.get(path)  # the first look writes "last seen" bookkeeping; count a normal one
     # Each real request starts with an empty session; the test's app context would carry
     # objects loaded before into the request and hide its queries.
     db.session.remove()
-    with queries() as statements:
+    with count_queries() as statements:
         response = client.get(path)
     db.session.remove()
     assert response.status_code == 200

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import event, select, update
+from sqlalchemy import select, update
 
-from tests.conftest import register_with_invitation
+from tests.conftest import count_queries, register_with_invitation
 from webapp.agreement import services as agreement
 from webapp.agreement.models import ItemKind
 from webapp.careteam import services as careteam
@@ -183,16 +183,8 @@ def test_every_change_shows_on_the_next_look(planned, nurse, patient_client, cha
 
 def test_a_look_at_an_unchanged_plan_is_one_query(planned, patient_client):
     home(patient_client)
-    statements = []
-
-    def note(*args, **kwargs):
-        statements.append(args[2])
-
-    event.listen(db.engine, "before_cursor_execute", note)
-    try:
+    with count_queries() as statements:
         page = home(patient_client)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", note)
     assert "Att kunna gå till affären själv." in page
     assert len(statements) == 1, statements  # the session's user, with the patient row
 

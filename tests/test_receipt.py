@@ -4,13 +4,11 @@ contract is established, the unit's counts, and the refusals that leave data as 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
-from tests.conftest import csrf_token, register_with_invitation
+from tests.conftest import count_queries, csrf_token, register_with_invitation
 from webapp.access import Action
 from webapp.agreement import services as agreements
 from webapp.audit import AccessLogEntry
@@ -68,21 +66,6 @@ def post_step(client, path, answer="yes", comment="", go="next"):
     if answer is not None:
         data["answer"] = answer
     return client.post(path, data=data)
-
-
-@contextmanager
-def count_queries() -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 @pytest.fixture

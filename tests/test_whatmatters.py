@@ -4,13 +4,11 @@ contact's view with "new since you last looked"; and the refusals that leave dat
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
-from tests.conftest import csrf_token, register_with_invitation
+from tests.conftest import count_queries, csrf_token, register_with_invitation
 from webapp.audit import AccessLogEntry
 from webapp.extensions import db
 from webapp.people import services as people
@@ -60,20 +58,6 @@ def other_patient(nurse):
     return people.patient_create(
         created_by=nurse, name="Bertil Ek", phone="070-999 88 77", personal_number=None
     )
-
-
-@contextmanager
-def count_queries() -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def on_execute(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", on_execute)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", on_execute)
 
 
 # --- writing ---------------------------------------------------------------------------
