@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
 
 from webapp.access import Action, load_patient
 from webapp.auth import services as auth_services
@@ -64,8 +65,8 @@ def patients() -> str:
 
 def _patient_form() -> PatientForm:
     form = PatientForm()
-    form.physician_id.choices = [(None, _("Ingen vald"))] + [
-        (member.id, f"{member.name}, {member.title}")
+    form.physician_id.choices = [SelectChoice("", _("Ingen vald"))] + [
+        SelectChoice(str(member.id), f"{member.name}, {member.title}")
         for member in people.physicians_at_unit(current_user.staff.care_unit_id)
     ]
     return form
