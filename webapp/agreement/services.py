@@ -92,14 +92,32 @@ def agreement_draft_find(*, patient: Patient) -> AgreementVersion | None:
     )
 
 
-def agreement_has_agreed_version(*, patient_id: int) -> bool:
-    found = db.session.scalar(
-        select(AgreementVersion.id)
+def agreement_agreed_at(*, patient_id: int) -> datetime | None:
+    """When the agreement now in force was agreed; None while there is none (one query)."""
+    return db.session.scalar(
+        select(AgreementVersion.agreed_at)
         .join(Agreement)
         .where(Agreement.patient_id == patient_id, AgreementVersion.status == VersionStatus.AGREED)
         .limit(1)
     )
-    return found is not None
+
+
+def agreement_has_agreed_version(*, patient_id: int) -> bool:
+    return agreement_agreed_at(patient_id=patient_id) is not None
+
+
+def agreed_patient_ids(*, care_unit_id: int) -> set[int]:
+    """The unit's patients who have an agreed version of their agreement (one query)."""
+    statement = (
+        select(Agreement.patient_id)
+        .join(AgreementVersion, AgreementVersion.agreement_id == Agreement.id)
+        .join(Patient, Patient.id == Agreement.patient_id)
+        .where(
+            Patient.care_unit_id == care_unit_id, AgreementVersion.status == VersionStatus.AGREED
+        )
+        .distinct()
+    )
+    return set(db.session.scalars(statement))
 
 
 @dataclass(frozen=True)

@@ -29,11 +29,12 @@ class Overview:
 
 
 def overview_build(patient: Patient) -> Overview:
+    agreed = agreement.for_overview(patient)
     return Overview(
         patient=patient,
         what_matters=whatmatters.for_overview(patient),
-        agreement=agreement.for_overview(patient),
+        agreement=agreed,
         follow_ups=followups.for_overview(patient),
-        receipt=receipt.for_overview(patient),
+        receipt=receipt.for_overview(patient, agreed),
         care_team=careteam.for_overview(patient),
     )

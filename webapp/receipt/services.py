@@ -13,12 +13,15 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
-from webapp.agreement.models import Agreement, AgreementVersion, VersionStatus
+from webapp.agreement.services import AgreementOverview, agreed_patient_ids, agreement_agreed_at
 from webapp.db import now_utc
 from webapp.errors import UserFacingError
 from webapp.extensions import db
 from webapp.people.models import Patient, StaffMember, User
 from webapp.receipt.models import COMMENT_MAX, QUESTION_COUNT, Answer, ReceiptAnswer, Side
+
+# receipt_contract's default: look up when the agreement in force was agreed.
+ASK = object()
 
 # The regions' "7 frågor": the patient's in "jag" form, the care side's mirrored.
 PATIENT_QUESTIONS = (
@@ -124,29 +127,6 @@ def receipt_history(*, patient_id: int) -> list[ReceiptAnswer]:
     return list(db.session.scalars(statement))
 
 
-def agreement_agreed_at(*, patient_id: int) -> datetime | None:
-    """When the agreement now in force was agreed, or None if there is none (one query).
-
-    Same rule as `webapp.agreement.services.agreement_has_agreed_version` (status agreed),
-    but also says when, so one query answers both "is there one" and "is it newer".
-    """
-    row = db.session.execute(
-        select(
-            AgreementVersion.agreed_at,
-            AgreementVersion.patient_consent_at,
-            AgreementVersion.care_consent_at,
-        )
-        .join(Agreement, Agreement.id == AgreementVersion.agreement_id)
-        .where(Agreement.patient_id == patient_id, AgreementVersion.status == VersionStatus.AGREED)
-        .order_by(AgreementVersion.number.desc())
-        .limit(1)
-    ).first()
-    if row is None:
-        return None
-    moments = [moment for moment in row if moment is not None]
-    return max(moments) if moments else now_utc()
-
-
 # --- the contract ----------------------------------------------------------------------
 
 
@@ -213,10 +193,12 @@ class Contract:
         return self.rows[number - 1]
 
 
-def receipt_contract(*, patient_id: int) -> Contract:
-    """Both sides' current answers, the agreement's state and what follows: two queries."""
+def receipt_contract(*, patient_id: int, agreed_at: datetime | None | object = ASK) -> Contract:
+    """Both sides' current answers, the agreement's state and what follows: two queries, or
+    one when the caller already knows when the agreement in force was agreed."""
     current = receipt_current(patient_id=patient_id)
-    agreed_at = agreement_agreed_at(patient_id=patient_id)
+    if agreed_at is ASK:
+        agreed_at = agreement_agreed_at(patient_id=patient_id)
     rows = [
         Row(number, current.get((Side.PATIENT, number)), current.get((Side.CARE, number)))
         for number in range(1, QUESTION_COUNT + 1)
@@ -232,9 +214,13 @@ def receipt_contract(*, patient_id: int) -> Contract:
     )
 
 
-def for_overview(patient: Patient) -> Contract:
-    """What "Min plan" shows of Mitt kvitto: two queries whatever the counts."""
-    return receipt_contract(patient_id=patient.id)
+def for_overview(patient: Patient, agreement: AgreementOverview) -> Contract:
+    """What "Min plan" shows of Mitt kvitto, given the agreement part it sits beside (which
+    knows the version in force already): one query whatever the counts."""
+    return receipt_contract(
+        patient_id=patient.id,
+        agreed_at=agreement.agreed.agreed_at if agreement.agreed else None,
+    )
 
 
 # --- the unit's view -------------------------------------------------------------------
@@ -260,7 +246,7 @@ def receipt_unit_counts(*, care_unit_id: int) -> list[ContactCount]:
         .outerjoin(contact_user, contact_user.id == StaffMember.user_id)
         .where(Patient.care_unit_id == care_unit_id)
     ).all()
-    established = _all_yes_patients(care_unit_id) & _agreed_patients(care_unit_id)
+    established = _all_yes_patients(care_unit_id) & agreed_patient_ids(care_unit_id=care_unit_id)
     counts: dict[int | None, list] = {}
     for patient_id, staff_id, name, title in patients:
         entry = counts.setdefault(staff_id, [name or "", title or "", 0, 0])
@@ -288,18 +274,5 @@ def _all_yes_patients(care_unit_id: int) -> set[int]:
         .where(ReceiptAnswer.id.in_(latest), ReceiptAnswer.answer == Answer.YES)
         .group_by(ReceiptAnswer.patient_id)
         .having(func.count() == 2 * QUESTION_COUNT)
-    )
-    return set(db.session.scalars(statement))
-
-
-def _agreed_patients(care_unit_id: int) -> set[int]:
-    statement = (
-        select(Agreement.patient_id)
-        .join(AgreementVersion, AgreementVersion.agreement_id == Agreement.id)
-        .join(Patient, Patient.id == Agreement.patient_id)
-        .where(
-            Patient.care_unit_id == care_unit_id, AgreementVersion.status == VersionStatus.AGREED
-        )
-        .distinct()
     )
     return set(db.session.scalars(statement))
