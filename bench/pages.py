@@ -159,6 +159,7 @@ def fill_plan(patient: Any, nurse: Any) -> None:
     3 parts of care, the receipt answered by both sides. A reused database is only topped up."""
     from webapp.agreement import services as agreement
     from webapp.careteam import services as careteam
+    from webapp.demo import agreement_agreed_by_both
     from webapp.followups import services as followups
     from webapp.followups.details import FollowUpInput
     from webapp.receipt import services as receipt
@@ -179,8 +180,7 @@ def fill_plan(patient: Any, nurse: Any) -> None:
     if agreed is None or len(agreed.items) < 10:
         to_add = max(to_add, 1)
     for _ in range(to_add):
-        draft = agreement.agreement_draft_start(patient=patient, by_user=care)
-        version = draft.number
+        version = len(agreement.agreement_versions(patient=patient)) + 1
         items = [
             agreement.ItemInput(
                 kind="goal" if n % 3 == 0 else "action",
@@ -196,21 +196,7 @@ def fill_plan(patient: Any, nurse: Any) -> None:
             "warning_signs_text": "Svullna ben, andfåddhet, vikten ökar mer än 2 kilo på 3 dagar.",
             "when_worse_text": "Jag ringer min vårdkontakt samma dag. Kvällstid ringer jag 1177.",
         }
-        draft = agreement.agreement_draft_save(
-            patient=patient,
-            version_id=draft.id,
-            expected_lock=draft.lock_version,
-            items=items,
-            texts=texts,
-        )
-        for as_patient, by_user in ((True, me), (False, care)):
-            agreement.agreement_consent(
-                patient=patient,
-                version_id=draft.id,
-                expected_lock=draft.lock_version,
-                as_patient=as_patient,
-                by_user=by_user,
-            )
+        agreement_agreed_by_both(patient=patient, care=care, items=items, texts=texts)
 
     upcoming = followups.follow_ups_list(patient=patient).upcoming
     planned = sum(1 for f in upcoming if f.is_planned)

@@ -19,6 +19,7 @@ from tests.conftest import count_queries
 from webapp.agreement import services as agreements
 from webapp.careteam import services as careteam
 from webapp.db import now_utc
+from webapp.demo import agreement_agreed_by_both
 from webapp.extensions import db
 from webapp.followups import services as followups
 from webapp.followups.details import FollowUpInput, local_zone
@@ -40,16 +41,15 @@ MODELS = (Patient, StaffMember, StaffMember)
 
 
 def _agree(patient: Patient, nurse: StaffMember, items: int, *, consent: bool = True) -> None:
-    draft = agreements.agreement_draft_start(patient=patient, by_user=nurse.user)
     statements = whatmatters.whatmatters_list(patient=patient).active
-    draft = agreements.agreement_draft_save(
+    number = len(agreements.agreement_versions(patient=patient)) + 1
+    agreement_agreed_by_both(
         patient=patient,
-        version_id=draft.id,
-        expected_lock=draft.lock_version,
+        care=nurse.user,
         items=[
             agreements.ItemInput(
                 kind="goal" if n % 3 == 0 else "action",
-                text=f"Punkt {n} i version {draft.number}: promenera varje dag.",
+                text=f"Punkt {n} i version {number}: promenera varje dag.",
                 responsible=("patient", "care_contact", "relative", "other_care")[n % 4],
                 responsible_name="Lena (dotter)" if n % 4 == 2 else "",
                 what_matters_id=statements[n % len(statements)].id if n % 2 else None,
@@ -61,16 +61,8 @@ def _agree(patient: Patient, nurse: StaffMember, items: int, *, consent: bool = 
             "warning_signs_text": "Svullna ben eller mer andfådd.",
             "when_worse_text": "Jag ringer Karin. Kvällstid ringer jag 1177.",
         },
+        consent_sides=(True, False) if consent else (True,),
     )
-    sides = ((True, patient.user), (False, nurse.user)) if consent else ((True, patient.user),)
-    for as_patient, user in sides:
-        draft = agreements.agreement_consent(
-            patient=patient,
-            version_id=draft.id,
-            expected_lock=draft.lock_version,
-            as_patient=as_patient,
-            by_user=user,
-        )
 
 
 def _book(patient: Patient, nurse: StaffMember, days_ahead: int, purpose: str) -> int:

@@ -11,7 +11,7 @@ from tests.conftest import count_queries, register_with_invitation
 from webapp.agreement import services as agreement
 from webapp.agreement.models import ItemKind
 from webapp.careteam import services as careteam
-from webapp.demo import demo_plan_load
+from webapp.demo import agreement_agreed_by_both, demo_plan_load
 from webapp.extensions import db
 from webapp.followups import services as followups
 from webapp.followups.models import FollowUp
@@ -79,23 +79,8 @@ def archive_statement(patient, nurse):
 
 
 def new_agreement_version(patient, nurse):
-    draft = agreement.agreement_draft_start(patient=patient, by_user=nurse.user)
     items = [agreement.ItemInput(kind=ItemKind.GOAL, text="Cykla till badet i juni.")]
-    draft = agreement.agreement_draft_save(
-        patient=patient,
-        version_id=draft.id,
-        expected_lock=draft.lock_version,
-        items=items,
-        texts={},
-    )
-    for as_patient, user in ((False, nurse.user), (True, patient.user)):
-        draft = agreement.agreement_consent(
-            patient=patient,
-            version_id=draft.id,
-            expected_lock=draft.lock_version,
-            as_patient=as_patient,
-            by_user=user,
-        )
+    agreement_agreed_by_both(patient=patient, care=nurse.user, items=items)
     return "Cykla till badet i juni."
 
 

@@ -12,6 +12,7 @@ from tests.conftest import count_queries, csrf_token, register_with_invitation
 from webapp.access import Action
 from webapp.agreement import services as agreements
 from webapp.audit import AccessLogEntry
+from webapp.demo import agreement_agreed_by_both
 from webapp.extensions import db
 from webapp.people import services as people
 from webapp.receipt import services as receipts
@@ -39,22 +40,11 @@ def answer_all(patient, side, user, answers="yyyyyyy"):
 
 
 def make_agreed(patient, nurse):
-    draft = agreements.agreement_draft_start(patient=patient, by_user=nurse.user)
-    draft = agreements.agreement_draft_save(
+    agreement_agreed_by_both(
         patient=patient,
-        version_id=draft.id,
-        expected_lock=draft.lock_version,
+        care=nurse.user,
         items=[agreements.ItemInput(kind="action", text="Gå en promenad varje dag.")],
-        texts={"self_care_text": "", "warning_signs_text": "", "when_worse_text": ""},
     )
-    for as_patient, user in ((True, patient.user), (False, nurse.user)):
-        agreements.agreement_consent(
-            patient=patient,
-            version_id=draft.id,
-            expected_lock=draft.lock_version,
-            as_patient=as_patient,
-            by_user=user,
-        )
 
 
 def answer_count() -> int:

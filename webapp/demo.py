@@ -12,7 +12,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from webapp.agreement import services as agreement
-from webapp.agreement.models import ItemKind, Responsible
+from webapp.agreement.models import AgreementVersion, ItemKind, Responsible
 from webapp.careteam import services as careteam
 from webapp.careteam.models import CarePartKind
 from webapp.db import now_utc
@@ -20,7 +20,7 @@ from webapp.extensions import db
 from webapp.followups import services as followups
 from webapp.followups.details import FollowUpInput, local_zone
 from webapp.followups.models import FollowUpKind
-from webapp.people.models import Patient, StaffMember
+from webapp.people.models import Patient, StaffMember, User
 from webapp.whatmatters import services as whatmatters
 from webapp.whatmatters.models import WhatMattersStatement
 
@@ -58,8 +58,36 @@ def demo_plan_load(*, patient: Patient, nurse: StaffMember) -> bool:
     return True
 
 
+def agreement_agreed_by_both(
+    *,
+    patient: Patient,
+    care: User,
+    items: list[agreement.ItemInput],
+    texts: dict[str, str] | None = None,
+    consent_sides: tuple[bool, ...] = (True, False),
+) -> AgreementVersion:
+    """A new version drafted by `care` and consented on both sides (or only those in
+    `consent_sides`: True is the patient), as the two would do on their own phones."""
+    draft = agreement.agreement_draft_start(patient=patient, by_user=care)
+    draft = agreement.agreement_draft_save(
+        patient=patient,
+        version_id=draft.id,
+        expected_lock=draft.lock_version,
+        items=items,
+        texts=texts or {},
+    )
+    for as_patient in consent_sides:
+        draft = agreement.agreement_consent(
+            patient=patient,
+            version_id=draft.id,
+            expected_lock=draft.lock_version,
+            as_patient=as_patient,
+            by_user=patient.user if as_patient else care,
+        )
+    return draft
+
+
 def _agreement(patient: Patient, nurse: StaffMember, statements: list) -> None:
-    draft = agreement.agreement_draft_start(patient=patient, by_user=nurse.user)
     walk, family, hospital = (statement.id for statement in statements)
     items = [
         agreement.ItemInput(
@@ -90,21 +118,7 @@ def _agreement(patient: Patient, nurse: StaffMember, statements: list) -> None:
         "warning_signs_text": "Jag går upp mer än två kilo på tre dagar, eller blir andfådd.",
         "when_worse_text": "Jag ringer Karin på vårdcentralen. Kvällar och helger ringer jag 1177.",
     }
-    draft = agreement.agreement_draft_save(
-        patient=patient,
-        version_id=draft.id,
-        expected_lock=draft.lock_version,
-        items=items,
-        texts=texts,
-    )
-    for as_patient, user in ((False, nurse.user), (True, patient.user)):
-        draft = agreement.agreement_consent(
-            patient=patient,
-            version_id=draft.id,
-            expected_lock=draft.lock_version,
-            as_patient=as_patient,
-            by_user=user,
-        )
+    agreement_agreed_by_both(patient=patient, care=nurse.user, items=items, texts=texts)
 
 
 def _follow_ups(patient: Patient, nurse: StaffMember) -> None:

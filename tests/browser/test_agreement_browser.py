@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import create_care_team, create_patient
 from webapp.agreement import services as agreements
+from webapp.demo import agreement_agreed_by_both
 from webapp.extensions import db
 from webapp.people.models import Patient
 
@@ -30,11 +31,9 @@ def make_people(server):
 def make_agreed(app, who):
     with app.app_context():
         patient = db.session.get(Patient, who["patient_id"])
-        draft = agreements.agreement_draft_start(patient=patient, by_user=patient.care_contact.user)
-        draft = agreements.agreement_draft_save(
+        agreement_agreed_by_both(
             patient=patient,
-            version_id=draft.id,
-            expected_lock=draft.lock_version,
+            care=patient.care_contact.user,
             items=[
                 agreements.ItemInput(kind="goal", text=GOAL),
                 agreements.ItemInput(kind="action", text=WALK),
@@ -45,14 +44,6 @@ def make_agreed(app, who):
                 "when_worse_text": "Jag ringer Karin. Är det kväll ringer jag 1177.",
             },
         )
-        for as_patient, user in ((True, patient.user), (False, patient.care_contact.user)):
-            agreements.agreement_consent(
-                patient=patient,
-                version_id=draft.id,
-                expected_lock=draft.lock_version,
-                as_patient=as_patient,
-                by_user=user,
-            )
 
 
 @pytest.mark.browser

@@ -7,6 +7,7 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from webapp.agreement import services as agreements
+from webapp.demo import agreement_agreed_by_both
 from webapp.extensions import db
 from webapp.people import services as people
 from webapp.people.models import Patient
@@ -30,22 +31,11 @@ def make_people(app, unit_name="Vårdcentralen Kvittot", nurse_name="Kerstin Dah
                 comment=None,
                 by_user=nurse.user,
             )
-        draft = agreements.agreement_draft_start(patient=patient, by_user=nurse.user)
-        draft = agreements.agreement_draft_save(
+        agreement_agreed_by_both(
             patient=patient,
-            version_id=draft.id,
-            expected_lock=draft.lock_version,
+            care=nurse.user,
             items=[agreements.ItemInput(kind="action", text="Gå en promenad varje dag.")],
-            texts={"self_care_text": "", "warning_signs_text": "", "when_worse_text": ""},
         )
-        for as_patient, user in ((True, patient.user), (False, nurse.user)):
-            agreements.agreement_consent(
-                patient=patient,
-                version_id=draft.id,
-                expected_lock=draft.lock_version,
-                as_patient=as_patient,
-                by_user=user,
-            )
         return patient.id
 
 
