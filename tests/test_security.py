@@ -78,6 +78,18 @@ def test_form_post_without_csrf_token_is_refused_in_swedish(nurse_client):
     assert db.session.scalar(select(func.count()).select_from(Patient)) == count
 
 
+def test_a_refused_form_shows_what_was_written_so_it_is_not_lost(patient_client):
+    text = "Att kunna plantera tomater på balkongen i maj."
+    response = patient_client.post(
+        "/viktigt/ny", data={"csrf_token": "too-old", "text": text, "direction": "up"}
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Ingenting har sparats" in page
+    assert "Det här hade du skrivit" in page and text in page
+    assert ">up<" not in page  # choices and ids are not shown as writing
+
+
 def test_form_post_with_a_wrong_csrf_token_is_refused(nurse_client):
     response = nurse_client.post(
         "/vard/patienter/ny",

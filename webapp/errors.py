@@ -63,18 +63,33 @@ def wants_json() -> bool:
     )
 
 
-def error_response(status: int, message: str | None = None) -> tuple[Response | str, int]:
+def error_response(
+    status: int, message: str | None = None, typed: list[str] | None = None
+) -> tuple[Response | str, int]:
     title, default_message = MESSAGES.get(status, MESSAGES[400])
     text = str(message or default_message)
     if wants_json():
         return jsonify(error=text), status
-    return render_template("errors/error.html", title=title, message=text, status=status), status
+    page = render_template(
+        "errors/error.html", title=title, message=text, status=status, typed=typed or []
+    )
+    return page, status
+
+
+def _typed_words() -> list[str]:
+    """What the person wrote in a refused form, so it is not lost: free text only (ids,
+    choices and tokens are short words without spaces, and mean nothing to copy)."""
+    return [
+        value.strip()
+        for key, value in request.form.items(multi=True)
+        if key != "csrf_token" and (" " in value.strip() or len(value.strip()) >= 12)
+    ]
 
 
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(_error: CSRFError) -> tuple[Response | str, int]:
-        return error_response(400, CSRF_MESSAGE)
+        return error_response(400, CSRF_MESSAGE, typed=_typed_words())
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> tuple[Response | str, int]:

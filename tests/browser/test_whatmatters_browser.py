@@ -145,3 +145,20 @@ def test_patient_edits_archives_and_the_care_contact_sees_what_changed(
     staff.get_by_role("link", name="Se vad som har ändrats (historik)").click()
     expect(staff.get_by_text(f"Greta Holm (patienten) skrev: ”{FAMILY}”")).to_be_visible()
     axe_check(staff)
+
+
+@pytest.mark.browser
+def test_a_form_left_open_too_long_keeps_what_was_written(live_server, page, sign_in_as, axe_check):
+    who = make_patient(live_server.app)
+    sign_in_as(page, live_server, who["patient"])
+    page.goto(live_server.url + "/viktigt/")
+    # As if the page had been open past the token's lifetime (or came from elsewhere).
+    page.evaluate("document.querySelectorAll('input[name=csrf_token]').forEach(e => e.value = 'x')")
+    page.get_by_label("Skriv en sak som är viktig för dig").fill(GARDEN)
+    page.get_by_role("button", name="Spara").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Något gick fel")
+    expect(page.get_by_text("Ingenting har sparats.", exact=False)).to_be_visible()
+    expect(page.get_by_label("Text 1")).to_have_value(GARDEN)
+    axe_check(page)
+    page.goto(live_server.url + "/viktigt/")
+    expect(page.get_by_text(GARDEN)).to_have_count(0)
