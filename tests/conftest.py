@@ -6,6 +6,7 @@ import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -60,8 +61,41 @@ def make_config(tmp_path: Any, **overrides: Any) -> dict[str, Any]:
 def _forget_previous_request(_sender: Flask, **_extra: Any) -> None:
     # Requests share the test's app context, so flask.g would carry one client's signed-in
     # user (Flask-Login) and CSRF token (Flask-WTF) into the next client's request.
-    for name in ("_login_user", "csrf_token", "_flask_babel"):
+    for name in ("_login_user", "csrf_token", "_flask_babel", "user_session"):
         g.pop(name, None)
+
+
+def _session_scope() -> int:
+    """A request gets a database session of its own, as in production (where each request
+    has its own app context); the test's own code, outside requests, shares one."""
+    from flask.globals import _cv_app, _cv_request
+
+    request_context = _cv_request.get(None)
+    if request_context is not None:
+        return id(request_context)
+    return id(_cv_app.get(None))
+
+
+def _test_work_is_done(_sender: Flask, **_extra: Any) -> None:
+    # What the test wrote before this request is committed first: the request, like a
+    # production request, sees only committed data. Its loaded objects expire, so the test
+    # reads afterwards what the request wrote.
+    from flask.globals import _cv_app
+
+    outer = db.session.registry.registry.get(id(_cv_app.get(None)))  # type: ignore[attr-defined]
+    if outer is not None:
+        outer.commit()
+
+
+def _request_session_done(_exc: BaseException | None = None) -> None:
+    db.session.remove()
+
+
+def per_request_sessions(app: Flask) -> None:
+    request_started.connect(_forget_previous_request, app)
+    request_started.connect(_test_work_is_done, app)
+    app.teardown_request(_request_session_done)
+    db.session.registry.scopefunc = _session_scope  # type: ignore[attr-defined]
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -91,12 +125,32 @@ def fresh_database() -> None:
 @pytest.fixture
 def app(tmp_path: Any) -> Iterator[Flask]:
     app = create_app(make_config(tmp_path))
-    request_started.connect(_forget_previous_request, app)
+    per_request_sessions(app)
     with app.app_context():
         fresh_database()
         yield app
         db.session.remove()
         db.engine.dispose()
+
+
+class Clock:
+    """The app's one clock (webapp.clock), set by the test and moved on at will."""
+
+    def __init__(self) -> None:
+        self.now = datetime.now(UTC)
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def clock() -> Iterator[Clock]:
+    from webapp.clock import clock_set
+
+    frozen = Clock()
+    clock_set(lambda: frozen.now)
+    yield frozen
+    clock_set(None)
 
 
 @pytest.fixture
@@ -113,40 +167,49 @@ def unit(app: Flask) -> CareUnit:
     return unit
 
 
+def committed(value: Any) -> Any:
+    db.session.commit()
+    return value
+
+
 @pytest.fixture
 def nurse(unit: CareUnit) -> StaffMember:
-    return people.staff_create(
-        unit=unit,
-        name="Karin Lind",
-        title="Distriktssköterska",
-        phone="010-123 45 67",
-        phone_hours="Vardagar 8–10",
-        is_unit_admin=True,
+    return committed(
+        people.staff_create(
+            unit=unit,
+            name="Karin Lind",
+            title="Distriktssköterska",
+            phone="010-123 45 67",
+            phone_hours="Vardagar 8–10",
+            is_unit_admin=True,
+        )
     )
 
 
 @pytest.fixture
 def physician(unit: CareUnit) -> StaffMember:
-    return people.staff_create(
-        unit=unit, name="Ali Hassan", title="Allmänläkare", is_physician=True
+    return committed(
+        people.staff_create(unit=unit, name="Ali Hassan", title="Allmänläkare", is_physician=True)
     )
 
 
 @pytest.fixture
 def patient(nurse: StaffMember, physician: StaffMember) -> Patient:
-    return people.patient_create(
-        created_by=nurse,
-        name="Astrid Berg",
-        phone="070-111 22 33",
-        personal_number="19490312-2382",
-        physician_id=physician.id,
+    return committed(
+        people.patient_create(
+            created_by=nurse,
+            name="Astrid Berg",
+            phone="070-111 22 33",
+            personal_number="19490312-2382",
+            physician_id=physician.id,
+        )
     )
 
 
 @pytest.fixture
 def other_unit_nurse(app: Flask) -> StaffMember:
     other = people.care_unit_get_or_create(name="Annan vårdcentral")
-    return people.staff_create(unit=other, name="Olle Främling", title="Sjuksköterska")
+    return committed(people.staff_create(unit=other, name="Olle Främling", title="Sjuksköterska"))
 
 
 def csrf_token(client: FlaskClient, path: str = "/logga-in") -> str:
@@ -170,6 +233,7 @@ def register_with_invitation(
     """Redeem a fresh invitation with a soft authenticator; the client ends up signed in."""
     authenticator = authenticator or SoftAuthenticator(origin=ORIGIN)
     _invitation, token = auth_services.invitation_issue(user=user, purpose=purpose, created_by=None)
+    db.session.commit()
     csrf = csrf_token(client, f"/inbjudan/{token}")
     options = api(client, "/passkeys/api/register/options", {"invitation": token}, csrf)
     assert options.status_code == 200, options.get_json()

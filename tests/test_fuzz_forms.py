@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask, request_started
+from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -27,9 +27,9 @@ from sqlalchemy import select
 from werkzeug.routing import Rule
 
 from tests.conftest import (
-    _forget_previous_request,
     csrf_token,
     make_config,
+    per_request_sessions,
     register_with_invitation,
 )
 from webapp import create_app
@@ -93,6 +93,7 @@ def _build_world(patient: Patient, nurse: StaffMember) -> dict[str, int]:
         expected_lock=draft.lock_version,
         items=[agreements.ItemInput(kind="goal", text="Gå till affären själv.")],
         texts={},
+        by_user=nurse.user,
     )
     follow_up = followups.follow_up_book(
         patient=patient,
@@ -107,6 +108,7 @@ def _build_world(patient: Patient, nurse: StaffMember) -> dict[str, int]:
     )
     part = careteam.care_part_add(
         patient=patient,
+        actor=nurse.user,
         organisation="Hemtjänsten",
         kind="municipal_home_care",
         role_text="Hjälp hemma",
@@ -141,6 +143,7 @@ def _build_world(patient: Patient, nurse: StaffMember) -> dict[str, int]:
         "statement_id": statement.id,
         "follow_up_id": follow_up.id,
         "part_id": part.id,
+        "member_id": other.id,
         "number": draft.number,
         "question": 1,
     }
@@ -297,7 +300,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     # Module-wide: a fresh app, two passkey sign-ins and two crawls per test would cost more
     # than all the fuzzing; restoring a copy of the database costs a millisecond.
     app = create_app(make_config(tmp_path_factory.mktemp("fuzz")))
-    request_started.connect(_forget_previous_request, app)
+    per_request_sessions(app)
     with app.app_context():
         db.create_all()
         unit = people.care_unit_get_or_create(name="Vårdcentralen Fuzz", phone="010-100 00 00")

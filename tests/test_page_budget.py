@@ -112,6 +112,7 @@ def grow_plan(patient: Patient, nurse: StaffMember, physician: StaffMember) -> N
     ):
         careteam.care_part_add(
             patient=patient,
+            actor=nurse.user,
             organisation=name,
             kind=kind,
             role_text="Hjälper till.",

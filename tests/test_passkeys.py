@@ -345,13 +345,23 @@ def test_sign_out_everywhere_ends_other_sessions(app, patient):
 
 def test_sign_out_clears_site_data(patient_client):
     csrf = csrf_token(patient_client, "/nycklar")
-    response = patient_client.post("/logga-ut", data={"csrf_token": csrf}, follow_redirects=True)
+    response = patient_client.post("/logga-ut", data={"csrf_token": csrf})
+    assert response.status_code == 303
     assert response.headers["Clear-Site-Data"] == '"cache", "storage"'
     assert signed_in_as(patient_client) is None
 
 
+def test_a_link_to_the_signed_out_page_clears_nothing(patient_client):
+    # Any site can link here; only the sign-out POST's own answer may wipe the device.
+    response = patient_client.get("/utloggad")
+    assert response.status_code == 200
+    assert "Clear-Site-Data" not in response.headers
+    assert signed_in_as(patient_client) is not None
+
+
 def test_lost_phone_recovery_invitation_and_notice(app, nurse_client, patient):
-    register_with_invitation(app.test_client(), patient.user)  # the phone that was lost
+    lost_phone = app.test_client()
+    old_key = register_with_invitation(lost_phone, patient.user)
     csrf = csrf_token(nurse_client, f"/vard/patienter/{patient.id}")
     issued = nurse_client.post(
         f"/vard/patienter/{patient.id}/inbjudan", data={"csrf_token": csrf}, follow_redirects=True
@@ -367,9 +377,23 @@ def test_lost_phone_recovery_invitation_and_notice(app, nurse_client, patient):
     assert len(passkeys_of(patient.user)) == 2
     home = new_phone.get("/").get_data(as_text=True)
     assert "med en länk från din vårdkontakt" in home
+    # Signing in with the link ended every other session: the lost phone is out.
+    assert signed_in_as(lost_phone) is None
+    # The new key cannot put the notice away on its first day (it may be the very key the
+    # notice warns about)...
     csrf = csrf_token(new_phone, "/")
-    new_phone.post("/nycklar/handelser/sett", data={"csrf_token": csrf})
-    assert "med en länk från din vårdkontakt" not in new_phone.get("/").get_data(as_text=True)
+    refused = new_phone.post("/nycklar/handelser/sett", data={"csrf_token": csrf})
+    assert "kan inte tas bort från den nya nyckeln" in new_phone.get(
+        refused.headers["Location"]
+    ).get_data(as_text=True)
+    assert "med en länk från din vårdkontakt" in new_phone.get("/").get_data(as_text=True)
+    # ...but the patient's own older key can, and sees it there too.
+    own_device = app.test_client()
+    assert sign_in(own_device, old_key).status_code == 200
+    assert "med en länk från din vårdkontakt" in own_device.get("/").get_data(as_text=True)
+    csrf = csrf_token(own_device, "/")
+    own_device.post("/nycklar/handelser/sett", data={"csrf_token": csrf})
+    assert "med en länk från din vårdkontakt" not in own_device.get("/").get_data(as_text=True)
 
 
 def test_sign_in_starts_a_fresh_session(app, patient):

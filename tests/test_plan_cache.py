@@ -25,6 +25,7 @@ from webapp.whatmatters import services as whatmatters
 @pytest.fixture
 def planned(patient, nurse):
     demo_plan_load(patient=patient, nurse=nurse)
+    db.session.commit()
     return patient
 
 
@@ -104,6 +105,7 @@ def cancel_follow_up(patient, nurse):
 def add_care_part(patient, nurse):
     careteam.care_part_add(
         patient=patient,
+        actor=nurse.user,
         organisation="Hjärtmottagningen",
         kind="specialist",
         role_text="Följer upp hjärtat en gång om året.",

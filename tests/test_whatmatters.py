@@ -289,7 +289,7 @@ def test_care_contact_reads_the_history_and_it_is_logged(nurse_client, patient):
     assert response.status_code == 200
     assert f"Astrid Berg (patienten) skrev: ”{FAMILY}”" in html
     entry = db.session.scalar(select(AccessLogEntry).order_by(AccessLogEntry.id.desc()))
-    assert entry.patient_id == patient.id and entry.action == "view_plan"
+    assert entry.patient_id == patient.id and entry.action == "read_what_matters"
 
 
 def test_strangers_get_404_and_change_nothing(

@@ -43,9 +43,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from webapp import i18n, sessions
+    from webapp import i18n, sessions, unit_of_work
     from webapp.extensions import babel, csrf, db, limiter, login_manager, migrate
 
+    # First, so that its after_request hook runs last: it commits or rolls back the request.
+    unit_of_work.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)

@@ -1,30 +1,40 @@
 """The one access policy: who may do what with which patient's data.
 
-Every view that reads or writes a patient's data asks `load_patient` (or `own_patient`) first.
-The answer depends only on the actor's relation to the patient. A "no" is a 404, so a stranger
-cannot even learn that a record exists. Every yes for someone other than the patient leaves a
-row in the access log.
+A route says what it does (`@patient_route(Action.BOOK_FOLLOW_UP)` for the care side,
+`@own_route(Action.VIEW_PLAN)` for the patient's own screens) and the door loads the patient,
+decides from the actor's relations to them, and hands the patient to the view. What each
+relation may do is data in `PERMISSIONS`; a relation missing from it may do nothing. A "no"
+is a 404, so a stranger cannot even learn that a record exists.
+
+The door writes the request's one *read* row in the access log (`audit.read_noted`) when
+someone other than the patient opens the data; services write *change* rows for changes that
+really happened (`audit.change_record`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
+from functools import wraps
+from typing import Any, ParamSpec, TypeVar
 
-from flask import abort
-from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from flask import abort, request
+from flask_login import current_user, login_required
+from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload
 
 from webapp import audit
 from webapp.extensions import db
 from webapp.people.models import Patient, StaffMember, User
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
 
 class Action(StrEnum):
     VIEW_PLAN = "view_plan"
-    VIEW_PATIENT_RECORD = "view_patient_record"
-    ISSUE_INVITATION = "issue_invitation"
     VIEW_ACCESS_LOG = "view_access_log"
+    ISSUE_SIGN_IN_LINK = "issue_invitation"
     WRITE_WHAT_MATTERS = "write_what_matters"
     DRAFT_AGREEMENT = "draft_agreement"
     CONSENT_AS_PATIENT = "consent_as_patient"
@@ -39,26 +49,38 @@ class Action(StrEnum):
 
 
 class Relation(StrEnum):
+    """How an actor stands to a patient. An actor may hold several (an admin who is the
+    care contact); they may do what any of them allows, and the log names the first of
+    `RELATION_ORDER` they hold."""
+
     SELF = "self"
     CARE_CONTACT = "care_contact"
+    PHYSICIAN = "physician"
+    UNIT_ADMIN = "unit_admin"
     UNIT_STAFF = "unit_staff"
 
 
-_CARE_SIDE = frozenset(
-    {
-        Action.VIEW_PLAN,
-        Action.VIEW_PATIENT_RECORD,
-        Action.ISSUE_INVITATION,
-        Action.DRAFT_AGREEMENT,
-        Action.CONSENT_AS_CARE,
-        Action.BOOK_FOLLOW_UP,
-        Action.ANSWER_RECEIPT_AS_CARE,
-        Action.ASSIGN_CONTACTS,
-        Action.EDIT_CARE_PARTS,
-    }
+RELATION_ORDER = (
+    Relation.SELF,
+    Relation.CARE_CONTACT,
+    Relation.PHYSICIAN,
+    Relation.UNIT_ADMIN,
+    Relation.UNIT_STAFF,
 )
 
+# Unit staff who are not the patient's contacts: read and book, nothing more.
+_READ_AND_BOOK = frozenset({Action.VIEW_PLAN, Action.BOOK_FOLLOW_UP})
+# The patient's own contacts keep the plan with the patient.
+_KEEP_THE_PLAN = _READ_AND_BOOK | {
+    Action.DRAFT_AGREEMENT,
+    Action.CONSENT_AS_CARE,
+    Action.ANSWER_RECEIPT_AS_CARE,
+    Action.EDIT_CARE_PARTS,
+}
+
 # What each relation may do. A relation missing from this table may do nothing.
+# A sign-in link lets its holder become the patient, so only the person who answers for the
+# patient's care (the fixed care contact) or the unit's administrator may make one.
 PERMISSIONS: dict[Relation, frozenset[Action]] = {
     Relation.SELF: frozenset(
         {
@@ -71,88 +93,181 @@ PERMISSIONS: dict[Relation, frozenset[Action]] = {
             Action.ANSWER_RECEIPT_AS_PATIENT,
         }
     ),
-    Relation.CARE_CONTACT: _CARE_SIDE,
-    Relation.UNIT_STAFF: _CARE_SIDE,
+    Relation.CARE_CONTACT: _KEEP_THE_PLAN | {Action.ISSUE_SIGN_IN_LINK, Action.ASSIGN_CONTACTS},
+    Relation.PHYSICIAN: _KEEP_THE_PLAN,
+    Relation.UNIT_ADMIN: _READ_AND_BOOK | {Action.ISSUE_SIGN_IN_LINK, Action.ASSIGN_CONTACTS},
+    Relation.UNIT_STAFF: _READ_AND_BOOK,
 }
 
-# How each action reads in the patient's own log ("logglista").
-ACTION_WORDS = {
-    Action.VIEW_PLAN: _l("läste din plan"),
-    Action.VIEW_PATIENT_RECORD: _l("öppnade dina uppgifter"),
-    Action.ISSUE_INVITATION: _l("skapade en inbjudan så att du kan logga in"),
-    Action.VIEW_ACCESS_LOG: _l("läste logglistan"),
-    Action.WRITE_WHAT_MATTERS: _l("skrev om vad som är viktigt för dig"),
-    Action.DRAFT_AGREEMENT: _l("ändrade i förslaget till överenskommelse"),
-    Action.CONSENT_AS_PATIENT: _l("godkände överenskommelsen för din räkning"),
-    Action.CONSENT_AS_CARE: _l("godkände överenskommelsen för vårdens del"),
-    Action.BOOK_FOLLOW_UP: _l("bokade eller ändrade en planerad kontakt"),
-    Action.RESPOND_TO_FOLLOW_UP: _l("svarade på en planerad kontakt"),
-    Action.MANAGE_CALENDAR_FEED: _l("ändrade kalenderlänken"),
-    Action.ANSWER_RECEIPT_AS_PATIENT: _l("svarade på frågorna i Mitt kvitto"),
-    Action.ANSWER_RECEIPT_AS_CARE: _l("svarade på vårdens frågor i Mitt kvitto"),
-    Action.ASSIGN_CONTACTS: _l("ändrade din fasta vårdkontakt eller läkarkontakt"),
-    Action.EDIT_CARE_PARTS: _l("ändrade vilka delar av vården som finns i din plan"),
-}
 
-ROLE_WORDS = {
-    Relation.CARE_CONTACT: _l("din fasta vårdkontakt"),
-    Relation.UNIT_STAFF: _l("personal på din vårdenhet"),
-}
+def active_staff(actor: Any) -> StaffMember | None:
+    """The actor's staff membership, if they are signed-in staff still in service."""
+    if not getattr(actor, "is_authenticated", False):
+        return None
+    staff: StaffMember | None = actor.staff
+    if staff is None or staff.deactivated_at is not None:
+        return None
+    return staff
+
+
+def relations_of(actor: User, patient: Patient) -> list[Relation]:
+    """Every relation the actor holds to the patient, strongest first."""
+    held: list[Relation] = []
+    if actor.patient is not None and actor.patient.id == patient.id:
+        held.append(Relation.SELF)
+    staff = active_staff(actor)
+    if staff is not None and patient.care_unit_id == staff.care_unit_id:
+        if patient.care_contact_id == staff.id:
+            held.append(Relation.CARE_CONTACT)
+        if patient.physician_id == staff.id:
+            held.append(Relation.PHYSICIAN)
+        if staff.is_unit_admin:
+            held.append(Relation.UNIT_ADMIN)
+        held.append(Relation.UNIT_STAFF)
+    return held
 
 
 def relation_of(actor: User, patient: Patient) -> Relation | None:
-    if actor.patient is not None and actor.patient.id == patient.id:
-        return Relation.SELF
-    staff = actor.staff
-    if staff is not None:
-        if patient.care_contact_id == staff.id:
-            return Relation.CARE_CONTACT
-        if patient.care_unit_id == staff.care_unit_id:
-            return Relation.UNIT_STAFF
-    return None
+    held = relations_of(actor, patient)
+    return held[0] if held else None
 
 
-def may(actor: User, patient: Patient, action: Action) -> bool:
-    relation = relation_of(actor, patient)
-    return relation is not None and action in PERMISSIONS.get(relation, frozenset())
+def allowed_actions(actor: User, patient: Patient) -> frozenset[Action]:
+    allowed: frozenset[Action] = frozenset()
+    for relation in relations_of(actor, patient):
+        allowed |= PERMISSIONS.get(relation, frozenset())
+    return allowed
 
 
-def load_patient(actor: User, patient_id: int, action: Action) -> Patient:
-    """Return the patient if `actor` may do `action`, else answer 404. Logs others' access."""
-    if not actor.is_authenticated:
-        abort(404)
-    patient = db.session.scalar(
-        select(Patient)
-        .where(Patient.id == patient_id)
-        .options(
-            joinedload(Patient.user),
-            joinedload(Patient.care_unit),
-            joinedload(Patient.care_contact).joinedload(StaffMember.user),
-            joinedload(Patient.care_contact).joinedload(StaffMember.care_unit),
-            joinedload(Patient.physician).joinedload(StaffMember.user),
-            joinedload(Patient.physician).joinedload(StaffMember.care_unit),
-        )
+def _patient_with_contacts() -> Select[tuple[Patient]]:
+    return select(Patient).options(
+        joinedload(Patient.user),
+        joinedload(Patient.care_unit),
+        joinedload(Patient.care_contact).joinedload(StaffMember.user),
+        joinedload(Patient.care_contact).joinedload(StaffMember.care_unit),
+        joinedload(Patient.physician).joinedload(StaffMember.user),
+        joinedload(Patient.physician).joinedload(StaffMember.care_unit),
     )
-    if patient is None:
+
+
+def load_patient(
+    actor: User, patient_id: int, action: Action, *, as_other: bool = False
+) -> Patient:
+    """The patient if `actor` may do `action`, else 404. Notes the read for the access log.
+
+    `as_other`: the route is the care side's (or later a relative's), never the patient's
+    own way in, so the patient themself is refused there too.
+    """
+    if not getattr(actor, "is_authenticated", False):
+        abort(404)
+    patient = db.session.scalar(_patient_with_contacts().where(Patient.id == patient_id))
+    if patient is None or action not in allowed_actions(actor, patient):
         abort(404)
     relation = relation_of(actor, patient)
-    if relation is None or action not in PERMISSIONS.get(relation, frozenset()):
+    if as_other and relation is Relation.SELF:
         abort(404)
     if relation is not Relation.SELF:
-        audit.record_access(actor=actor, patient=patient, role=relation, action=action)
+        assert relation is not None
+        audit.read_noted(actor=actor, patient=patient, role=relation, part=_part_read())
     return patient
 
 
-def own_patient(actor: User, action: Action, *, with_contacts: bool = True) -> Patient:
-    """The signed-in patient's own record, through the same door.
-
-    `with_contacts=False` returns the record loaded with the user, without its care
-    contacts, for a page that has them already (the cached "Min plan").
-    """
-    if not actor.is_authenticated or actor.patient is None:
+def own_patient(actor: User, action: Action) -> Patient:
+    """The signed-in patient's own record, through the same door."""
+    if not getattr(actor, "is_authenticated", False) or actor.patient is None:
         abort(404)
-    if not with_contacts:
-        if action not in PERMISSIONS.get(Relation.SELF, frozenset()):
-            abort(404)
-        return actor.patient
     return load_patient(actor, actor.patient.id, action)
+
+
+def own_patient_lean(actor: User, action: Action) -> Patient:
+    """The signed-in patient's record as the session loaded it, without its contacts: for the
+    cached "Min plan", which has them already when its cache is warm."""
+    if not getattr(actor, "is_authenticated", False) or actor.patient is None:
+        abort(404)
+    if action not in PERMISSIONS[Relation.SELF]:
+        abort(404)
+    patient: Patient = actor.patient
+    return patient
+
+
+def _part_read() -> str:
+    """Which part of the patient's data this request reads: the area serving it."""
+    return audit.PART_OF_AREA.get(request.blueprint or "", audit.Read.RECORD)
+
+
+def patient_route(action: Action) -> Callable[[Callable[..., R]], Callable[..., R]]:
+    """For a route with `<int:patient_id>`: the view gets `patient=` instead, or the
+    request ends in 404. Used by everyone but the patient themself (staff, later relatives)."""
+
+    def decorate(view: Callable[..., R]) -> Callable[..., R]:
+        @wraps(view)
+        @login_required
+        def wrapper(*args: Any, patient_id: int, **kwargs: Any) -> R:
+            patient = load_patient(current_user, patient_id, action, as_other=True)
+            return view(*args, patient=patient, **kwargs)
+
+        wrapper.door_action = action  # type: ignore[attr-defined]
+        return wrapper
+
+    return decorate
+
+
+def own_route(action: Action) -> Callable[[Callable[..., R]], Callable[..., R]]:
+    """For the patient's own screens: the view gets the signed-in patient as `patient=`."""
+
+    def decorate(view: Callable[..., R]) -> Callable[..., R]:
+        @wraps(view)
+        @login_required
+        def wrapper(*args: Any, **kwargs: Any) -> R:
+            return view(*args, patient=own_patient(current_user, action), **kwargs)
+
+        wrapper.door_action = action  # type: ignore[attr-defined]
+        return wrapper
+
+    return decorate
+
+
+def staff_route(view: Callable[P, R]) -> Callable[P, R]:
+    """Signed-in staff still in service; anyone else gets 404."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        if active_staff(current_user) is None:
+            abort(404)
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def admin_route(view: Callable[P, R]) -> Callable[P, R]:
+    """A unit administrator still in service; anyone else gets 404."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        staff = active_staff(current_user)
+        if staff is None or not staff.is_unit_admin:
+            abort(404)
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def patients_visible_to(actor: User) -> list[Patient]:
+    """The patients an actor may see listed: a staff member's unit's patients, by name."""
+    staff = active_staff(actor)
+    if staff is None:
+        return []
+    return list(
+        db.session.scalars(
+            select(Patient)
+            .where(Patient.care_unit_id == staff.care_unit_id)
+            .options(
+                joinedload(Patient.user),
+                joinedload(Patient.care_contact).joinedload(StaffMember.user),
+            )
+            .join(Patient.user)
+            .order_by(User.name)
+        )
+    )

@@ -1,4 +1,14 @@
-"""The access log (logglista): who looked at or changed a patient's data, when, and why.
+"""The access log (logglista): who opened or changed a patient's data, when, and in what role.
+
+It is what Swedish law gives the patient to judge whether a look was justified, so it says
+what really happened:
+- a *read* row: the access door notes one per request in which someone other than the patient
+  opened the patient's data (`read_noted`). It is written when the request ends, with the
+  request's other work, or on its own if that work is rolled back: the look happened anyway.
+  A request that ends in 404 (a child record of another patient, say) showed nothing and
+  leaves no read row.
+- a *change* row: a service writes one in the same transaction as a change that really
+  happened (`change_record`), never for a form shown, refused or in conflict.
 
 Rows are only ever inserted. Nothing in the app updates or deletes them; they are kept for at
 least five years (the operator's retention job, not the app, may remove older rows).
@@ -6,18 +16,26 @@ least five years (the operator's retention job, not the app, may remove older ro
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import ForeignKey, String, select
+from flask import g, has_request_context
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import ForeignKey, String, insert, select
 from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
+from sqlalchemy.orm.session import Session
 
-from webapp.db import commit_keeping_loaded, now_utc
+from webapp.clock import now_utc
+from webapp.db import OffPlan
 from webapp.extensions import db
 from webapp.people.models import Patient, StaffMember, User
 
 
-class AccessLogEntry(db.Model):
+class AccessLogEntry(OffPlan, db.Model):
     __tablename__ = "access_log_entry"
+    __off_plan__ = "the patient's own check on us; never shown in Min plan"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(default=now_utc, index=True)
@@ -30,22 +48,171 @@ class AccessLogEntry(db.Model):
     actor: Mapped[User] = relationship()
 
 
-def record_access(*, actor: User, patient: Patient, role: str, action: str) -> None:
-    """Write one log row and commit it, so the look is recorded even if the view fails later."""
+class Read(StrEnum):
+    """What a read row says was opened: the part of the data the request's area serves."""
+
+    RECORD = "read_record"
+    PLAN = "read_plan"
+    WHAT_MATTERS = "read_what_matters"
+    AGREEMENT = "read_agreement"
+    FOLLOW_UPS = "read_follow_ups"
+    RECEIPT = "read_receipt"
+    CARE_TEAM = "read_care_team"
+
+
+PART_OF_AREA = {
+    "care": Read.RECORD,
+    "plan": Read.PLAN,
+    "whatmatters": Read.WHAT_MATTERS,
+    "agreement": Read.AGREEMENT,
+    "followups": Read.FOLLOW_UPS,
+    "receipt": Read.RECEIPT,
+    "careteam": Read.CARE_TEAM,
+}
+
+
+class Change(StrEnum):
+    PATIENT_CREATED = "created_patient"
+    SIGN_IN_LINK_ISSUED = "issued_sign_in_link"
+    AGREEMENT_DRAFTED = "drafted_agreement"
+    AGREEMENT_CONSENTED_BY_CARE = "consented_as_care"
+    FOLLOW_UP_BOOKED = "booked_follow_up"
+    FOLLOW_UP_MOVED = "moved_follow_up"
+    FOLLOW_UP_CANCELLED = "cancelled_follow_up"
+    RECEIPT_ANSWERED_BY_CARE = "answered_receipt_as_care"
+    CONTACTS_ASSIGNED = "assigned_contacts"
+    CARE_PARTS_EDITED = "edited_care_parts"
+    REGISTERED_AT_OTHER_UNIT = "registered_at_other_unit"
+
+
+# How each row reads in the patient's own log. Values written by earlier versions of Nära
+# keep their words, so old rows still read plainly.
+ACTION_WORDS: dict[str, Any] = {
+    Read.RECORD: _l("öppnade dina uppgifter"),
+    Read.PLAN: _l("läste din plan"),
+    Read.WHAT_MATTERS: _l("läste vad som är viktigt för dig"),
+    Read.AGREEMENT: _l("läste överenskommelsen"),
+    Read.FOLLOW_UPS: _l("läste dina planerade kontakter"),
+    Read.RECEIPT: _l("läste Mitt kvitto"),
+    Read.CARE_TEAM: _l("läste vilka som finns i ditt vårdteam"),
+    Change.PATIENT_CREATED: _l("lade till dig som patient i Nära"),
+    Change.SIGN_IN_LINK_ISSUED: _l("skapade en länk som kan användas för att logga in som du"),
+    Change.AGREEMENT_DRAFTED: _l("ändrade i förslaget till överenskommelse"),
+    Change.AGREEMENT_CONSENTED_BY_CARE: _l("godkände överenskommelsen för vårdens del"),
+    Change.FOLLOW_UP_BOOKED: _l("bokade en planerad kontakt"),
+    Change.FOLLOW_UP_MOVED: _l("flyttade en planerad kontakt"),
+    Change.FOLLOW_UP_CANCELLED: _l("avbokade en planerad kontakt"),
+    Change.RECEIPT_ANSWERED_BY_CARE: _l("svarade på vårdens frågor i Mitt kvitto"),
+    Change.CONTACTS_ASSIGNED: _l("ändrade din fasta vårdkontakt eller läkarkontakt"),
+    Change.CARE_PARTS_EDITED: _l("ändrade vilka delar av vården som finns i din plan"),
+    Change.REGISTERED_AT_OTHER_UNIT: _l(
+        "lade till en patient med ditt personnummer på en annan vårdenhet"
+    ),
+    # Earlier versions' values.
+    "view_plan": _l("läste din plan"),
+    "view_patient_record": _l("öppnade dina uppgifter"),
+    "issue_invitation": _l("skapade en länk som kan användas för att logga in som du"),
+    "draft_agreement": _l("ändrade i förslaget till överenskommelse"),
+    "consent_as_care": _l("godkände överenskommelsen för vårdens del"),
+    "book_follow_up": _l("bokade eller ändrade en planerad kontakt"),
+    "answer_receipt_as_care": _l("svarade på vårdens frågor i Mitt kvitto"),
+    "assign_contacts": _l("ändrade din fasta vårdkontakt eller läkarkontakt"),
+    "edit_care_parts": _l("ändrade vilka delar av vården som finns i din plan"),
+}
+
+READ_ACTIONS = frozenset({*(part.value for part in Read), "view_plan", "view_patient_record"})
+
+ROLE_WORDS: dict[str, Any] = {
+    "care_contact": _l("din fasta vårdkontakt"),
+    "physician": _l("din fasta läkarkontakt"),
+    "unit_admin": _l("administratör på din vårdenhet"),
+    "unit_staff": _l("personal på din vårdenhet"),
+    "other_unit": _l("personal på en annan vårdenhet"),
+}
+
+_PENDING_READS = "nara_pending_reads"
+
+
+def _row(*, actor: User, patient_id: int, role: str, action: str) -> dict[str, Any]:
     unit_id = actor.staff.care_unit_id if actor.staff is not None else None
-    db.session.add(
-        AccessLogEntry(
-            actor_user_id=actor.id,
-            actor_role=role,
-            actor_care_unit_id=unit_id,
-            patient_id=patient.id,
-            action=action,
-        )
+    return {
+        "at": now_utc(),
+        "actor_user_id": actor.id,
+        "actor_role": str(role),
+        "actor_care_unit_id": unit_id,
+        "patient_id": patient_id,
+        "action": str(action),
+    }
+
+
+def read_noted(*, actor: User, patient: Patient, role: str, part: str) -> None:
+    """Note that this request opened the patient's data: one row per patient per request."""
+    if not has_request_context():
+        return
+    pending: dict[int, dict[str, Any]] = g.setdefault(_PENDING_READS, {})
+    pending.setdefault(patient.id, _row(actor=actor, patient_id=patient.id, role=role, action=part))
+
+
+def reads_forget() -> None:
+    """The request showed nothing after all (it ends in 404): no read happened."""
+    g.pop(_PENDING_READS, None)
+
+
+def reads_take() -> list[dict[str, Any]]:
+    """The read rows this request noted, taken so they are written once."""
+    pending = g.pop(_PENDING_READS, None) if has_request_context() else None
+    return list(pending.values()) if pending else []
+
+
+def reads_add(session: Session, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        session.execute(insert(AccessLogEntry), rows)
+
+
+def change_record(*, actor: User | None, patient: Patient, change: Change) -> None:
+    """A change that really happened, by someone other than the patient: in this transaction."""
+    if actor is None or (actor.patient is not None and actor.patient.id == patient.id):
+        return
+    from webapp.access import relation_of  # the door imports this module
+
+    role = relation_of(actor, patient) or "other_unit"
+    db.session.execute(
+        insert(AccessLogEntry),
+        [_row(actor=actor, patient_id=patient.id, role=role, action=change)],
     )
-    commit_keeping_loaded(db.session())
 
 
-def entries_for(patient: Patient, limit: int = 200) -> list[AccessLogEntry]:
+# --- the patient's logglista ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LogLine:
+    """One line of the logglista: one person, one kind of access, one day, how many times."""
+
+    day: date
+    first_at: datetime
+    last_at: datetime
+    actor: User
+    role: str
+    action: str
+    count: int
+
+
+@dataclass(frozen=True)
+class LogPage:
+    lines: list[LogLine]
+    older_than: int | None  # the id to ask for the next, older page; None: this is the end
+
+
+PAGE_ROWS = 500
+
+
+def log_page(patient: Patient, *, before_id: int | None = None, zone: Any = None) -> LogPage:
+    """A page of the patient's log, newest first, grouped per person, kind and day.
+
+    Paging walks back through every row, so however many reads a colleague makes, no row can
+    be pushed out of reach.
+    """
     statement = (
         select(AccessLogEntry)
         .where(AccessLogEntry.patient_id == patient.id)
@@ -54,7 +221,41 @@ def entries_for(patient: Patient, limit: int = 200) -> list[AccessLogEntry]:
             .joinedload(User.staff)
             .joinedload(StaffMember.care_unit)
         )
-        .order_by(AccessLogEntry.at.desc(), AccessLogEntry.id.desc())
+        .order_by(AccessLogEntry.id.desc())
+        .limit(PAGE_ROWS + 1)
+    )
+    if before_id is not None:
+        statement = statement.where(AccessLogEntry.id < before_id)
+    rows = list(db.session.scalars(statement))
+    more = len(rows) > PAGE_ROWS
+    rows = rows[:PAGE_ROWS]
+    groups: dict[tuple[date, int, str, str], list[AccessLogEntry]] = {}
+    for row in rows:
+        local = row.at.astimezone(zone) if zone is not None else row.at
+        key = (local.date(), row.actor_user_id, row.actor_role, row.action)
+        groups.setdefault(key, []).append(row)
+    lines = [
+        LogLine(
+            day=key[0],
+            first_at=entries[-1].at,
+            last_at=entries[0].at,
+            actor=entries[0].actor,
+            role=key[2],
+            action=key[3],
+            count=len(entries),
+        )
+        for key, entries in groups.items()
+    ]
+    lines.sort(key=lambda line: line.last_at, reverse=True)
+    return LogPage(lines=lines, older_than=rows[-1].id if more and rows else None)
+
+
+def entries_for(patient: Patient, limit: int = 200) -> list[AccessLogEntry]:
+    """The newest raw rows (for tests and operators); the patient reads `log_page`."""
+    statement = (
+        select(AccessLogEntry)
+        .where(AccessLogEntry.patient_id == patient.id)
+        .order_by(AccessLogEntry.id.desc())
         .limit(limit)
     )
     return list(db.session.scalars(statement))

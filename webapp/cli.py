@@ -57,6 +57,7 @@ def create_admin(unit_name: str, name: str, title: str, unit_phone: str) -> None
     _invitation, token = auth_services.invitation_issue(
         user=member.user, purpose=InvitationPurpose.ONBOARDING, created_by=None
     )
+    db.session.commit()  # a command is its own unit of work
     click.echo(f"{member.name} ({unit.name}): {auth_services.invitation_url(token)}")
 
 
@@ -116,7 +117,11 @@ def load_demo() -> None:
         yymmdd_nnn = spec["born"] + spec["serial"]
         century = "19"
         number = century + yymmdd_nnn + check_digit(yymmdd_nnn)
-        patient = db.session.scalar(select(Patient).where(Patient.personal_number == number))
+        patient = db.session.scalar(
+            select(Patient).where(
+                Patient.personal_number == number, Patient.care_unit_id == unit.id
+            )
+        )
         if patient is None:
             patient = people.patient_create(
                 created_by=nurse,
@@ -128,9 +133,13 @@ def load_demo() -> None:
         users.append(patient.user)
         if spec.get("with_plan"):
             demo_plan_load(patient=patient, nurse=nurse)
-    click.echo("Demo data is loaded. One-time sign-in links (each works once, for 72 hours):")
+    links = []
     for user in users:
         _invitation, token = auth_services.invitation_issue(
             user=user, purpose=InvitationPurpose.ONBOARDING, created_by=None
         )
-        click.echo(f"  {user.name:<12} {auth_services.invitation_url(token)}")
+        links.append((user.name, auth_services.invitation_url(token)))
+    db.session.commit()  # a command is its own unit of work
+    click.echo("Demo data is loaded. One-time sign-in links (each works once, for 72 hours):")
+    for name, url in links:
+        click.echo(f"  {name:<12} {url}")

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import ClassVar
 
 from sqlalchemy import DateTime, MetaData, TypeDecorator
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, registry
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
+
+from webapp.clock import now_utc
 
 # Named constraints so Alembic can alter them on SQLite and PostgreSQL alike.
 NAMING_CONVENTION = {
@@ -15,25 +18,6 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
-
-
-def now_utc() -> datetime:
-    return datetime.now(UTC)
-
-
-def commit_keeping_loaded(session: Session) -> None:
-    """Commit without expiring what the request has already loaded.
-
-    For bookkeeping rows written in the middle of a page (the access log, "last seen"): a
-    plain commit expires the patient and everything loaded eagerly with it, and the template
-    then loads each of them again, one query per object.
-    """
-    keep = session.expire_on_commit
-    session.expire_on_commit = False
-    try:
-        session.commit()
-    finally:
-        session.expire_on_commit = keep
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -63,6 +47,35 @@ class Base(DeclarativeBase):
         metadata=MetaData(naming_convention=NAMING_CONVENTION),
         type_annotation_map={datetime: UTCDateTime()},
     )
+
+
+class PlanRow:
+    """Mixin: rows of this model are part of a patient's "Min plan".
+
+    Writing one bumps its patient's `plan_version` in the same commit
+    (`webapp.plan.freshness`), which is what keeps the cached plan true. The row finds its
+    patient through `patient_id`, or through a parent named by `__plan_parent__`: the
+    foreign-key attribute and the parent's model name (itself a PlanRow).
+    """
+
+    __plan_parent__: ClassVar[tuple[str, str] | None] = None
+
+
+class OffPlan:
+    """Mixin: rows of this model belong to a patient but are not shown in "Min plan".
+
+    `__off_plan__` says why, so a reader (and the test that walks every model) knows it was
+    decided, not forgotten.
+    """
+
+    __off_plan__: ClassVar[str] = ""
+
+
+class DirectoryRow:
+    """Mixin: staff and unit details that "Min plan" shows (names, titles, phones, hours).
+
+    Writing one bumps the one directory version, which is part of the plan cache's key.
+    """
 
 
 class CreatedAtMixin:

@@ -15,7 +15,7 @@ from webapp.agreement import services as agreement
 from webapp.agreement.models import AgreementVersion, ItemKind, Responsible
 from webapp.careteam import services as careteam
 from webapp.careteam.models import CarePartKind
-from webapp.db import now_utc
+from webapp.clock import now_utc
 from webapp.extensions import db
 from webapp.followups import services as followups
 from webapp.followups.details import FollowUpInput, local_zone
@@ -48,6 +48,7 @@ def demo_plan_load(*, patient: Patient, nurse: StaffMember) -> bool:
     _follow_ups(patient, nurse)
     careteam.care_part_add(
         patient=patient,
+        actor=nurse.user,
         organisation="Hemtjänsten Solberga",
         kind=CarePartKind.MUNICIPAL_HOME_CARE,
         role_text="Hjälper till med dusch och inköp två gånger i veckan.",
@@ -75,6 +76,7 @@ def agreement_agreed_by_both(
         expected_lock=draft.lock_version,
         items=items,
         texts=texts or {},
+        by_user=care,
     )
     for as_patient in consent_sides:
         draft = agreement.agreement_consent(

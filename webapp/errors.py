@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -12,11 +14,19 @@ from webapp.extensions import db
 
 
 class UserFacingError(Exception):
-    """A rule said no. The message is for the user, in their language, and says what to do."""
+    """A rule said no. The message is for the user, in their language, and says what to do.
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
+    `field` names the form field it is about (None: the form as a whole); `errors` carries
+    several fields' messages at once when one rule speaks of more than one field.
+    """
+
+    def __init__(
+        self, message: Any, field: str | None = None, errors: dict[str, Any] | None = None
+    ) -> None:
+        super().__init__(str(message))
         self.message = message
+        self.field = field
+        self.errors = errors or {}
 
 
 MESSAGES = {

@@ -8,7 +8,6 @@ from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from webapp.extensions import db
 from webapp.sessions import is_safe_next
 
 bp = Blueprint("i18n", __name__)
@@ -32,7 +31,6 @@ def choose_language() -> Response:
     session["lang"] = language
     if current_user.is_authenticated:
         current_user.locale = language
-        db.session.commit()
     target = request.form.get("next")
     response = redirect(target if is_safe_next(target) else url_for("plan.home"), 303)
     # A long-lived cookie too, so the choice outlives sign-out on this device.

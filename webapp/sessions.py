@@ -1,20 +1,41 @@
-"""Signed-in sessions: loading the user, starting a session, and where to go afterwards."""
+"""Signed-in sessions, kept on the server.
+
+The cookie (Flask's signed session) holds a random token and nothing readable of value; the
+`UserSession` row behind it decides. A session ends when its owner signs out (that session)
+or signs out everywhere (all of them), after `SESSION_IDLE_MINUTES` without a request, at its
+absolute end (`SESSION_MAX_HOURS_PATIENT` / `_STAFF`), when a recovery link is used, and when
+a staff member is deactivated. An ended session's cookie opens nothing, wherever it was
+copied to.
+
+Adding or removing a passkey needs a *fresh* session: one whose owner proved with their
+passkey, within the last `FRESH_SIGN_IN_MINUTES`, that it is them.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import secrets
+from datetime import timedelta
 from functools import cache
+from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, session
+from flask import Flask, current_app, g, has_request_context, session
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, login_user, logout_user
-from sqlalchemy import Select, bindparam, exists, select
+from sqlalchemy import Select, bindparam, exists, select, update
 from sqlalchemy.orm import joinedload
 
+from webapp.clock import now_utc
 from webapp.extensions import db
-from webapp.people.models import User
+from webapp.people.models import StaffMember, User
 from webapp.routing import ID_MAX
+
+TOKEN_KEY = "sid"  # noqa: S105 - the name of a cookie field, not a secret
+# Writing last_seen_at on every request would make every page a write; a minute's precision
+# is plenty for an idle limit counted in tens of minutes.
+TOUCH_EVERY = timedelta(seconds=60)
 
 
 def init_login(app: Flask, login_manager: LoginManager) -> None:
@@ -29,16 +50,22 @@ def init_login(app: Flask, login_manager: LoginManager) -> None:
     login_manager.user_loader(load_user)
 
 
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 # Built once: composing a statement with its loader options costs more than running it.
-# Kept lean, since every signed-in request runs it; `has_security_notice` saves the home
-# page a query of its own.
+# Kept to one query, since every signed-in request runs it: the session, the user, whether a
+# security notice waits, and the directory version that keys the cached plan.
 @cache
-def _user_query() -> Select:
+def _session_query() -> Select[Any]:
     # Imported here: webapp.auth's views import this module.
-    from webapp.auth.models import SecurityEvent, SecurityEventKind
+    from webapp.auth.models import SecurityEvent, SecurityEventKind, UserSession
+    from webapp.plan.freshness import directory_version_query
 
     return (
         select(
+            UserSession,
             User,
             exists()
             .where(
@@ -47,44 +74,152 @@ def _user_query() -> Select:
                 SecurityEvent.kind == SecurityEventKind.PASSKEY_ADDED_BY_RECOVERY,
             )
             .label("has_security_notice"),
+            directory_version_query().label("directory_version"),
         )
-        .where(User.id == bindparam("user_id"))
+        .join(User, User.id == UserSession.user_id)
+        .where(
+            UserSession.token_hash == bindparam("token_hash"),
+            UserSession.user_id == bindparam("user_id"),
+            UserSession.ended_at.is_(None),
+        )
         .options(joinedload(User.patient), joinedload(User.staff))
     )
 
 
 def load_user(user_id: str) -> User | None:
-    """Flask-Login's loader: the id carries the session epoch that sign-out-everywhere bumps."""
-    raw_id, _, raw_epoch = user_id.partition(".")
-    if not raw_id.isdigit() or not raw_epoch.isdigit() or int(raw_id) > ID_MAX:
+    """Flask-Login's loader: the user behind this cookie's server-side session, if it lives."""
+    token = session.get(TOKEN_KEY)
+    if not user_id.isdigit() or int(user_id) > ID_MAX or not isinstance(token, str):
         return None
-    row = db.session.execute(_user_query(), {"user_id": int(raw_id)}).unique().first()
-    if row is None or row.User.session_epoch != int(raw_epoch):
+    row = (
+        db.session.execute(_session_query(), {"token_hash": _hash(token), "user_id": int(user_id)})
+        .unique()
+        .first()
+    )
+    if row is None:
         return None
-    user = row.User
+    user_session, user = row.UserSession, row.User
+    now = now_utc()
+    idle = current_app.config["PERMANENT_SESSION_LIFETIME"]
+    staff: StaffMember | None = user.staff
+    if (
+        user_session.expires_at <= now
+        or user_session.last_seen_at + idle <= now
+        or (staff is not None and staff.deactivated_at is not None)
+    ):
+        user_session.ended_at = now
+        return None
+    if now - user_session.last_seen_at >= TOUCH_EVERY:
+        user_session.last_seen_at = now
+    g.user_session = user_session
     user.has_security_notice = bool(row.has_security_notice)
+    user.directory_version = row.directory_version or 0
     return user
 
 
-def start_session(user: User) -> None:
-    """Sign in with a fresh session: nothing from before sign-in survives (no fixation)."""
+def current_session() -> Any:
+    """The signed-in request's `UserSession` row (None when nobody is signed in)."""
+    from flask_login import current_user
+
+    if not has_request_context() or not current_user.is_authenticated:
+        return None
+    return g.get("user_session")
+
+
+def start_session(user: User, *, passkey_id: int | None) -> None:
+    """Sign in with a fresh session: nothing from before sign-in survives (no fixation).
+
+    Signing in is itself a passkey check with user verification, so the session starts fresh.
+    """
+    from webapp.auth.models import UserSession
+
     language = session.get("lang")
     session.clear()
-    session.permanent = True  # the idle limit is PERMANENT_SESSION_LIFETIME, renewed per request
-    session["sid"] = secrets.token_urlsafe(16)
+    session.permanent = True  # the cookie's own idle limit matches the server's
+    token = secrets.token_urlsafe(32)
+    now = now_utc()
+    hours_key = "SESSION_MAX_HOURS_STAFF" if user.staff is not None else "SESSION_MAX_HOURS_PATIENT"
+    row = UserSession(
+        token_hash=_hash(token),
+        user_id=user.id,
+        passkey_id=passkey_id,
+        created_at=now,
+        last_seen_at=now,
+        verified_at=now,
+        expires_at=now + timedelta(hours=current_app.config[hours_key]),
+    )
+    db.session.add(row)
+    db.session.flush()
+    session[TOKEN_KEY] = token
     if language:
         session["lang"] = language
     login_user(user)
+    g.user_session = row
 
 
 def end_session() -> None:
+    """Sign out here: the server forgets this session, and the browser its cookie."""
+    row = current_session()
+    if row is not None:
+        row.ended_at = now_utc()
     logout_user()
     session.clear()
 
 
-def is_safe_next(target: str | None) -> bool:
+def sessions_end_all(user: User, *, keep_current: bool = False) -> None:
+    """End every session of the user (all devices); `keep_current` spares this one."""
+    from webapp.auth.models import UserSession
+
+    statement = (
+        update(UserSession)
+        .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+        .values(ended_at=now_utc())
+    )
+    current = current_session()
+    if keep_current and current is not None:
+        statement = statement.where(UserSession.id != current.id)
+    db.session.execute(statement)
+
+
+def session_is_fresh() -> bool:
+    row = current_session()
+    if row is None:
+        return False
+    window = timedelta(minutes=current_app.config["FRESH_SIGN_IN_MINUTES"])
+    return bool(now_utc() - row.verified_at <= window)
+
+
+def session_mark_fresh() -> None:
+    row = current_session()
+    if row is not None:
+        row.verified_at = now_utc()
+
+
+def stash_put(kind: str, value: str, owner_id: int) -> None:
+    """Keep a secret for the next page of this session only (not in the readable cookie)."""
+    row = current_session()
+    if row is not None:
+        row.stash = json.dumps({"kind": kind, "value": value, "owner": owner_id})
+
+
+def stash_take(kind: str, owner_id: int) -> str | None:
+    """The stashed secret, once: it is forgotten as it is read."""
+    row = current_session()
+    if row is None or not row.stash:
+        return None
+    try:
+        found = json.loads(row.stash)
+    except ValueError:
+        found = {}
+    row.stash = None
+    if found.get("kind") == kind and found.get("owner") == owner_id:
+        return str(found.get("value"))
+    return None
+
+
+def is_safe_next(target: object) -> bool:
     """Only a local path may follow sign-in: no scheme, no host, no //, no backslash tricks."""
-    if not target or not target.startswith("/"):
+    if not isinstance(target, str) or not target.startswith("/"):
         return False
     if target.startswith("//") or "\\" in target or any(ord(c) < 32 for c in target):
         return False

@@ -95,6 +95,15 @@ async function login(button) {
   return post("/passkeys/api/login/verify", { credential: credentialJSON(credential), next: button.dataset.next ?? "" });
 }
 
+// A signed-in user's fresh check: their own passkey again, before changing their passkeys.
+async function confirm() {
+  const options = await post("/passkeys/api/confirm/options", {});
+  const credential = await navigator.credentials.get({ publicKey: requestOptions(options) });
+  return post("/passkeys/api/confirm/verify", { credential: credentialJSON(credential) });
+}
+
+const ceremonies = { login, register, confirm };
+
 async function run(button) {
   if (!window.PublicKeyCredential) {
     say(texts.unsupported);
@@ -104,7 +113,8 @@ async function run(button) {
   say("");
   messageBox.classList.remove("passkey-message-info");
   try {
-    const result = await (button.dataset.passkey === "login" ? login(button) : register(button));
+    const ceremony = ceremonies[button.dataset.passkey] ?? register;
+    const result = await ceremony(button);
     window.location.assign(result.redirect);
   } catch (error) {
     // The browser's own errors (cancelled, timed out, no authenticator) say nothing useful.

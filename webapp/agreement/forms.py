@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -30,26 +28,13 @@ from webapp.agreement.models import (
     Responsible,
 )
 from webapp.agreement.services import ItemInput
-from webapp.forms import strip
+from webapp.forms import int_or_zero, optional_id, strip
 
 KIND_CHOICES = [SelectChoice(kind.value, KIND_WORDS[kind]) for kind in ItemKind]
 RESPONSIBLE_CHOICES = [SelectChoice(who.value, RESPONSIBLE_WORDS_STAFF[who]) for who in Responsible]
 ITEMS_MAX = 60
 TEXT_TOO_LONG = _l("Texten får vara högst 500 tecken.")
 NAME_TOO_LONG = _l("Namnet får vara högst 120 tecken.")
-
-
-def _optional_id(value: object) -> int | None:
-    """A chosen id, None for "none chosen", -1 for something that is not an id at all."""
-    if value in (None, "", "None"):
-        return None
-    text = str(value)
-    return int(text) if re.fullmatch(r"\d{1,9}", text) else -1
-
-
-def _int_or_zero(value: object) -> int:
-    text = str(value or "")
-    return int(text) if re.fullmatch(r"\d{1,9}", text) else 0
 
 
 def _kind_field() -> SelectField:
@@ -82,7 +67,7 @@ def _responsible_name_field() -> StringField:
 def _what_matters_field() -> SelectField:
     return SelectField(
         _l("Hör ihop med det här som är viktigt (frivilligt)"),
-        coerce=_optional_id,
+        coerce=optional_id,
         validate_choice=False,
     )
 
@@ -109,8 +94,8 @@ class ItemForm(Form):
 class DraftForm(FlaskForm):
     """The whole draft in one form, so a save replaces it whole or not at all."""
 
-    version_id = HiddenField(filters=[_int_or_zero])
-    lock_version = HiddenField(filters=[_int_or_zero])
+    version_id = HiddenField(filters=[int_or_zero])
+    lock_version = HiddenField(filters=[int_or_zero])
     items = FieldList(FormField(ItemForm), max_entries=ITEMS_MAX)
     new_kind = _kind_field()
     new_text = TextAreaField(

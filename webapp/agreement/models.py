@@ -9,7 +9,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from webapp.db import CreatedAtMixin, now_utc
+from webapp.clock import now_utc
+from webapp.db import CreatedAtMixin, PlanRow
 from webapp.extensions import db
 
 
@@ -59,7 +60,7 @@ WORSE_TEXTS = {
 }
 
 
-class Agreement(CreatedAtMixin, db.Model):
+class Agreement(PlanRow, CreatedAtMixin, db.Model):
     """One per patient: the versions hang under it."""
 
     __tablename__ = "agreement"
@@ -72,7 +73,8 @@ class Agreement(CreatedAtMixin, db.Model):
     )
 
 
-class AgreementVersion(CreatedAtMixin, db.Model):
+class AgreementVersion(PlanRow, CreatedAtMixin, db.Model):
+    __plan_parent__ = ("agreement_id", "Agreement")
     """A draft is edited until both sides consent; then it is agreed, and the one before it
     is superseded. `lock_version` grows with every edit of the content (not with consents),
     so a form can tell whether what it shows is still what is saved."""
@@ -120,7 +122,8 @@ class AgreementVersion(CreatedAtMixin, db.Model):
         return any(getattr(self, name) for name in WORSE_TEXTS)
 
 
-class AgreementItem(db.Model):
+class AgreementItem(PlanRow, db.Model):
+    __plan_parent__ = ("version_id", "AgreementVersion")
     """A goal in the patient's words, or an action with who is responsible for it."""
 
     __tablename__ = "agreement_item"

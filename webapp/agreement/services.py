@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import selectinload
 
+from webapp import audit
 from webapp.agreement.models import (
     NAME_MAX,
     TEXT_MAX,
@@ -28,7 +29,7 @@ from webapp.agreement.models import (
     VersionStatus,
 )
 from webapp.changes import plan_changed
-from webapp.db import now_utc
+from webapp.clock import now_utc
 from webapp.errors import UserFacingError
 from webapp.extensions import db
 from webapp.people.models import Patient, User
@@ -48,10 +49,6 @@ class AgreementChangedError(UserFacingError):
 
 class AgreementItemError(UserFacingError):
     """One field of the draft is wrong; `field` names it so the form can show the message."""
-
-    def __init__(self, message: str, field: str) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass(frozen=True)
@@ -219,7 +216,8 @@ def agreement_draft_start(*, patient: Patient, by_user: User) -> AgreementVersio
             setattr(draft, name, getattr(agreed, name))
         draft.items = [_copy(item) for item in agreed.items]
     db.session.add(draft)
-    db.session.commit()
+    db.session.flush()
+    audit.change_record(actor=by_user, patient=patient, change=audit.Change.AGREEMENT_DRAFTED)
     return draft
 
 
@@ -265,6 +263,7 @@ def agreement_draft_save(
     expected_lock: int,
     items: list[ItemInput],
     texts: dict[str, str],
+    by_user: User,
 ) -> AgreementVersion:
     """Replace the draft's content with what the editor sent, if nobody changed it since.
 
@@ -298,8 +297,7 @@ def agreement_draft_save(
         )
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
-        db.session.rollback()
+    if result.rowcount != 1:  # nothing was written: the request's error rolls back the rest
         raise AgreementChangedError(EDIT_CONFLICT_MESSAGE)
     plan_changed(patient.id)
     db.session.execute(delete(AgreementItem).where(AgreementItem.version_id == version_id))
@@ -315,7 +313,8 @@ def agreement_draft_save(
                 what_matters_id=item.what_matters_id,
             )
         )
-    db.session.commit()
+    audit.change_record(actor=by_user, patient=patient, change=audit.Change.AGREEMENT_DRAFTED)
+    db.session.flush()
     db.session.expire_all()
     return agreement_draft_find(patient=patient)  # type: ignore[return-value]
 
@@ -349,8 +348,7 @@ def agreement_consent(
         .values(**values)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
-        db.session.rollback()
+    if result.rowcount != 1:  # nothing was written: the request's error rolls back the rest
         raise AgreementChangedError(CHANGED_MESSAGE)
     plan_changed(patient.id)
     # Becomes agreed only if both yeses are in: whichever side comes second makes it so.
@@ -375,7 +373,11 @@ def agreement_consent(
             .values(status=VersionStatus.SUPERSEDED)
             .execution_options(synchronize_session=False)
         )
-    db.session.commit()
+    if not as_patient:
+        audit.change_record(
+            actor=by_user, patient=patient, change=audit.Change.AGREEMENT_CONSENTED_BY_CARE
+        )
+    db.session.flush()
     db.session.expire_all()
     return db.session.get(AgreementVersion, version_id)  # type: ignore[return-value]
 

@@ -11,24 +11,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from webapp.access import Action, load_patient, own_patient
+from webapp.access import Action, own_patient, patient_route
 from webapp.agreement import bp
 from webapp.agreement import services as agreements
 from webapp.agreement.forms import ConsentForm, DraftForm
 from webapp.agreement.models import AgreementVersion
 from webapp.errors import UserFacingError
-from webapp.forms import EmptyForm
+from webapp.forms import EmptyForm, Page
 from webapp.people.models import Patient
-
-Page = str | Response | tuple[str, int]
-
-
-def _staff_patient(patient_id: int, action: Action) -> Patient:
-    # (care.views.staff_required is not imported: care.views imports the overview, which
-    # imports this package's services, so the import would go round in a circle.)
-    if current_user.staff is None:
-        abort(404)
-    return load_patient(current_user, patient_id, action)
 
 
 def _page(patient: Patient, *, staff: bool, error: str | None = None, status: int = 200) -> Page:
@@ -152,15 +142,14 @@ def when_worse() -> str:
 
 
 @bp.get("/patient/<int:patient_id>")
-@login_required
-def staff_page(patient_id: int) -> Page:
-    return _page(_staff_patient(patient_id, Action.VIEW_PATIENT_RECORD), staff=True)
+@patient_route(Action.VIEW_PLAN)
+def staff_page(patient: Patient) -> Page:
+    return _page(patient, staff=True)
 
 
 @bp.post("/patient/<int:patient_id>/forslag")
-@login_required
-def staff_draft_start(patient_id: int) -> Response:
-    patient = _staff_patient(patient_id, Action.DRAFT_AGREEMENT)
+@patient_route(Action.DRAFT_AGREEMENT)
+def staff_draft_start(patient: Patient) -> Response:
     if not EmptyForm().validate_on_submit():
         abort(400)
     agreements.agreement_draft_start(patient=patient, by_user=current_user)
@@ -168,12 +157,9 @@ def staff_draft_start(patient_id: int) -> Response:
 
 
 @bp.route("/patient/<int:patient_id>/forslag/andra", methods=["GET", "POST"])
-@login_required
-def staff_edit(patient_id: int) -> Page:
+@patient_route(Action.DRAFT_AGREEMENT)
+def staff_edit(patient: Patient) -> Page:
     posted = request.method == "POST"
-    patient = _staff_patient(
-        patient_id, Action.DRAFT_AGREEMENT if posted else Action.VIEW_PATIENT_RECORD
-    )
     draft = agreements.agreement_draft_find(patient=patient)
     if draft is None and not posted:
         return redirect(url_for("agreement.staff_page", patient_id=patient.id), 303)
@@ -188,6 +174,7 @@ def staff_edit(patient_id: int) -> Page:
                 expected_lock=form.lock_version.data,
                 items=form.item_inputs(),
                 texts=form.texts(),
+                by_user=current_user,
             )
         except agreements.AgreementChangedError as error:
             conflict = error.message
@@ -230,20 +217,19 @@ def _draft_data(draft: AgreementVersion) -> dict[str, object]:
 
 
 @bp.post("/patient/<int:patient_id>/godkann")
-@login_required
-def staff_consent(patient_id: int) -> Page:
-    patient = _staff_patient(patient_id, Action.CONSENT_AS_CARE)
+@patient_route(Action.CONSENT_AS_CARE)
+def staff_consent(patient: Patient) -> Page:
     back = url_for("agreement.staff_page", patient_id=patient.id)
     return _consent(patient, as_patient=False, staff=True, back=back)
 
 
 @bp.get("/patient/<int:patient_id>/version/<int:number>")
-@login_required
-def staff_version(patient_id: int, number: int) -> str:
-    return _version(_staff_patient(patient_id, Action.VIEW_PATIENT_RECORD), number, staff=True)
+@patient_route(Action.VIEW_PLAN)
+def staff_version(patient: Patient, number: int) -> str:
+    return _version(patient, number, staff=True)
 
 
 @bp.get("/patient/<int:patient_id>/utskrift")
-@login_required
-def staff_printable(patient_id: int) -> str:
-    return _print(_staff_patient(patient_id, Action.VIEW_PATIENT_RECORD), staff=True)
+@patient_route(Action.VIEW_PLAN)
+def staff_printable(patient: Patient) -> str:
+    return _print(patient, staff=True)

@@ -30,17 +30,24 @@ def invitation(token: str) -> tuple[str, int] | str:
     return render_template("auth/invitation.html", invitation=found, token=token)
 
 
+def signed_out_redirect() -> Response:
+    """After signing out: whatever this device kept of the plan (caches, offline storage)
+    goes with the session. Only the sign-out POST's own answer clears it, so a link to the
+    signed-out page from anywhere cannot wipe a patient's offline plan."""
+    response = redirect(url_for("auth.signed_out"), 303)
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response
+
+
 @bp.post("/logga-ut")
 @login_required
 def logout() -> Response:
-    if EmptyForm().validate_on_submit():
-        end_session()
-    return redirect(url_for("auth.signed_out"), 303)
+    if not EmptyForm().validate_on_submit():
+        return redirect(url_for("plan.home"), 303)
+    end_session()
+    return signed_out_redirect()
 
 
 @bp.get("/utloggad")
-def signed_out() -> Response:
-    response = current_app.make_response(render_template("auth/signed_out.html"))
-    # Whatever this device kept of the plan (caches, offline storage) goes with the session.
-    response.headers["Clear-Site-Data"] = '"cache", "storage"'
-    return response
+def signed_out() -> str:
+    return render_template("auth/signed_out.html")

@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Length, Optional
 
-from webapp.forms import strip
-
-PHONE = Regexp(
-    r"^\+?[0-9][0-9 \-]{5,19}$",
-    message=_l("Skriv telefonnumret med siffror, till exempel 070-123 45 67."),
-)
+from webapp.forms import PHONE, optional_id, strip
 
 
 def _name_field(label: str) -> StringField:
@@ -26,13 +19,6 @@ def _name_field(label: str) -> StringField:
         ],
         filters=[strip],
     )
-
-
-def _optional_int(value: object) -> int | None:
-    if value in (None, "", "None"):
-        return None
-    text = str(value)
-    return int(text) if re.fullmatch(r"\d{1,9}", text) else -1
 
 
 class PatientForm(FlaskForm):
@@ -49,7 +35,7 @@ class PatientForm(FlaskForm):
         description=_l("ÅÅÅÅMMDD-NNNN"),
     )
     physician_id = SelectField(
-        _l("Fast läkarkontakt (frivilligt)"), coerce=_optional_int, validate_choice=False
+        _l("Fast läkarkontakt (frivilligt)"), coerce=optional_id, validate_choice=False
     )
 
 

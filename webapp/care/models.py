@@ -7,11 +7,13 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from webapp.db import now_utc
+from webapp.clock import now_utc
+from webapp.db import OffPlan
 from webapp.extensions import db
 
 
-class PatientLastSeen(db.Model):
+class PatientLastSeen(OffPlan, db.Model):
+    __off_plan__ = "the care side's own bookkeeping of when it last looked"
     """When a staff member last opened a patient's plan: the line for "new since you looked"."""
 
     __tablename__ = "patient_last_seen"

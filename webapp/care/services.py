@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from webapp.care.models import PatientLastSeen
-from webapp.db import commit_keeping_loaded, now_utc
+from webapp.clock import now_utc
 from webapp.extensions import db
 from webapp.people.models import Patient, StaffMember
 
@@ -24,5 +24,5 @@ def last_seen_swap(*, staff: StaffMember, patient: Patient) -> datetime | None:
         db.session.add(PatientLastSeen(staff_member_id=staff.id, patient_id=patient.id))
     else:
         row.seen_at = now_utc()
-    commit_keeping_loaded(db.session())
+    db.session.flush()
     return previous

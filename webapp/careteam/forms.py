@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
@@ -12,27 +10,12 @@ from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp
 
 from webapp.careteam.models import KIND_WORDS, CarePartKind
 from webapp.careteam.services import MESSAGE_MAX
-from webapp.forms import strip
-
-PHONE = Regexp(
-    r"^\+?[0-9][0-9 \-]{5,19}$",
-    message=_l("Skriv telefonnumret med siffror, till exempel 08-123 456 78."),
-)
-
-
-def _optional_id(value: object) -> int | None:
-    """A chosen id, None for "none chosen", -1 for something that is not an id at all."""
-    if value in (None, "", "None"):
-        return None
-    text = str(value)
-    return int(text) if re.fullmatch(r"\d{1,9}", text) else -1
+from webapp.forms import PHONE, optional_id, strip
 
 
 class ContactsForm(FlaskForm):
-    care_contact_id = SelectField(
-        _l("Fast vårdkontakt"), coerce=_optional_id, validate_choice=False
-    )
-    physician_id = SelectField(_l("Fast läkarkontakt"), coerce=_optional_id, validate_choice=False)
+    care_contact_id = SelectField(_l("Fast vårdkontakt"), coerce=optional_id, validate_choice=False)
+    physician_id = SelectField(_l("Fast läkarkontakt"), coerce=optional_id, validate_choice=False)
     message = TextAreaField(
         _l("Meddelande till patienten"),
         description=_l(

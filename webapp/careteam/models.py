@@ -9,7 +9,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from webapp.db import CreatedAtMixin, now_utc
+from webapp.clock import now_utc
+from webapp.db import CreatedAtMixin, PlanRow
 from webapp.extensions import db
 from webapp.people.models import StaffMember
 
@@ -34,7 +35,7 @@ KIND_WORDS = {
 }
 
 
-class ContactChange(db.Model):
+class ContactChange(PlanRow, db.Model):
     """The unit gave the patient a new fixed contact; the patient is told who and why."""
 
     __tablename__ = "contact_change"
@@ -54,7 +55,7 @@ class ContactChange(db.Model):
     new_staff: Mapped[StaffMember | None] = relationship(foreign_keys=[new_staff_id])
 
 
-class CarePart(CreatedAtMixin, db.Model):
+class CarePart(PlanRow, CreatedAtMixin, db.Model):
     """Another part of care the patient meets (home care, a specialist clinic...), named."""
 
     __tablename__ = "care_part"

@@ -9,9 +9,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 
+from webapp import audit
 from webapp.careteam.models import CarePart, CarePartKind, ContactChange, ContactRole
 from webapp.changes import plan_changed
-from webapp.db import now_utc
+from webapp.clock import now_utc
 from webapp.errors import UserFacingError
 from webapp.extensions import db
 from webapp.people.models import Patient, StaffMember, User
@@ -28,10 +29,6 @@ PART_LIMITS = {
 
 class CareTeamError(UserFacingError):
     """A rule said no; `field` names the form field the message belongs to."""
-
-    def __init__(self, message: str, field: str) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass(frozen=True)
@@ -133,7 +130,7 @@ def contacts_assign(
     patient.care_contact = care_contact
     patient.physician = physician
     db.session.add_all(changes)
-    db.session.commit()
+    audit.change_record(actor=changed_by, patient=patient, change=audit.Change.CONTACTS_ASSIGNED)
     return changes
 
 
@@ -149,7 +146,6 @@ def contact_changes_mark_seen(*, patient: Patient, up_to_id: int) -> None:
         )
         .values(seen_by_patient_at=now_utc())
     )
-    db.session.commit()
 
 
 def contact_changes_history(patient: Patient, limit: int = 20) -> list[ContactChange]:
@@ -205,26 +201,33 @@ def _clean_part_values(values: dict[str, str | None]) -> dict[str, str]:
     return clean
 
 
-def care_part_add(*, patient: Patient, **values: str | None) -> CarePart:
+def care_part_add(*, patient: Patient, actor: User, **values: str | None) -> CarePart:
     clean = _clean_part_values(values)
     last = db.session.scalar(
         select(func.max(CarePart.position)).where(CarePart.patient_id == patient.id)
     )
     part = CarePart(patient_id=patient.id, position=(last or 0) + 1, **clean)
     db.session.add(part)
-    db.session.commit()
+    audit.change_record(actor=actor, patient=patient, change=audit.Change.CARE_PARTS_EDITED)
     return part
 
 
-def care_part_edit(*, part: CarePart, **values: str | None) -> CarePart:
+def care_part_edit(
+    *, patient: Patient, part: CarePart, actor: User, **values: str | None
+) -> CarePart:
+    changed = False
     for name, value in _clean_part_values(values).items():
-        setattr(part, name, value)
-    part.updated_at = now_utc()
-    db.session.commit()
+        if getattr(part, name) != value:
+            setattr(part, name, value)
+            changed = True
+    if changed:  # saving the form as it was is no change, and the log says none
+        part.updated_at = now_utc()
+        audit.change_record(actor=actor, patient=patient, change=audit.Change.CARE_PARTS_EDITED)
     return part
 
 
-def care_part_archive(*, part: CarePart) -> None:
+def care_part_archive(*, patient: Patient, part: CarePart, actor: User) -> None:
     """Taken out of the plan; the row stays, so what was there can be told later."""
-    part.archived_at = now_utc()
-    db.session.commit()
+    if part.archived_at is None:
+        part.archived_at = now_utc()
+        audit.change_record(actor=actor, patient=patient, change=audit.Change.CARE_PARTS_EDITED)

@@ -3,46 +3,28 @@ and the patient confirms they have read why their contact changed."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
-from webapp.access import Action, load_patient, own_patient
+from webapp.access import Action, own_patient, patient_route
 from webapp.careteam import bp
 from webapp.careteam import services as team
 from webapp.careteam.forms import AcknowledgeForm, CarePartForm, ContactsForm
-from webapp.forms import EmptyForm
+from webapp.forms import EmptyForm, Page, show_error
 from webapp.people import services as people
 from webapp.people.models import Patient, StaffMember
-
-Page = str | Response | tuple[str, int]
-
-
-def _load(patient_id: int, change: Action) -> Patient:
-    """Staff only. Opening a page is a read in the patient's log; a post is logged as a change."""
-    # (care.views.staff_required is not imported: care.views imports the overview, which
-    # imports this package, so the import would go round in a circle.)
-    if current_user.staff is None:
-        abort(404)
-    return load_patient(
-        current_user, patient_id, change if request.method == "POST" else Action.VIEW_PATIENT_RECORD
-    )
 
 
 def _people_choices(members: list[StaffMember]) -> list[SelectChoice]:
     return [SelectChoice(str(member.id), f"{member.name}, {member.title}") for member in members]
 
 
-def _show_error(form: ContactsForm | CarePartForm, error: team.CareTeamError) -> None:
-    getattr(form, error.field).errors = [*getattr(form, error.field).errors, error.message]
-
-
 @bp.route("/patient/<int:patient_id>/kontakter", methods=["GET", "POST"])
-@login_required
-def contacts(patient_id: int) -> Page:
-    patient = _load(patient_id, Action.ASSIGN_CONTACTS)
+@patient_route(Action.ASSIGN_CONTACTS)
+def contacts(patient: Patient) -> Page:
     form = ContactsForm(obj=patient)
     form.care_contact_id.choices = _people_choices(people.staff_at_unit(patient.care_unit_id))
     form.physician_id.choices = [
@@ -59,7 +41,7 @@ def contacts(patient_id: int) -> Page:
                 changed_by=current_user,
             )
         except team.CareTeamError as error:
-            _show_error(form, error)
+            show_error(form, error, default="message")
         else:
             flash(_("Kontakten är ändrad. Patienten får veta det i Min plan."), "success")
             return redirect(url_for("care.patient", patient_id=patient.id), 303)
@@ -72,15 +54,14 @@ def contacts(patient_id: int) -> Page:
 
 
 @bp.route("/patient/<int:patient_id>/delar", methods=["GET", "POST"])
-@login_required
-def parts(patient_id: int) -> Page:
-    patient = _load(patient_id, Action.EDIT_CARE_PARTS)
+@patient_route(Action.EDIT_CARE_PARTS)
+def parts(patient: Patient) -> Page:
     form = CarePartForm()
     if form.validate_on_submit():
         try:
-            part = team.care_part_add(patient=patient, **form.values())
+            part = team.care_part_add(patient=patient, actor=current_user, **form.values())
         except team.CareTeamError as error:
-            _show_error(form, error)
+            show_error(form, error, default="message")
         else:
             flash(_("%(name)s finns nu i patientens plan.", name=part.organisation), "success")
             return redirect(url_for("careteam.parts", patient_id=patient.id), 303)
@@ -94,16 +75,15 @@ def parts(patient_id: int) -> Page:
 
 
 @bp.route("/patient/<int:patient_id>/delar/<int:part_id>", methods=["GET", "POST"])
-@login_required
-def edit_part(patient_id: int, part_id: int) -> Page:
-    patient = _load(patient_id, Action.EDIT_CARE_PARTS)
+@patient_route(Action.EDIT_CARE_PARTS)
+def edit_part(patient: Patient, part_id: int) -> Page:
     part = team.care_part_find(patient=patient, part_id=part_id) or abort(404)
     form = CarePartForm(obj=part)
     if form.validate_on_submit():
         try:
-            team.care_part_edit(part=part, **form.values())
+            team.care_part_edit(patient=patient, part=part, actor=current_user, **form.values())
         except team.CareTeamError as error:
-            _show_error(form, error)
+            show_error(form, error, default="message")
         else:
             flash(_("Ändringen är sparad."), "success")
             return redirect(url_for("careteam.parts", patient_id=patient.id), 303)
@@ -113,13 +93,12 @@ def edit_part(patient_id: int, part_id: int) -> Page:
 
 
 @bp.post("/patient/<int:patient_id>/delar/<int:part_id>/ta-bort")
-@login_required
-def archive_part(patient_id: int, part_id: int) -> Response:
-    patient = _load(patient_id, Action.EDIT_CARE_PARTS)
+@patient_route(Action.EDIT_CARE_PARTS)
+def archive_part(patient: Patient, part_id: int) -> Response:
     part = team.care_part_find(patient=patient, part_id=part_id) or abort(404)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    team.care_part_archive(part=part)
+    team.care_part_archive(patient=patient, part=part, actor=current_user)
     flash(_("%(name)s är borttagen ur patientens plan.", name=part.organisation), "success")
     return redirect(url_for("careteam.parts", patient_id=patient.id), 303)
 

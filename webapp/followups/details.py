@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from webapp.db import now_utc
+from webapp.clock import now_utc
 from webapp.errors import UserFacingError
 from webapp.followups.models import (
     PLACE_MAX,
@@ -40,10 +40,6 @@ T = TypeVar("T")
 
 class FollowUpError(UserFacingError):
     """A rule said no; nothing was changed. `field` names the form field it is about."""
-
-    def __init__(self, message: object, field: str | None = None) -> None:
-        super().__init__(str(message))
-        self.field = field
 
 
 def local_zone() -> ZoneInfo:

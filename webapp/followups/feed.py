@@ -12,7 +12,7 @@ from datetime import timedelta
 from sqlalchemy import and_, select
 
 from webapp.auth.services import hash_token
-from webapp.db import now_utc
+from webapp.clock import now_utc
 from webapp.extensions import db
 from webapp.followups.models import CalendarFeed, FollowUp
 from webapp.people.models import Patient
@@ -36,7 +36,7 @@ def calendar_feed_enable(*, patient: Patient) -> str:
     feed.token_hash = hash_token(token)
     feed.created_at = now_utc()
     feed.revoked_at = None
-    db.session.commit()
+    db.session.flush()
     return token
 
 
@@ -44,7 +44,7 @@ def calendar_feed_disable(*, patient: Patient) -> None:
     feed = calendar_feed_active(patient=patient)
     if feed is not None:
         feed.revoked_at = now_utc()
-        db.session.commit()
+        db.session.flush()
 
 
 def calendar_feed_patient(token: str) -> Patient | None:

@@ -10,7 +10,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from webapp.db import now_utc
+from webapp.clock import now_utc
+from webapp.db import OffPlan, PlanRow
 from webapp.extensions import db
 from webapp.people.models import User
 
@@ -44,7 +45,7 @@ class FollowUpStatus(StrEnum):
     MOVED = "moved"
 
 
-class FollowUp(db.Model):
+class FollowUp(PlanRow, db.Model):
     """One agreed contact. Cancelled and moved ones are kept and shown as such; a moved one
     points at the follow-up that replaced it. `cannot_come_at` is set when the patient says
     they cannot come (with a reason), so the care contact can see it is new."""
@@ -97,7 +98,8 @@ class FollowUp(db.Model):
         return self.status == FollowUpStatus.MOVED
 
 
-class CalendarFeed(db.Model):
+class CalendarFeed(OffPlan, db.Model):
+    __off_plan__ = "the secret of the patient's calendar link; the plan only links to its page"
     """The patient's private calendar link. Only the SHA-256 of its token is kept; a new
     link replaces the old one in the same row, and turning it off sets `revoked_at`."""
 

@@ -14,7 +14,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from webapp.db import now_utc
+from webapp import audit
+from webapp.clock import now_utc
 from webapp.extensions import db
 from webapp.followups.details import FollowUpError, FollowUpInput, checked_text, checked_values
 from webapp.followups.models import REASON_MAX, FollowUp, FollowUpStatus
@@ -142,7 +143,8 @@ def follow_up_book(*, patient: Patient, details: FollowUpInput, actor: User) -> 
         patient_id=patient.id, created_by_user_id=actor.id, created_at=now, updated_at=now, **values
     )
     db.session.add(follow_up)
-    db.session.commit()
+    db.session.flush()
+    audit.change_record(actor=actor, patient=patient, change=audit.Change.FOLLOW_UP_BOOKED)
     return follow_up
 
 
@@ -164,7 +166,7 @@ def follow_up_cancel(*, patient: Patient, follow_up_id: int, reason: str, actor:
     follow_up.status = FollowUpStatus.CANCELLED
     follow_up.updated_at = now_utc()
     follow_up.lock_version += 1
-    db.session.commit()
+    audit.change_record(actor=actor, patient=patient, change=audit.Change.FOLLOW_UP_CANCELLED)
     return follow_up
 
 
@@ -184,7 +186,7 @@ def follow_up_move(
     old.moved_to_id = new.id
     old.updated_at = now
     old.lock_version += 1
-    db.session.commit()
+    audit.change_record(actor=actor, patient=patient, change=audit.Change.FOLLOW_UP_MOVED)
     return new
 
 
@@ -201,5 +203,4 @@ def follow_up_cannot_come(*, patient: Patient, follow_up_id: int, reason: str) -
     )
     follow_up.cannot_come_at = now_utc()
     follow_up.updated_at = follow_up.cannot_come_at
-    db.session.commit()
     return follow_up

@@ -11,14 +11,12 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 
-from webapp.access import Action, load_patient, own_patient
+from webapp.access import Action, own_patient, patient_route
 from webapp.extensions import limiter
 from webapp.followups import bp
 from webapp.followups import services as followups
@@ -33,10 +31,10 @@ from webapp.followups.feed import (
 )
 from webapp.followups.forms import CancelForm, CannotComeForm, FollowUpForm
 from webapp.followups.models import FollowUp
-from webapp.forms import EmptyForm
+from webapp.forms import EmptyForm, Page, show_error
 from webapp.people.models import Patient
+from webapp.sessions import stash_put, stash_take
 
-Page = str | Response | tuple[str, int]
 FRESH_FEED = "fresh_calendar_feed"
 FEED_RATE_LIMIT = "30 per minute"
 
@@ -53,22 +51,6 @@ def _find(patient: Patient, follow_up_id: int) -> FollowUp:
         return followups.follow_up_find(patient=patient, follow_up_id=follow_up_id)
     except followups.FollowUpNotFound:
         abort(404)
-
-
-def _staff_patient(patient_id: int, action: Action) -> Patient:
-    # (care.views.staff_required is not imported: care.views imports the overview, which
-    # imports this package's services, so the import would go round in a circle.)
-    if not current_user.is_authenticated or current_user.staff is None:
-        abort(404)
-    return load_patient(current_user, patient_id, action)
-
-
-def _put_error(form: FlaskForm, error: FollowUpError, default: str) -> None:
-    """Show the service's message(s) at the field(s) they are about."""
-    errors = getattr(error, "errors", None) or {error.field or default: error.message}
-    for name, message in errors.items():
-        field = form[name if name in form else default]
-        field.errors = [*field.errors, message]
 
 
 # --- the patient's side ----------------------------------------------------------------
@@ -98,7 +80,7 @@ def cannot_come(follow_up_id: int) -> Page:
                 patient=patient, follow_up_id=follow_up.id, reason=form.reason.data
             )
         except FollowUpError as error:
-            _put_error(form, error, "reason")
+            show_error(form, error, default="reason")
         else:
             flash(_("Tack. Din vårdkontakt får veta att du inte kan komma."), "success")
             return redirect(url_for("followups.index"), 303)
@@ -123,12 +105,7 @@ def _feed_url(token: str) -> str:
 @login_required
 def feed() -> str:
     patient = own_patient(current_user, Action.MANAGE_CALENDAR_FEED)
-    stash = session.pop(FRESH_FEED, None)
-    token = (
-        stash.get("token")
-        if isinstance(stash, dict) and stash.get("patient_id") == patient.id
-        else None
-    )
+    token = stash_take(FRESH_FEED, patient.id)
     return render_template(
         "followups/feed.html",
         active=calendar_feed_active(patient=patient),
@@ -144,7 +121,7 @@ def feed_enable() -> Response:
     if not EmptyForm().validate_on_submit():
         abort(400)
     token = calendar_feed_enable(patient=patient)
-    session[FRESH_FEED] = {"patient_id": patient.id, "token": token}
+    stash_put(FRESH_FEED, token, patient.id)
     return redirect(url_for("followups.feed"), 303)
 
 
@@ -177,9 +154,8 @@ def feed_ics(token: str) -> Response:
 
 
 @bp.get("/patient/<int:patient_id>/")
-@login_required
-def staff_index(patient_id: int) -> str:
-    patient = _staff_patient(patient_id, Action.VIEW_PLAN)
+@patient_route(Action.VIEW_PLAN)
+def staff_index(patient: Patient) -> str:
     return render_template(
         "followups/staff_index.html",
         patient=patient,
@@ -194,9 +170,8 @@ def _booking_page(patient: Patient, form: FollowUpForm, moving: FollowUp | None 
 
 
 @bp.route("/patient/<int:patient_id>/ny", methods=["GET", "POST"])
-@login_required
-def book(patient_id: int) -> Page:
-    patient = _staff_patient(patient_id, Action.BOOK_FOLLOW_UP)
+@patient_route(Action.BOOK_FOLLOW_UP)
+def book(patient: Patient) -> Page:
     form = FollowUpForm()
     if not form.is_submitted() and patient.care_contact is not None:
         form.with_whom.data = patient.care_contact.name
@@ -204,7 +179,7 @@ def book(patient_id: int) -> Page:
         try:
             followups.follow_up_book(patient=patient, details=form.details(), actor=current_user)
         except FollowUpError as error:
-            _put_error(form, error, "date")
+            show_error(form, error, default="date")
         else:
             flash(_("Kontakten är bokad. Patienten ser den i sin plan."), "success")
             return redirect(url_for("followups.staff_index", patient_id=patient.id), 303)
@@ -212,9 +187,8 @@ def book(patient_id: int) -> Page:
 
 
 @bp.route("/patient/<int:patient_id>/<int:follow_up_id>/flytta", methods=["GET", "POST"])
-@login_required
-def move(patient_id: int, follow_up_id: int) -> Page:
-    patient = _staff_patient(patient_id, Action.BOOK_FOLLOW_UP)
+@patient_route(Action.BOOK_FOLLOW_UP)
+def move(patient: Patient, follow_up_id: int) -> Page:
     old = _find(patient, follow_up_id)
     form = FollowUpForm() if request.method == "POST" else FollowUpForm(obj=follow_up_input_of(old))
     if form.validate_on_submit():
@@ -223,7 +197,7 @@ def move(patient_id: int, follow_up_id: int) -> Page:
                 patient=patient, follow_up_id=old.id, details=form.details(), actor=current_user
             )
         except FollowUpError as error:
-            _put_error(form, error, "date")
+            show_error(form, error, default="date")
         else:
             flash(_("Kontakten är flyttad. Den gamla tiden syns som flyttad."), "success")
             return redirect(url_for("followups.staff_index", patient_id=patient.id), 303)
@@ -231,9 +205,8 @@ def move(patient_id: int, follow_up_id: int) -> Page:
 
 
 @bp.route("/patient/<int:patient_id>/<int:follow_up_id>/avboka", methods=["GET", "POST"])
-@login_required
-def cancel(patient_id: int, follow_up_id: int) -> Page:
-    patient = _staff_patient(patient_id, Action.BOOK_FOLLOW_UP)
+@patient_route(Action.BOOK_FOLLOW_UP)
+def cancel(patient: Patient, follow_up_id: int) -> Page:
     follow_up = _find(patient, follow_up_id)
     form = CancelForm()
     if form.validate_on_submit():
@@ -245,7 +218,7 @@ def cancel(patient_id: int, follow_up_id: int) -> Page:
                 actor=current_user,
             )
         except FollowUpError as error:
-            _put_error(form, error, "reason")
+            show_error(form, error, default="reason")
         else:
             flash(_("Kontakten är avbokad. Patienten ser att den är avbokad."), "success")
             return redirect(url_for("followups.staff_index", patient_id=patient.id), 303)
@@ -256,7 +229,7 @@ def cancel(patient_id: int, follow_up_id: int) -> Page:
 
 
 @bp.get("/patient/<int:patient_id>/<int:follow_up_id>.ics")
-@login_required
-def staff_ics(patient_id: int, follow_up_id: int) -> Response:
-    follow_up = _find(_staff_patient(patient_id, Action.VIEW_PLAN), follow_up_id)
+@patient_route(Action.VIEW_PLAN)
+def staff_ics(patient: Patient, follow_up_id: int) -> Response:
+    follow_up = _find(patient, follow_up_id)
     return _ics(calendar_for([follow_up]), f"planerad-kontakt-{follow_up.id}.ics")

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, LargeBinary, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.db import CreatedAtMixin
 from webapp.extensions import db
+from webapp.people.models import User
 
 
 class Credential(CreatedAtMixin, db.Model):
@@ -25,6 +26,14 @@ class Credential(CreatedAtMixin, db.Model):
     backed_up: Mapped[bool] = mapped_column(default=False)
     name: Mapped[str] = mapped_column(String(60))
     last_used_at: Mapped[datetime | None]
+    # How it came: "onboarding", "recovery" or "new_device" (an invitation link), or
+    # "signed_in" (added on a device already signed in). Shown for as long as it exists;
+    # renaming the passkey does not change it.
+    added_via: Mapped[str] = mapped_column(String(16), default="signed_in")
+    # Who made the link it was added with, when that was someone else (staff).
+    link_issued_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    link_issued_by: Mapped[User | None] = relationship(foreign_keys=[link_issued_by_user_id])
 
 
 class WebAuthnChallenge(db.Model):

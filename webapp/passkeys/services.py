@@ -17,6 +17,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
+from sqlalchemy.orm import joinedload
 from webauthn import (
     generate_authentication_options,
     generate_registration_options,
@@ -36,11 +37,19 @@ from webauthn.helpers.structs import (
 
 from webapp.auth import services as auth_services
 from webapp.auth.models import InvitationPurpose, SecurityEventKind
-from webapp.db import now_utc
+from webapp.clock import now_utc
 from webapp.errors import UserFacingError
 from webapp.extensions import db
 from webapp.passkeys.models import Credential, WebAuthnChallenge
 from webapp.people.models import User
+from webapp.sessions import (
+    current_session,
+    session_is_fresh,
+    session_mark_fresh,
+    sessions_end_all,
+    start_session,
+)
+from webapp.unit_of_work import atomic
 
 SESSION_KEY = "webauthn_challenge_id"
 REGISTER = "register"
@@ -56,6 +65,9 @@ CHALLENGE_GONE = _l(
 )
 NOT_ACCEPTED = _l(
     "Nyckeln kunde inte godkännas. Försök igen. Fungerar det inte, ring din vårdkontakt."
+)
+NEEDS_FRESH_CHECK = _l(
+    'Bekräfta först med din nyckel att det är du. Tryck på "Bekräfta att det är jag".'
 )
 UNKNOWN_PASSKEY = _l(
     "Den här nyckeln känns inte igen. Den kan ha tagits bort. Be din vårdkontakt om en ny inbjudan."
@@ -77,7 +89,7 @@ def _store_challenge(
         expires_at=now + timedelta(seconds=current_app.config["WEBAUTHN_CHALLENGE_SECONDS"]),
     )
     db.session.add(row)
-    db.session.commit()
+    db.session.flush()
     session[SESSION_KEY] = row.id
 
 
@@ -89,10 +101,12 @@ def _take_challenge(purpose: str) -> WebAuthnChallenge:
     row = db.session.get(WebAuthnChallenge, challenge_id)
     if row is None:
         raise PasskeyError(CHALLENGE_GONE)
-    deleted = db.session.execute(
-        delete(WebAuthnChallenge).where(WebAuthnChallenge.id == challenge_id)
-    )
-    db.session.commit()
+    # Used up and committed before the response is checked, whatever the check says next,
+    # so the same challenge can never be answered twice.
+    with atomic():
+        deleted = db.session.execute(
+            delete(WebAuthnChallenge).where(WebAuthnChallenge.id == challenge_id)
+        )
     if deleted.rowcount != 1 or row.purpose != purpose or row.expires_at <= now_utc():  # type: ignore[attr-defined]
         raise PasskeyError(CHALLENGE_GONE)
     return row
@@ -104,6 +118,8 @@ def _rp() -> tuple[str, str, str]:
 
 
 def registration_options(*, user: User, invitation_id: int | None) -> dict[str, Any]:
+    if invitation_id is None and not session_is_fresh():
+        raise PasskeyError(NEEDS_FRESH_CHECK)
     rp_id, rp_name, _origin = _rp()
     existing = db.session.scalars(
         select(Credential.credential_id).where(Credential.user_id == user.id)
@@ -158,10 +174,14 @@ def registration_complete(
         current_app.logger.info("passkey registration refused: %s", exc)
         raise PasskeyError(NOT_ACCEPTED) from exc
 
-    purpose = None
+    if signed_in_user is not None and not session_is_fresh():
+        raise PasskeyError(NEEDS_FRESH_CHECK)
+    purpose, issued_by = None, None
     if row.invitation_id is not None:
         invitation = auth_services.invitation_redeem(row.invitation_id)
         purpose = invitation.purpose
+        if invitation.created_by_id not in (None, user.id):
+            issued_by = invitation.created_by_id
     if db.session.scalar(
         select(Credential.id).where(Credential.credential_id == verified.credential_id)
     ):
@@ -178,6 +198,8 @@ def registration_complete(
         transports=",".join(transports),
         backed_up=verified.credential_backed_up,
         name=_default_name(user),
+        added_via=purpose or "signed_in",
+        link_issued_by_user_id=issued_by,
     )
     db.session.add(passkey)
     kind = (
@@ -186,21 +208,46 @@ def registration_complete(
         else SecurityEventKind.PASSKEY_ADDED
     )
     auth_services.security_event_record(user=user, kind=kind, detail=passkey.name)
-    db.session.commit()
+    db.session.flush()
     return user, passkey
 
 
-def authentication_options() -> dict[str, Any]:
+def session_begin_after_registration(user: User, passkey: Credential) -> None:
+    """Sign in on the device that just made a passkey with a link.
+
+    A lost-phone link ends every other session of the account: whoever holds the old phone
+    (or a copy of its cookie) is out, and the patient is told on every device they sign in on.
+    """
+    start_session(user, passkey_id=passkey.id)
+    if passkey.added_via == InvitationPurpose.RECOVERY:
+        sessions_end_all(user, keep_current=True)
+        auth_services.security_event_record(user=user, kind=SecurityEventKind.SIGNED_IN_BY_RECOVERY)
+
+
+def authentication_options(*, for_user: User | None = None) -> dict[str, Any]:
+    """Options for signing in (no user: a discoverable passkey finds its own account, no user
+    name needed) or for a signed-in user's fresh check (only their own passkeys)."""
     rp_id, _name, _origin = _rp()
-    # No allowCredentials: a discoverable passkey finds its own account, no user name needed.
-    options = generate_authentication_options(
-        rp_id=rp_id, user_verification=UserVerificationRequirement.REQUIRED
+    allowed = (
+        [
+            PublicKeyCredentialDescriptor(id=cid)
+            for cid in db.session.scalars(
+                select(Credential.credential_id).where(Credential.user_id == for_user.id)
+            )
+        ]
+        if for_user is not None
+        else None
     )
-    _store_challenge(purpose=AUTHENTICATE, challenge=options.challenge, user=None)
+    options = generate_authentication_options(
+        rp_id=rp_id,
+        user_verification=UserVerificationRequirement.REQUIRED,
+        allow_credentials=allowed,
+    )
+    _store_challenge(purpose=AUTHENTICATE, challenge=options.challenge, user=for_user)
     return json.loads(options_to_json(options))
 
 
-def authentication_complete(*, credential: Any) -> User:
+def authentication_complete(*, credential: Any) -> tuple[User, Credential]:
     row = _take_challenge(AUTHENTICATE)
     if not isinstance(credential, dict) or not isinstance(credential.get("rawId"), str):
         raise PasskeyError(NOT_ACCEPTED)
@@ -231,18 +278,51 @@ def authentication_complete(*, credential: Any) -> User:
     assert user is not None
     if handle and handle != bytes_to_base64url(user.webauthn_handle):
         raise PasskeyError(NOT_ACCEPTED)
+    if row.user_id is not None and row.user_id != user.id:
+        raise PasskeyError(NOT_ACCEPTED)  # a fresh check must be made with one's own passkey
     passkey.sign_count = verified.new_sign_count
     passkey.last_used_at = now_utc()
-    db.session.commit()
-    return user
+    return user, passkey
+
+
+def fresh_check_complete(*, credential: Any, user: User) -> None:
+    """The signed-in user proved again, with their passkey, that it is them."""
+    found, _passkey = authentication_complete(credential=credential)
+    if found.id != user.id:
+        raise PasskeyError(NOT_ACCEPTED)
+    session_mark_fresh()
+
+
+def passkey_count(user: User) -> int:
+    return (
+        db.session.scalar(
+            select(func.count()).select_from(Credential).where(Credential.user_id == user.id)
+        )
+        or 0
+    )
+
+
+def passkeys_remove_all(user: User) -> None:
+    db.session.execute(delete(Credential).where(Credential.user_id == user.id))
 
 
 def passkeys_of(user: User) -> list[Credential]:
     return list(
         db.session.scalars(
-            select(Credential).where(Credential.user_id == user.id).order_by(Credential.created_at)
+            select(Credential)
+            .where(Credential.user_id == user.id)
+            .options(joinedload(Credential.link_issued_by))
+            .order_by(Credential.created_at)
         )
     )
+
+
+def passkey_signed_in_with() -> Credential | None:
+    """The passkey this session was signed in with (None: by a link, or it is gone)."""
+    row = current_session()
+    if row is None or row.passkey_id is None:
+        return None
+    return db.session.get(Credential, row.passkey_id)
 
 
 def _owned(user: User, passkey_id: int) -> Credential:
@@ -255,11 +335,12 @@ def _owned(user: User, passkey_id: int) -> Credential:
 def passkey_rename(*, user: User, passkey_id: int, name: str) -> Credential:
     passkey = _owned(user, passkey_id)
     passkey.name = name
-    db.session.commit()
     return passkey
 
 
 def passkey_remove(*, user: User, passkey_id: int) -> None:
+    if not session_is_fresh():
+        raise PasskeyError(NEEDS_FRESH_CHECK)
     passkey = _owned(user, passkey_id)
     if len(passkeys_of(user)) <= 1:
         raise PasskeyError(
@@ -272,4 +353,3 @@ def passkey_remove(*, user: User, passkey_id: int) -> None:
         user=user, kind=SecurityEventKind.PASSKEY_REMOVED, detail=passkey.name
     )
     db.session.delete(passkey)
-    db.session.commit()

@@ -11,12 +11,13 @@ from werkzeug.wrappers import Response
 
 from webapp.auth import services as auth_services
 from webapp.auth.models import InvitationPurpose
+from webapp.auth.views import signed_out_redirect
 from webapp.errors import UserFacingError
 from webapp.extensions import limiter
 from webapp.forms import EmptyForm
 from webapp.passkeys import bp, services
 from webapp.passkeys.forms import RenamePasskeyForm
-from webapp.sessions import is_safe_next, start_session
+from webapp.sessions import end_session, is_safe_next, session_is_fresh, start_session
 
 
 def _sign_in_limit() -> str:
@@ -62,7 +63,7 @@ def register_verify() -> Response | tuple[Response, int]:
     except UserFacingError as error:
         return _refused(error)
     if signed_in is None:
-        start_session(user)
+        services.session_begin_after_registration(user, _passkey)
         return jsonify(redirect=url_for("plan.home", welcome=1))
     flash(_("Nyckeln är tillagd."), "success")
     return jsonify(redirect=url_for("passkeys.manage"))
@@ -79,18 +80,39 @@ def login_options() -> Response:
 def login_verify() -> Response | tuple[Response, int]:
     body = _json_body()
     try:
-        user = services.authentication_complete(credential=body.get("credential"))
+        user, passkey = services.authentication_complete(credential=body.get("credential"))
     except UserFacingError as error:
         return _refused(error)
-    start_session(user)
+    start_session(user, passkey_id=passkey.id)
     target = body.get("next")
     return jsonify(redirect=target if is_safe_next(target) else url_for("plan.home"))
+
+
+@bp.post("/passkeys/api/confirm/options")
+@login_required
+@limiter.limit(_sign_in_limit)
+def confirm_options() -> Response:
+    return jsonify(services.authentication_options(for_user=current_user))
+
+
+@bp.post("/passkeys/api/confirm/verify")
+@login_required
+@limiter.limit(_sign_in_limit)
+def confirm_verify() -> Response | tuple[Response, int]:
+    body = _json_body()
+    try:
+        services.fresh_check_complete(credential=body.get("credential"), user=current_user)
+    except UserFacingError as error:
+        return _refused(error)
+    flash(_("Tack, det är bekräftat. Nu kan du ändra dina nycklar."), "success")
+    return jsonify(redirect=url_for("passkeys.manage"))
 
 
 def _manage_page(rename_form: RenamePasskeyForm, failed_passkey_id: int | None = None) -> str:
     return render_template(
         "passkeys/manage.html",
         passkeys=services.passkeys_of(current_user),
+        fresh=session_is_fresh(),
         events=auth_services.security_events_recent(current_user),
         event_words=auth_services.SECURITY_EVENT_WORDS,
         rename_form=rename_form,
@@ -139,6 +161,9 @@ def remove(passkey_id: int) -> Response:
 def new_device_link() -> Response | str:
     if not EmptyForm().validate_on_submit():
         return redirect(url_for("passkeys.manage"), 303)
+    if not session_is_fresh():
+        flash(str(services.NEEDS_FRESH_CHECK), "error")
+        return redirect(url_for("passkeys.manage"), 303)
     _invitation, token = auth_services.invitation_issue(
         user=current_user, purpose=InvitationPurpose.NEW_DEVICE, created_by=current_user
     )
@@ -149,14 +174,21 @@ def new_device_link() -> Response | str:
 @bp.post("/nycklar/logga-ut-overallt")
 @login_required
 def sign_out_everywhere() -> Response:
-    if EmptyForm().validate_on_submit():
-        auth_services.sign_out_everywhere(current_user)
-    return redirect(url_for("auth.signed_out"), 303)
+    if not EmptyForm().validate_on_submit():
+        return redirect(url_for("passkeys.manage"), 303)
+    auth_services.sign_out_everywhere(current_user)
+    end_session()
+    return signed_out_redirect()
 
 
 @bp.post("/nycklar/handelser/sett")
 @login_required
 def acknowledge_events() -> Response:
     if EmptyForm().validate_on_submit():
-        auth_services.security_events_acknowledge(current_user)
+        try:
+            auth_services.security_events_acknowledge(
+                current_user, signed_in_with=services.passkey_signed_in_with()
+            )
+        except UserFacingError as error:
+            flash(str(error.message), "error")
     return redirect(url_for("plan.home"), 303)

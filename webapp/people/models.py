@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, LargeBinary, String
+from sqlalchemy import ForeignKey, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from webapp.db import CreatedAtMixin
+from webapp.db import CreatedAtMixin, DirectoryRow, PlanRow
 from webapp.extensions import db
 
 
@@ -24,7 +25,7 @@ def _new_webauthn_handle() -> bytes:
     return secrets.token_bytes(32)
 
 
-class User(UserMixin, CreatedAtMixin, db.Model):
+class User(DirectoryRow, UserMixin, CreatedAtMixin, db.Model):
     """Someone who signs in: a patient, a staff member or (later) a relative."""
 
     __tablename__ = "user_account"
@@ -36,17 +37,13 @@ class User(UserMixin, CreatedAtMixin, db.Model):
         LargeBinary(64), unique=True, default=_new_webauthn_handle
     )
     locale: Mapped[str | None] = mapped_column(String(5))
-    # Bumped by "sign out everywhere": every session carries the epoch it was made in.
-    session_epoch: Mapped[int] = mapped_column(default=0)
 
     patient: Mapped[Patient | None] = relationship(back_populates="user")
     staff: Mapped[StaffMember | None] = relationship(back_populates="user")
 
     # Set by the session's user loader (webapp/sessions.py) for the page being served.
     has_security_notice: bool = False
-
-    def get_id(self) -> str:
-        return f"{self.id}.{self.session_epoch}"
+    directory_version: int = 0
 
     @property
     def is_patient(self) -> bool:
@@ -57,7 +54,7 @@ class User(UserMixin, CreatedAtMixin, db.Model):
         return self.kind == UserKind.STAFF
 
 
-class CareUnit(CreatedAtMixin, db.Model):
+class CareUnit(DirectoryRow, CreatedAtMixin, db.Model):
     """A vårdenhet: staff belong to one, patients are listed at one."""
 
     __tablename__ = "care_unit"
@@ -68,7 +65,7 @@ class CareUnit(CreatedAtMixin, db.Model):
     phone_hours: Mapped[str] = mapped_column(String(120), default="")
 
 
-class StaffMember(CreatedAtMixin, db.Model):
+class StaffMember(DirectoryRow, CreatedAtMixin, db.Model):
     __tablename__ = "staff_member"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -79,6 +76,8 @@ class StaffMember(CreatedAtMixin, db.Model):
     phone_hours: Mapped[str] = mapped_column(String(120), default="")
     is_physician: Mapped[bool] = mapped_column(default=False)
     is_unit_admin: Mapped[bool] = mapped_column(default=False)
+    # Set when a unit administrator ends their access; the row stays, so logs still name them.
+    deactivated_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship(back_populates="staff")
     care_unit: Mapped[CareUnit] = relationship()
@@ -97,15 +96,18 @@ class StaffMember(CreatedAtMixin, db.Model):
         return self.phone_hours if self.phone else self.care_unit.phone_hours
 
 
-class Patient(CreatedAtMixin, db.Model):
+class Patient(PlanRow, CreatedAtMixin, db.Model):
     __tablename__ = "patient"
+    __table_args__ = (UniqueConstraint("care_unit_id", "personal_number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), unique=True)
     care_unit_id: Mapped[int] = mapped_column(ForeignKey("care_unit.id"), index=True)
     phone: Mapped[str] = mapped_column(String(32))
-    # Personnummer, 12 digits without the dash; optional, unique when given.
-    personal_number: Mapped[str | None] = mapped_column(String(12), unique=True)
+    # Personnummer, 12 digits without the dash; optional, unique per unit when given. Not
+    # unique across units: a "no" there would tell a stranger unit that the person is a
+    # patient somewhere else.
+    personal_number: Mapped[str | None] = mapped_column(String(12))
     care_contact_id: Mapped[int | None] = mapped_column(ForeignKey("staff_member.id"), index=True)
     physician_id: Mapped[int | None] = mapped_column(ForeignKey("staff_member.id"))
     # Bumped by every change to the plan (webapp/plan/freshness.py); keys the page cache.

@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
+import logging
+
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, true
 from sqlalchemy.orm import joinedload
 
+from webapp import audit
 from webapp.errors import UserFacingError
 from webapp.extensions import db
 from webapp.people.models import CareUnit, Patient, StaffMember, User, UserKind
 from webapp.people.personnummer import InvalidPersonalNumber, normalise
 
+logger = logging.getLogger(__name__)
+
 
 class PeopleError(UserFacingError):
-    """A rule about people said no; `field` names the form field the message belongs to."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+    """A rule about people said no."""
 
 
 def care_unit_get_or_create(*, name: str, phone: str = "", phone_hours: str = "") -> CareUnit:
@@ -50,7 +51,7 @@ def staff_create(
         is_unit_admin=is_unit_admin,
     )
     db.session.add(staff)
-    db.session.commit()
+    db.session.flush()
     return staff
 
 
@@ -78,16 +79,32 @@ def patient_create(
     personal_number: str | None,
     physician_id: int | None = None,
 ) -> Patient:
-    """A new patient at the creator's unit, with the creator as fixed care contact."""
+    """A new patient at the creator's unit, with the creator as fixed care contact.
+
+    A personnummer already listed at *another* unit is no reason to refuse: refusing would
+    tell a stranger unit that the person is a patient elsewhere. The registration is written
+    in the other record's access log instead, so that patient sees it.
+    """
     number = personal_number_clean(personal_number)
-    if number and db.session.scalar(select(Patient.id).where(Patient.personal_number == number)):
-        raise PeopleError(
-            _l("Det finns redan en patient med det personnumret."), field="personal_number"
+    elsewhere: list[Patient] = []
+    if number:
+        same_number = list(
+            db.session.scalars(select(Patient).where(Patient.personal_number == number))
         )
+        if any(found.care_unit_id == created_by.care_unit_id for found in same_number):
+            raise PeopleError(
+                _l("Det finns redan en patient med det personnumret på din vårdenhet."),
+                field="personal_number",
+            )
+        elsewhere = same_number
     physician = None
     if physician_id:
         physician = db.session.get(StaffMember, physician_id)
-        if physician is None or physician.care_unit_id != created_by.care_unit_id:
+        if (
+            physician is None
+            or physician.care_unit_id != created_by.care_unit_id
+            or physician.deactivated_at is not None
+        ):
             raise PeopleError(_l("Välj en läkare på din vårdenhet."), field="physician_id")
     user = User(kind=UserKind.PATIENT, name=name)
     patient = Patient(
@@ -99,40 +116,65 @@ def patient_create(
         physician=physician,
     )
     db.session.add(patient)
-    db.session.commit()
+    db.session.flush()
+    audit.change_record(actor=created_by.user, patient=patient, change=audit.Change.PATIENT_CREATED)
+    for other in elsewhere:
+        audit.change_record(
+            actor=created_by.user, patient=other, change=audit.Change.REGISTERED_AT_OTHER_UNIT
+        )
+        logger.warning(
+            "patient %s registered at unit %s with a personnummer already at unit %s",
+            patient.id,
+            created_by.care_unit_id,
+            other.care_unit_id,
+        )
     return patient
 
 
-def patients_at_unit(unit_id: int) -> list[Patient]:
-    return list(
-        db.session.scalars(
-            select(Patient)
-            .where(Patient.care_unit_id == unit_id)
-            .options(
-                joinedload(Patient.user),
-                joinedload(Patient.care_contact).joinedload(StaffMember.user),
-            )
-            .join(Patient.user)
-            .order_by(User.name)
-        )
+def patient_create_with_link(
+    *,
+    created_by: StaffMember,
+    name: str,
+    phone: str,
+    personal_number: str | None,
+    physician_id: int | None = None,
+) -> tuple[Patient, str]:
+    """A new patient and their first sign-in link, in one unit of work."""
+    from webapp.auth import services as auth_services  # auth builds on people
+
+    patient = patient_create(
+        created_by=created_by,
+        name=name,
+        phone=phone,
+        personal_number=personal_number,
+        physician_id=physician_id,
     )
+    token = auth_services.sign_in_link_issue_for_patient(patient=patient, by=created_by.user)
+    return patient, token
 
 
 def physicians_at_unit(unit_id: int) -> list[StaffMember]:
     return list(
         db.session.scalars(
             select(StaffMember)
-            .where(StaffMember.care_unit_id == unit_id, StaffMember.is_physician.is_(True))
+            .where(
+                StaffMember.care_unit_id == unit_id,
+                StaffMember.is_physician.is_(True),
+                StaffMember.deactivated_at.is_(None),
+            )
             .options(joinedload(StaffMember.user))
         )
     )
 
 
-def staff_at_unit(unit_id: int) -> list[StaffMember]:
+def staff_at_unit(unit_id: int, *, include_former: bool = False) -> list[StaffMember]:
     return list(
         db.session.scalars(
             select(StaffMember)
-            .where(StaffMember.care_unit_id == unit_id)
+            .where(
+                StaffMember.care_unit_id == unit_id,
+                true() if include_former else StaffMember.deactivated_at.is_(None),
+            )
             .options(joinedload(StaffMember.user))
             .join(StaffMember.user)
             .order_by(User.name)

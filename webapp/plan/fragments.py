@@ -70,7 +70,8 @@ def _store() -> _Store:
 
 def own_plan_html(patient: Patient) -> Markup:
     """The patient's contacts and the five parts of their plan, for their home page."""
-    key = (patient.id, patient.plan_version, current_locale())
+    # The directory version covers the staff and unit details the plan shows.
+    key = (patient.id, patient.plan_version, current_user.directory_version, current_locale())
     store = _store()
     html = store.get(key)
     if html is None:

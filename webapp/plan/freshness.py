@@ -1,11 +1,16 @@
 """Knowing that a patient's plan changed, so "Min plan" can be served from memory.
 
-Every transaction that writes a row of the plan (what matters, the agreement, follow-ups,
-Mitt kvitto, the care team, the patient row itself) bumps `Patient.plan_version` in the same
-commit. The cache of rendered plans (`webapp.plan.fragments`) keys on that number, so a
+Every transaction that writes a row of a model marked `PlanRow` (see `webapp.db`) bumps its
+patient's `Patient.plan_version` in the same commit, and every transaction that writes a
+`DirectoryRow` (a staff member's or unit's name, phone, hours) bumps the one directory
+version. The cache of rendered plans (`webapp.plan.fragments`) keys on both numbers, so a
 change made through any gunicorn worker is seen by every worker on its next request.
 
-ORM writes are noticed by themselves (the flush events below). A service that writes with a
+Nothing here names an area's models: they opt in with the mixin, and the listeners, the
+guarded tables and the way from a row to its patient derive from it. A new area cannot
+forget.
+
+ORM writes are noticed by themselves (the flush event below). A service that writes with a
 bulk `update()` or `delete()` statement, which the ORM does not track, calls
 `webapp.changes.plan_changed(patient_id)` itself; a bulk write to a plan table in a
 transaction that names no patient is refused, so a forgotten call fails loudly in tests.
@@ -13,54 +18,70 @@ transaction that names no patient is refused, so a forgotten call fails loudly i
 
 from __future__ import annotations
 
+from collections import defaultdict
+from functools import cache
 from typing import Any
 
-from sqlalchemy import event, select, update
-from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy import Integer, event, select, update
+from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
 
-from webapp.agreement.models import Agreement, AgreementItem, AgreementVersion
-from webapp.careteam.models import CarePart, ContactChange
 from webapp.changes import BULK_WRITE, PENDING
-from webapp.followups.models import FollowUp
+from webapp.db import DirectoryRow, OffPlan, PlanRow
+from webapp.extensions import db
 from webapp.people.models import Patient
-from webapp.receipt.models import ReceiptAnswer
-from webapp.whatmatters.models import WhatMattersRevision, WhatMattersStatement
 
-# Rows that carry their patient's id themselves.
-_WITH_PATIENT_ID = (
-    WhatMattersStatement,
-    Agreement,
-    FollowUp,
-    ReceiptAnswer,
-    CarePart,
-    ContactChange,
-)
+DIRECTORY_TOUCHED = "directory_touched"
+
+
+class DirectoryVersion(OffPlan, db.Model):
+    """One row: bumped by any write to staff or unit details shown on plans."""
+
+    __tablename__ = "directory_version"
+    __off_plan__ = "a counter, no patient's data"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    value: Mapped[int] = mapped_column(default=0)
+
+
+def plan_models() -> list[type[Any]]:
+    return [
+        mapper.class_ for mapper in db.Model.registry.mappers if issubclass(mapper.class_, PlanRow)
+    ]
+
+
+@cache
+def _by_name() -> dict[str, type[Any]]:
+    return {model.__name__: model for model in plan_models()}
 
 
 def _patient_ids_of(session: Session, objects: list[Any]) -> set[int]:
+    """The patients whose plans these rows belong to: directly, or up their parents."""
     ids: set[int] = set()
-    version_ids: set[int] = set()
-    agreement_ids: set[int] = set()
+    # Parent ids to resolve, per parent model, walked up one level at a time.
+    waiting: dict[type[Any], set[int]] = defaultdict(set)
     for obj in objects:
         if isinstance(obj, Patient):
             ids.add(obj.id)
-        elif isinstance(obj, _WITH_PATIENT_ID):
-            ids.add(obj.patient_id)
-        elif isinstance(obj, AgreementVersion):
-            agreement_ids.add(obj.agreement_id)
-        elif isinstance(obj, AgreementItem):
-            version_ids.add(obj.version_id)
+        elif isinstance(obj, PlanRow):
+            if obj.__plan_parent__ is None:
+                ids.add(obj.patient_id)  # type: ignore[attr-defined]
+            else:
+                attribute, parent = obj.__plan_parent__
+                waiting[_by_name()[parent]].add(getattr(obj, attribute))
     connection = session.connection()
-    if version_ids:
-        agreement_ids.update(
-            connection.scalars(
-                select(AgreementVersion.agreement_id).where(AgreementVersion.id.in_(version_ids))
+    while waiting:
+        model, parent_ids = waiting.popitem()
+        parent_ids.discard(None)  # type: ignore[arg-type]
+        if not parent_ids:
+            continue
+        if model.__plan_parent__ is None:
+            ids.update(connection.scalars(select(model.patient_id).where(model.id.in_(parent_ids))))
+        else:
+            attribute, grandparent = model.__plan_parent__
+            column = getattr(model, attribute)
+            waiting[_by_name()[grandparent]].update(
+                connection.scalars(select(column).where(model.id.in_(parent_ids)))
             )
-        )
-    if agreement_ids:
-        ids.update(
-            connection.scalars(select(Agreement.patient_id).where(Agreement.id.in_(agreement_ids)))
-        )
     ids.discard(None)  # type: ignore[arg-type]
     return ids
 
@@ -68,41 +89,65 @@ def _patient_ids_of(session: Session, objects: list[Any]) -> set[int]:
 @event.listens_for(Session, "after_flush")
 def _note_plan_rows(session: Session, _flush_context: Any) -> None:
     touched = [*session.new, *session.dirty, *session.deleted]
-    if touched:
-        ids = _patient_ids_of(session, touched)
+    if not touched:
+        return
+    if any(
+        obj in session.new or obj in session.deleted or session.is_modified(obj)
+        for obj in touched
+        if isinstance(obj, DirectoryRow)
+    ):
+        session.info[DIRECTORY_TOUCHED] = True
+    plan_rows = [obj for obj in touched if isinstance(obj, PlanRow)]
+    if plan_rows:
+        ids = _patient_ids_of(session, plan_rows)
         if ids:
             session.info.setdefault(PENDING, set()).update(ids)
 
 
-_PLAN_TABLES = frozenset(
-    model.__table__.name
-    for model in (*_WITH_PATIENT_ID, AgreementVersion, AgreementItem, WhatMattersRevision)
-)
+@cache
+def plan_tables() -> frozenset[str]:
+    return frozenset(model.__table__.name for model in plan_models())
 
 
 @event.listens_for(Session, "do_orm_execute")
 def _note_bulk_writes(state: ORMExecuteState) -> None:
     if state.is_update or state.is_delete:
         table = getattr(state.statement, "table", None)
-        if table is not None and table.name in _PLAN_TABLES:
+        if table is not None and table.name in plan_tables():
             state.session.info[BULK_WRITE] = True
 
 
 @event.listens_for(Session, "before_commit")
-def _bump_plan_versions(session: Session) -> None:
+def _bump_versions(session: Session) -> None:
     session.flush()  # so the flush above has seen everything this commit will write
     ids = session.info.pop(PENDING, None)
     if session.info.pop(BULK_WRITE, False) and not ids:
         raise RuntimeError("a bulk write to a plan table must call plan_changed(patient_id)")
+    connection = session.connection()
     if ids:
-        session.connection().execute(
-            update(Patient.__table__)
-            .where(Patient.__table__.c.id.in_(sorted(ids)))
-            .values(plan_version=Patient.__table__.c.plan_version + 1)
+        table = Patient.__table__
+        connection.execute(
+            update(table)
+            .where(table.c.id.in_(sorted(ids)))
+            .values(plan_version=table.c.plan_version + 1)
         )
+    if session.info.pop(DIRECTORY_TOUCHED, False):
+        directory = DirectoryVersion.__table__
+        bumped = connection.execute(
+            update(directory).where(directory.c.id == 1).values(value=directory.c.value + 1)
+        )
+        if bumped.rowcount == 0:
+            connection.execute(directory.insert().values(id=1, value=1))
 
 
 @event.listens_for(Session, "after_rollback")
 def _forget_pending(session: Session) -> None:
     session.info.pop(PENDING, None)
     session.info.pop(BULK_WRITE, None)
+    session.info.pop(DIRECTORY_TOUCHED, None)
+
+
+def directory_version_query() -> Any:
+    """The directory version as a scalar subquery (0 before the first write), for the
+    session's one query per request."""
+    return select(DirectoryVersion.value).where(DirectoryVersion.id == 1).scalar_subquery()

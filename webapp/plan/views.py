@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from flask import redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from webapp import audit
-from webapp.access import ACTION_WORDS, ROLE_WORDS, Action, own_patient
+from webapp.access import Action, active_staff, own_patient_lean, own_route
 from webapp.auth import services as auth_services
+from webapp.followups.details import local_zone
 from webapp.forms import EmptyForm
+from webapp.people.models import Patient
 from webapp.plan import bp
 from webapp.plan.fragments import own_plan_html
 
@@ -18,9 +20,9 @@ from webapp.plan.fragments import own_plan_html
 def home() -> str | Response:
     if not current_user.is_authenticated:
         return render_template("plan/welcome.html")
-    if current_user.staff is not None:
+    if active_staff(current_user) is not None:
         return redirect(url_for("care.patients"))
-    patient = own_patient(current_user, Action.VIEW_PLAN, with_contacts=False)
+    patient = own_patient_lean(current_user, Action.VIEW_PLAN)
     notices = (
         auth_services.security_events_unacknowledged(current_user)
         if current_user.has_security_notice
@@ -36,12 +38,14 @@ def home() -> str | Response:
 
 
 @bp.get("/logglista")
-@login_required
-def access_log() -> str:
-    patient = own_patient(current_user, Action.VIEW_ACCESS_LOG)
+@own_route(Action.VIEW_ACCESS_LOG)
+def access_log(patient: Patient) -> str:
+    before = request.args.get("fore", type=int)
     return render_template(
         "plan/access_log.html",
-        entries=audit.entries_for(patient),
-        action_words=ACTION_WORDS,
-        role_words=ROLE_WORDS,
+        page=audit.log_page(patient, before_id=before, zone=local_zone()),
+        action_words=audit.ACTION_WORDS,
+        role_words=audit.ROLE_WORDS,
+        read_actions=audit.READ_ACTIONS,
+        first_page=before is None,
     )

@@ -11,7 +11,8 @@ from enum import StrEnum
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from webapp.db import now_utc
+from webapp.clock import now_utc
+from webapp.db import PlanRow
 from webapp.extensions import db
 
 COMMENT_MAX = 500
@@ -29,7 +30,7 @@ class Answer(StrEnum):
     NO = "no"
 
 
-class ReceiptAnswer(db.Model):
+class ReceiptAnswer(PlanRow, db.Model):
     __tablename__ = "receipt_answer"
     # "The latest answer per side and question" is looked up by this, for one patient or many.
     __table_args__ = (Index("ix_receipt_answer_current", "patient_id", "side", "question", "id"),)

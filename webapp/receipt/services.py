@@ -13,8 +13,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
+from webapp import audit
 from webapp.agreement.services import AgreementOverview, agreed_patient_ids, agreement_agreed_at
-from webapp.db import now_utc
+from webapp.clock import now_utc
 from webapp.errors import UserFacingError
 from webapp.extensions import db
 from webapp.people.models import Patient, StaffMember, User
@@ -62,10 +63,6 @@ COMMENT_MESSAGE = _l(
 class ReceiptInputError(UserFacingError):
     """One field of an answer is wrong; `field` names it so the form can show the message."""
 
-    def __init__(self, message: str, field: str) -> None:
-        super().__init__(message)
-        self.field = field
-
 
 def question_text(side: str, number: int) -> str:
     questions = PATIENT_QUESTIONS if side == Side.PATIENT else CARE_QUESTIONS
@@ -82,7 +79,10 @@ def is_question(number: object) -> bool:
 def receipt_answer_save(
     *, patient: Patient, side: str, question: int, answer: str, comment: str | None, by_user: User
 ) -> ReceiptAnswer:
-    """Store one answer. Earlier answers stay (history); the newest is the current one."""
+    """Store one answer. Earlier answers stay (history); the newest is the current one.
+
+    The same answer again is still an answer: after a changed agreement it says "yes, still".
+    """
     if not is_question(question):
         raise ReceiptInputError(QUESTION_MESSAGE, "question")
     if answer not in set(Answer):
@@ -102,7 +102,10 @@ def receipt_answer_save(
         answered_at=now_utc(),
     )
     db.session.add(row)
-    db.session.commit()
+    if side == Side.CARE:
+        audit.change_record(
+            actor=by_user, patient=patient, change=audit.Change.RECEIPT_ANSWERED_BY_CARE
+        )
     return row
 
 

@@ -10,22 +10,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from webapp.access import Action, load_patient, own_patient
+from webapp.access import Action, own_patient, patient_route
 from webapp.errors import error_response
+from webapp.forms import Page, show_error
 from webapp.people.models import Patient
 from webapp.receipt import bp
 from webapp.receipt import services as receipts
 from webapp.receipt.forms import AnswerForm
 from webapp.receipt.models import QUESTION_COUNT, Side
-
-Page = str | Response | tuple[str, int]
-
-
-def _staff_patient(patient_id: int, action: Action) -> Patient:
-    # (care.views.staff_required would import round in a circle through the overview.)
-    if current_user.staff is None:
-        abort(404)
-    return load_patient(current_user, patient_id, action)
 
 
 def _urls(patient: Patient, side: str) -> tuple[str, Callable[[int], str]]:
@@ -71,7 +63,7 @@ def _step(patient: Patient, *, side: str, question: int) -> Page:
                 by_user=current_user,
             )
         except receipts.ReceiptInputError as error:
-            form[error.field].errors = [*form[error.field].errors, error.message]
+            show_error(form, error, default="answer")
         else:
             return _turn_page(question, back=back, side=side, patient=patient)
     contract_url, step_url = _urls(patient, side)
@@ -111,16 +103,14 @@ def step(question: int) -> Page:
 
 
 @bp.get("/patient/<int:patient_id>")
-@login_required
-def staff_page(patient_id: int) -> str:
-    return _contract(_staff_patient(patient_id, Action.VIEW_PLAN), staff=True)
+@patient_route(Action.VIEW_PLAN)
+def staff_page(patient: Patient) -> str:
+    return _contract(patient, staff=True)
 
 
 @bp.route("/patient/<int:patient_id>/fraga/<int:question>", methods=["GET", "POST"])
-@login_required
-def staff_step(patient_id: int, question: int) -> Page:
-    action = Action.ANSWER_RECEIPT_AS_CARE if request.method == "POST" else Action.VIEW_PLAN
-    patient = _staff_patient(patient_id, action)
+@patient_route(Action.ANSWER_RECEIPT_AS_CARE)
+def staff_step(patient: Patient, question: int) -> Page:
     return _step(patient, side=Side.CARE, question=question)
 
 

@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import re
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, ValidationError
 
-from webapp.forms import strip
+from webapp.forms import int_or_zero, strip
 from webapp.whatmatters.models import TEXT_MAX
 from webapp.whatmatters.services import EMPTY_MESSAGE, too_long_message
-
-
-def _int_or_zero(value: object) -> int:
-    text = str(value or "")
-    return int(text) if re.fullmatch(r"\d{1,9}", text) else 0
 
 
 def _not_too_long(_form: FlaskForm, field: TextAreaField) -> None:
@@ -40,7 +33,7 @@ class StatementForm(FlaskForm):
 class EditForm(FlaskForm):
     text = _text_field(_l("Ändra texten"))
     # Which copy of the statement the form was made from; a save on an old copy is refused.
-    lock_version = HiddenField(filters=[_int_or_zero])
+    lock_version = HiddenField(filters=[int_or_zero])
 
 
 class MoveForm(FlaskForm):

@@ -9,7 +9,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from webapp.db import now_utc
+from webapp.clock import now_utc
+from webapp.db import PlanRow
 from webapp.extensions import db
 from webapp.people.models import User
 
@@ -34,7 +35,7 @@ KIND_WORDS = {
 }
 
 
-class WhatMattersStatement(db.Model):
+class WhatMattersStatement(PlanRow, db.Model):
     """One thing that matters to the patient, in their own words.
 
     `updated_at` is when the text or the status (archived, restored) last changed; `moved_at`
@@ -63,7 +64,8 @@ class WhatMattersStatement(db.Model):
         return self.archived_at is not None
 
 
-class WhatMattersRevision(db.Model):
+class WhatMattersRevision(PlanRow, db.Model):
+    __plan_parent__ = ("statement_id", "WhatMattersStatement")
     """One change to a statement, kept for the history. Rows are only ever inserted."""
 
     __tablename__ = "what_matters_revision"

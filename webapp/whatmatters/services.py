@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
 from webapp.changes import plan_changed
-from webapp.db import now_utc
+from webapp.clock import now_utc
 from webapp.errors import UserFacingError
 from webapp.extensions import db
 from webapp.people.models import Patient, User
@@ -211,7 +211,7 @@ def whatmatters_add(*, patient: Patient, text: str, actor: User) -> WhatMattersS
     db.session.add(statement)
     db.session.flush()
     _revise(statement, RevisionKind.CREATED, actor, now)
-    db.session.commit()
+    db.session.flush()
     return statement
 
 
@@ -238,13 +238,13 @@ def whatmatters_edit(
         .values(text=cleaned, lock_version=expected_version + 1, updated_at=now)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
-        db.session.rollback()
+    if result.rowcount != 1:  # someone else saved first: show what is saved now
+        db.session.expire_all()
         raise WhatMattersConflict(whatmatters_find(patient=patient, statement_id=statement_id))
     plan_changed(patient.id)
     db.session.refresh(statement)
     _revise(statement, RevisionKind.EDITED, actor, now)
-    db.session.commit()
+    db.session.flush()
     return statement
 
 
@@ -270,7 +270,7 @@ def whatmatters_move(*, patient: Patient, statement_id: int, direction: str, act
     moved = active[target]
     moved.moved_at = now
     _revise(moved, RevisionKind.REORDERED, actor, now, position=target + 1)
-    db.session.commit()
+    db.session.flush()
     return target + 1
 
 
@@ -286,7 +286,7 @@ def whatmatters_archive(
     statement.updated_at = now
     statement.lock_version += 1
     _revise(statement, RevisionKind.ARCHIVED, actor, now)
-    db.session.commit()
+    db.session.flush()
     return statement
 
 
@@ -303,5 +303,5 @@ def whatmatters_restore(
     statement.updated_at = now
     statement.lock_version += 1
     _revise(statement, RevisionKind.RESTORED, actor, now)
-    db.session.commit()
+    db.session.flush()
     return statement

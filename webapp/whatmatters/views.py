@@ -8,14 +8,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from webapp.access import Action, load_patient, own_patient
-from webapp.forms import EmptyForm
+from webapp.access import Action, own_patient, patient_route
+from webapp.forms import EmptyForm, Page, show_error
 from webapp.people.models import Patient
 from webapp.whatmatters import bp
 from webapp.whatmatters import services as whatmatters
 from webapp.whatmatters.forms import EditForm, MoveForm, StatementForm
-
-Page = str | Response | tuple[str, int]
 
 
 def _index(patient: Patient, form: StatementForm | None = None, error: str | None = None) -> Page:
@@ -57,7 +55,7 @@ def add() -> Page:
             patient=patient, text=form.text.data, actor=current_user
         )
     except whatmatters.WhatMattersError as error:
-        form.text.errors = [*form.text.errors, error.message]
+        show_error(form, error, default="text")
         return _index(patient, form=form)
     flash(_("Sparat. Det står nu sist i listan."), "success")
     return _back_to_list(statement.id)
@@ -103,7 +101,7 @@ def edit(statement_id: int) -> Page:
         form.lock_version.data = error.statement.lock_version
         return _edit_page(patient, statement_id, form, conflict=error)
     except whatmatters.WhatMattersError as error:
-        form.text.errors = [*form.text.errors, error.message]
+        show_error(form, error, default="text")
         return _edit_page(patient, statement_id, form)
     flash(_("Ändringen är sparad."), "success")
     return _back_to_list(statement_id)
@@ -182,10 +180,6 @@ def history() -> str:
 
 
 @bp.get("/patient/<int:patient_id>/historik")
-@login_required
-def staff_history(patient_id: int) -> str:
-    # (care.views.staff_required is not imported: care.views imports the overview, which
-    # imports this package's services, so the import would go round in a circle.)
-    if current_user.staff is None:
-        abort(404)
-    return _history(load_patient(current_user, patient_id, Action.VIEW_PLAN), staff=True)
+@patient_route(Action.VIEW_PLAN)
+def staff_history(patient: Patient) -> str:
+    return _history(patient, staff=True)
