@@ -19,6 +19,7 @@ import itertools
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -101,6 +102,15 @@ class LiveServer:
         with self.app.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+@contextmanager
+def app_work(app: Flask) -> Iterator[None]:
+    """Set-up work done outside any request, committed as a command would (services only
+    flush; the request or command commits)."""
+    with app.app_context():
+        yield
+        db.session.commit()
 
 
 def start_live_server(tmp_dir: Path | str | None = None, **config: Any) -> LiveServer:
@@ -278,7 +288,7 @@ def invitation_link(
     """Issue a fresh invitation for `person` in the live app and return its full URL."""
     from webapp.auth import services as auth_services
 
-    with live_server.app.app_context():
+    with app_work(live_server.app):
         user = db.session.get(User, _user_id(person))
         assert user is not None
         _invitation, token = auth_services.invitation_issue(
@@ -340,7 +350,7 @@ def create_care_team(live_server: LiveServer) -> CareTeam:
     from webapp.people import services as people
 
     unit_name = f"Vårdcentralen Linden {next(_team_numbers)}"
-    with live_server.app.app_context():
+    with app_work(live_server.app):
         unit = people.care_unit_get_or_create(
             name=unit_name, phone="010-100 00 00", phone_hours="Vardagar 8–16"
         )
@@ -377,7 +387,7 @@ def create_patient(
     """A patient whose fixed care contact is the team's nurse."""
     from webapp.people import services as people
 
-    with live_server.app.app_context():
+    with app_work(live_server.app):
         nurse = db.session.get(StaffMember, team.nurse_staff_id)
         assert nurse is not None
         patient = people.patient_create(

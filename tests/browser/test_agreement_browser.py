@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import create_care_team, create_patient
+from tests.browser.conftest import app_work, create_care_team, create_patient
 from webapp.agreement import services as agreements
 from webapp.demo import agreement_agreed_by_both
 from webapp.extensions import db
@@ -29,7 +29,7 @@ def make_people(server):
 
 
 def make_agreed(app, who):
-    with app.app_context():
+    with app_work(app):
         patient = db.session.get(Patient, who["patient_id"])
         agreement_agreed_by_both(
             patient=patient,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import create_care_team, create_patient
+from tests.browser.conftest import app_work, create_care_team, create_patient
 from webapp.extensions import db
 from webapp.people import services as people
 from webapp.people.models import StaffMember
@@ -18,7 +18,7 @@ WHY = "Karin går i pension. Eva tar över och känner till din plan."
 def team(live_server):
     care = create_care_team(live_server)
     patient = create_patient(live_server, care)
-    with live_server.app.app_context():
+    with app_work(live_server.app):
         nurse = db.session.get(StaffMember, care.nurse_staff_id)
         people.staff_create(unit=nurse.care_unit, name="Eva Ek", title="Sjuksköterska")
     return {

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import create_care_team, create_patient
+from tests.browser.conftest import app_work, create_care_team, create_patient
 from tests.test_page_budget import grow_plan, small_plan
 from webapp.extensions import db
 from webapp.people.models import Patient, StaffMember
@@ -62,7 +62,7 @@ def full_plan(live_server) -> dict[str, Any]:
     """A patient with something in every part of the plan, and their care contact."""
     team = create_care_team(live_server)
     ref = create_patient(live_server, team)
-    with live_server.app.app_context():
+    with app_work(live_server.app):
         patient = db.session.get(Patient, ref.patient_id)
         nurse = db.session.get(StaffMember, team.nurse_staff_id)
         physician = db.session.get(StaffMember, team.physician_staff_id)

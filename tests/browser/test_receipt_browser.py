@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
+from tests.browser.conftest import app_work
 from webapp.agreement import services as agreements
 from webapp.demo import agreement_agreed_by_both
 from webapp.extensions import db
@@ -16,7 +17,7 @@ from webapp.receipt import services as receipts
 
 def make_people(app, unit_name="Vårdcentralen Kvittot", nurse_name="Kerstin Dahl"):
     """A patient whose care contact has answered yes to all seven and an agreed agreement."""
-    with app.app_context():
+    with app_work(app):
         unit = people.care_unit_get_or_create(name=unit_name, phone="010-200 00 00")
         nurse = people.staff_create(unit=unit, name=nurse_name, title="Sjuksköterska")
         patient = people.patient_create(
@@ -55,7 +56,7 @@ def test_patient_answers_the_seven_questions_with_the_keyboard(
     page, live_server, sign_in_as, axe_check
 ):
     patient_id = make_people(live_server.app)
-    with live_server.app.app_context():
+    with app_work(live_server.app):
         patient = db.session.get(Patient, patient_id)
         sign_in_as(page, live_server, patient)
 
@@ -99,13 +100,14 @@ def test_patient_answers_the_seven_questions_with_the_keyboard(
 
 
 def test_a_wrong_answer_is_explained_on_the_page(page, live_server, sign_in_as, axe_check):
-    with live_server.app.app_context():
+    with app_work(live_server.app):
         unit = people.care_unit_get_or_create(name="Vårdcentralen Kvittot")
         nurse = people.staff_create(unit=unit, name="Lena Sjö", title="Sjuksköterska")
         patient = people.patient_create(
             created_by=nurse, name="Greta Å", phone="070-555 66 77", personal_number=None
         )
-        sign_in_as(page, live_server, patient)
+        user_id = patient.user_id
+    sign_in_as(page, live_server, user_id)
     page.goto(f"{live_server.url}/kvitto/fraga/1")
     page.get_by_label("Vill du skriva något mer? (frivilligt)").fill("Det beror på dagen.")
     page.get_by_role("button", name="Nästa").click()
@@ -118,7 +120,7 @@ def test_a_wrong_answer_is_explained_on_the_page(page, live_server, sign_in_as, 
 
 def test_care_contact_answers_and_the_unit_sees_counts(page, live_server, sign_in_as, axe_check):
     patient_id = make_people(live_server.app, "Kvittots egen enhet", "Maja Ström")
-    with live_server.app.app_context():
+    with app_work(live_server.app):
         nurse = db.session.get(Patient, patient_id).care_contact
         sign_in_as(page, live_server, nurse)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.conftest import app_work
 from webapp.people import services as people
 
 FAMILY = "Att träffa barnbarnen varje vecka."
@@ -23,7 +24,7 @@ FOCUSED = """() => {
 
 
 def make_patient(app):
-    with app.app_context():
+    with app_work(app):
         unit = people.care_unit_get_or_create(name="Vårdcentralen Viktigt")
         nurse = people.staff_create(unit=unit, name="Karin Viktig", title="Distriktssköterska")
         patient = people.patient_create(
