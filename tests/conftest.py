@@ -32,7 +32,8 @@ def count_queries() -> Iterator[list[str]]:
     statements: list[str] = []
 
     def remember(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        statements.append(statement)
+        if not statement.startswith(PLAN_CHECK):  # the suite's own check, not the page's
+            statements.append(statement)
 
     event.listen(db.engine, "before_cursor_execute", remember)
     try:
@@ -131,6 +132,60 @@ def app(tmp_path: Any) -> Iterator[Flask]:
         yield app
         db.session.remove()
         db.engine.dispose()
+
+
+PLAN_CHECK = "/* plan-bump check */"
+PLAN_VERSION_SQL = "/* plan-bump check */ SELECT plan_version FROM patient WHERE id = :id"
+
+
+@pytest.fixture(autouse=True)
+def every_written_plan_row_bumps_its_patient() -> Iterator[None]:
+    """At every commit in every test: each patient whose plan rows were written has a higher
+    plan_version after the commit than before it, or the cached "Min plan" would lie."""
+    from sqlalchemy import text
+    from sqlalchemy.orm import Session
+
+    from webapp.db import PlanRow
+    from webapp.plan.freshness import _patient_ids_of
+
+    def before_bump(session: Session, _context: Any, _instances: Any) -> None:
+        rows = [
+            obj
+            for obj in (*session.new, *session.dirty, *session.deleted)
+            if isinstance(obj, PlanRow)
+        ]
+        if not rows:
+            return
+        seen = session.info.setdefault("plan_check", {})
+        for patient_id in _patient_ids_of(session, rows) - set(seen):
+            seen[patient_id] = session.connection().scalar(
+                text(PLAN_VERSION_SQL),
+                {"id": patient_id},
+            )
+
+    def after_commit(session: Session) -> None:
+        seen = session.info.pop("plan_check", {})
+        with db.engine.connect() as connection:
+            for patient_id, before in seen.items():
+                after = connection.scalar(
+                    text(PLAN_VERSION_SQL),
+                    {"id": patient_id},
+                )
+                assert after is None or before is None or after > before, (
+                    f"patient {patient_id}'s plan rows were written but its plan_version "
+                    f"stayed {before}"
+                )
+
+    def after_rollback(session: Session) -> None:
+        session.info.pop("plan_check", None)
+
+    listeners = (("before_flush", before_bump), ("after_commit", after_commit))
+    listeners += (("after_soft_rollback", lambda s, _t: after_rollback(s)),)
+    for name, function in listeners:
+        event.listen(Session, name, function)
+    yield
+    for name, function in listeners:
+        event.remove(Session, name, function)
 
 
 class Clock:

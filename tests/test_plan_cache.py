@@ -247,3 +247,41 @@ def test_kept_plans_age_out_because_the_clock_moves(monkeypatch):
         store.put((key,), key)
     assert store.get(("b",)) is None  # the least recently used made room
     assert store.get(("d",)) == "d"
+
+
+# --- every model decides: on the plan, or off it ----------------------------------------
+
+
+def _belongs_to_a_patient(table, plan_tables) -> bool:
+    """A table with a foreign key to the patient, or to a row of a patient's plan."""
+    return any(
+        fk.column.table.name == "patient" or fk.column.table.name in plan_tables
+        for fk in table.foreign_keys
+    )
+
+
+def test_every_model_that_belongs_to_a_patient_is_on_the_plan_or_declared_off_it(app):
+    from webapp.db import OffPlan, PlanRow
+    from webapp.plan.freshness import plan_tables
+
+    undecided = [
+        mapper.class_.__name__
+        for mapper in db.Model.registry.mappers
+        if _belongs_to_a_patient(mapper.class_.__table__, plan_tables())
+        and not issubclass(mapper.class_, PlanRow | OffPlan)
+    ]
+    assert undecided == [], "mark these PlanRow (and say how to find the patient) or OffPlan"
+    unexplained = [
+        mapper.class_.__name__
+        for mapper in db.Model.registry.mappers
+        if issubclass(mapper.class_, OffPlan) and not mapper.class_.__off_plan__
+    ]
+    assert unexplained == [], "an OffPlan model says why in __off_plan__"
+
+
+def test_a_plan_row_finds_its_patient_through_its_parents(planned):
+    from webapp.agreement.models import AgreementItem
+    from webapp.plan.freshness import _patient_ids_of
+
+    item = db.session.scalar(select(AgreementItem))
+    assert _patient_ids_of(db.session(), [item]) == {planned.id}

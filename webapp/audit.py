@@ -248,14 +248,3 @@ def log_page(patient: Patient, *, before_id: int | None = None, zone: Any = None
     ]
     lines.sort(key=lambda line: line.last_at, reverse=True)
     return LogPage(lines=lines, older_than=rows[-1].id if more and rows else None)
-
-
-def entries_for(patient: Patient, limit: int = 200) -> list[AccessLogEntry]:
-    """The newest raw rows (for tests and operators); the patient reads `log_page`."""
-    statement = (
-        select(AccessLogEntry)
-        .where(AccessLogEntry.patient_id == patient.id)
-        .order_by(AccessLogEntry.id.desc())
-        .limit(limit)
-    )
-    return list(db.session.scalars(statement))

@@ -424,8 +424,3 @@ def agreement_diff(*, older: AgreementVersion, newer: AgreementVersion) -> list[
                 )
             )
     return changes
-
-
-def is_newer(moment: datetime | None, line: datetime | None) -> bool:
-    """For "Nytt sedan du tittade senast": True when `moment` is after the staff's last look."""
-    return moment is not None and line is not None and moment > line

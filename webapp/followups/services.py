@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from webapp import audit
@@ -112,24 +112,6 @@ def for_overview(patient: Patient) -> FollowUpOverview:
     )
     now = now_utc()
     return FollowUpOverview(upcoming=[f for f in found if f.ends_at > now])
-
-
-def cannot_come_counts(patient_ids: list[int]) -> dict[int, int]:
-    """For the unit's patient list: per patient, how many planned follow-ups still to come
-    the patient has said they cannot come to. One query."""
-    if not patient_ids:
-        return {}
-    rows = db.session.execute(
-        select(FollowUp.patient_id, func.count())
-        .where(
-            FollowUp.patient_id.in_(patient_ids),
-            FollowUp.status == FollowUpStatus.PLANNED,
-            FollowUp.cannot_come_at.is_not(None),
-            FollowUp.starts_at > now_utc(),
-        )
-        .group_by(FollowUp.patient_id)
-    )
-    return {patient_id: count for patient_id, count in rows}
 
 
 # --- changing --------------------------------------------------------------------------

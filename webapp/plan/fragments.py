@@ -68,6 +68,11 @@ def _store() -> _Store:
     return current_app.extensions.setdefault("plan_fragments", _Store(MAX_ENTRIES))
 
 
+def store_clear() -> None:
+    """Forget every kept plan in this worker (tests; an operator's reload does the same)."""
+    _store().clear()
+
+
 def own_plan_html(patient: Patient) -> Markup:
     """The patient's contacts and the five parts of their plan, for their home page."""
     # The directory version covers the staff and unit details the plan shows.

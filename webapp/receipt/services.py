@@ -120,16 +120,6 @@ def receipt_current(*, patient_id: int) -> dict[tuple[str, int], ReceiptAnswer]:
     return {(row.side, row.question): row for row in rows}
 
 
-def receipt_history(*, patient_id: int) -> list[ReceiptAnswer]:
-    """Every answer ever given for the patient, newest first."""
-    statement = (
-        select(ReceiptAnswer)
-        .where(ReceiptAnswer.patient_id == patient_id)
-        .order_by(ReceiptAnswer.id.desc())
-    )
-    return list(db.session.scalars(statement))
-
-
 # --- the contract ----------------------------------------------------------------------
 
 
