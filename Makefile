@@ -6,7 +6,8 @@ FLASK  := $(BIN)/flask --app webapp
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PORT   ?= 5000
 
-.PHONY: run test install install-test chromium translations messages migrate demo bench lint clean
+.PHONY: run test test-sqlite test-pg sqlite-pass pg-pass install install-test chromium translations \
+	messages migrate demo bench lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,11 +51,36 @@ run: demo
 	@echo "Nära is served on http://localhost:$(PORT) (stop with Ctrl-C)"
 	PORT=$(PORT) $(FLASK) run --host localhost --port $(PORT)
 
+# Two passes: every test on SQLite (the browser tests too), and the Flask-client tests on a
+# throwaway PostgreSQL cluster made and removed by tests/pg/throwaway.sh. They run side by side
+# (one core each); make prints each pass's report whole when it ends and fails if either does.
+SQLITE_PASS := $(BIN)/pytest
+PG_PASS     := tests/pg/throwaway.sh $(BIN)/pytest --ignore=tests/browser
+
 test: install-test
-	$(BIN)/pytest
+	@echo "make test: SQLite (all tests) and PostgreSQL (all but tests/browser) side by side;"
+	@echo "           each report prints when its pass ends"
+	@$(MAKE) --no-print-directory -j2 --output-sync=target sqlite-pass pg-pass
+
+test-sqlite: install-test
+	$(SQLITE_PASS)
+
+test-pg: install-test
+	$(PG_PASS)
+
+# The passes without the install step (which must not run twice at once).
+sqlite-pass:
+	@echo "=== SQLite pass: $(SQLITE_PASS)"
+	@$(SQLITE_PASS)
+
+pg-pass:
+	@echo "=== PostgreSQL pass: $(PG_PASS)"
+	@$(PG_PASS)
 
 lint: install-test
 	$(BIN)/ruff check webapp tests bench
+	$(BIN)/ruff format --check webapp tests bench
+	$(BIN)/mypy webapp
 
 bench: install-test
 	@command -v wrk >/dev/null 2>&1 || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q wrk; }

@@ -10,6 +10,7 @@ When a post is refused (4xx), the patient's data must be as it was.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -23,11 +24,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select
+from sqlalchemy import select, text
 from werkzeug.routing import Rule
 
 from tests.conftest import (
     csrf_token,
+    fresh_database,
     make_config,
     per_request_sessions,
     register_with_invitation,
@@ -241,14 +243,27 @@ def _crawl(client: FlaskClient, app: Flask, ids: dict[str, int], care: bool) -> 
 
 # --- what to post -----------------------------------------------------------------------
 
+# PostgreSQL's text cannot hold a NUL byte and the app does not refuse one yet: it answers
+# 500 there (a fix is under way). Until it lands the fuzzer leaves NUL out on PostgreSQL, and
+# test_a_nul_byte_in_a_form_never_answers_500 keeps the bug in sight; once that test passes
+# on PostgreSQL (strict xfail: the run fails), delete NUL_ANSWERS_500 and what uses it.
+NUL_ANSWERS_500 = os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql")
+
+
+def _text(**sizes: int) -> st.SearchStrategy[str]:
+    if NUL_ANSWERS_500:
+        return st.text(st.characters(codec="utf-8", exclude_characters="\x00"), **sizes)
+    return st.text(**sizes)
+
+
 LONG_TEXT = st.builds(
-    lambda piece, times: piece * times, st.text(min_size=1, max_size=4), st.integers(300, 6000)
+    lambda piece, times: piece * times, _text(min_size=1, max_size=4), st.integers(300, 6000)
 )
 NASTY = st.sampled_from(
     [
         "",
         " ",
-        "\x00",
+        *([] if NUL_ANSWERS_500 else ["\x00"]),
         "\r\n",
         "0",
         "-1",
@@ -265,12 +280,51 @@ NASTY = st.sampled_from(
 
 def _value(known: set[str], ids: dict[str, int]) -> st.SearchStrategy[str | None]:
     plausible = sorted(known | {str(v) for v in ids.values()} | {"up", "down", "y"})
-    return st.one_of(st.none(), st.text(), LONG_TEXT, NASTY, st.sampled_from(plausible))
+    return st.one_of(st.none(), _text(), LONG_TEXT, NASTY, st.sampled_from(plausible))
 
 
 def _id(real: int) -> st.SearchStrategy[int]:
     # Mostly the real id (so the form itself is reached), sometimes an invented one (404).
     return st.one_of(st.just(real), st.just(real), st.just(real), st.integers(0, 2**70))
+
+
+@dataclass
+class Pristine:
+    """The database as the world was built: SQLite's own backup, or else every row of it."""
+
+    sqlite: sqlite3.Connection | None = None
+    rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+    @classmethod
+    def take(cls) -> Pristine:
+        db.session.remove()
+        with db.engine.connect() as connection:
+            if connection.dialect.name == "sqlite":
+                copy = sqlite3.connect(":memory:")
+                connection.connection.driver_connection.backup(copy)
+                return cls(sqlite=copy)
+            return cls(
+                rows={
+                    table.name: [row._asdict() for row in connection.execute(table.select())]
+                    for table in db.metadata.sorted_tables
+                }
+            )
+
+    def put_back(self) -> None:
+        db.session.remove()
+        if self.sqlite is not None:
+            with db.engine.connect() as connection:
+                self.sqlite.backup(connection.connection.driver_connection)
+            return
+        tables = db.metadata.sorted_tables
+        quote = db.engine.dialect.identifier_preparer.quote
+        with db.engine.begin() as connection:
+            # One TRUNCATE of every table, so foreign keys between them do not get in the way.
+            # Sequences are left as they are: they are already past every id put back.
+            connection.execute(text(f"TRUNCATE {', '.join(quote(t.name) for t in tables)}"))
+            for table in tables:
+                if self.rows[table.name]:
+                    connection.execute(table.insert(), self.rows[table.name])
 
 
 @dataclass
@@ -282,14 +336,12 @@ class World:
     clients: dict[bool, FlaskClient]
     tokens: dict[bool, str]
     forms: dict[bool, dict[str, FoundForm]]  # per side: endpoint -> the form as found
-    pristine: sqlite3.Connection
-    cookies: dict[bool, str] = field(default_factory=dict)
+    pristine: Pristine
+    cookies: dict[bool, str]  # per side: the session cookie of the sign-in
 
     def restore(self) -> None:
         """Put back the database and both sign-ins as they were when the world was built."""
-        db.session.remove()
-        with db.engine.connect() as connection:
-            self.pristine.backup(connection.connection.driver_connection)
+        self.pristine.put_back()
         name = self.app.config["SESSION_COOKIE_NAME"]
         for care, client in self.clients.items():
             client.set_cookie(name, self.cookies[care])
@@ -298,11 +350,12 @@ class World:
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     # Module-wide: a fresh app, two passkey sign-ins and two crawls per test would cost more
-    # than all the fuzzing; restoring a copy of the database costs a millisecond.
+    # than all the fuzzing; restoring a copy of the database costs a millisecond (SQLite) or a
+    # few (PostgreSQL).
     app = create_app(make_config(tmp_path_factory.mktemp("fuzz")))
     per_request_sessions(app)
     with app.app_context():
-        db.create_all()
+        fresh_database()
         unit = people.care_unit_get_or_create(name="Vårdcentralen Fuzz", phone="010-100 00 00")
         db.session.commit()
         nurse = people.staff_create(
@@ -327,22 +380,23 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
             care: {**ids, "passkey_id": _passkey_id(user.id)}
             for care, user in people_by_side.items()
         }
+        tokens = {care: csrf_token(clients[care], "/vard/" if care else "/") for care in clients}
+        forms = {care: _crawl(clients[care], app, side_ids[care], care) for care in clients}
+        name = app.config["SESSION_COOKIE_NAME"]
+        cookies = {}
+        for care, client in clients.items():
+            cookie = client.get_cookie(name)
+            assert cookie is not None
+            cookies[care] = cookie.value
         made = World(
             app=app,
             ids=side_ids,
             clients=clients,
-            tokens={care: csrf_token(clients[care], "/vard/" if care else "/") for care in clients},
-            forms={care: _crawl(clients[care], app, side_ids[care], care) for care in clients},
-            pristine=sqlite3.connect(":memory:"),
+            tokens=tokens,
+            forms=forms,
+            pristine=Pristine.take(),
+            cookies=cookies,
         )
-        name = app.config["SESSION_COOKIE_NAME"]
-        for care, client in clients.items():
-            cookie = client.get_cookie(name)
-            assert cookie is not None
-            made.cookies[care] = cookie.value
-        db.session.remove()
-        with db.engine.connect() as connection:
-            connection.connection.driver_connection.backup(made.pristine)
         yield made
         db.session.remove()
         db.engine.dispose()
@@ -398,6 +452,25 @@ def test_arbitrary_text_to_a_form_never_answers_500(fresh: World, rule: Rule) ->
             assert _snapshot() == before, f"{rule.rule} refused {body!r} but changed data"
 
     post()
+
+
+@pytest.mark.xfail(
+    NUL_ANSWERS_500,
+    strict=True,
+    reason="known bug: a NUL byte in a text field answers 500 on PostgreSQL (fix under way)",
+)
+@pytest.mark.parametrize(
+    "endpoint, field_name",
+    [("whatmatters.add", "text"), ("passkeys.rename", "name"), ("followups.cancel", "reason")],
+)
+def test_a_nul_byte_in_a_form_never_answers_500(fresh: World, endpoint: str, field_name: str):
+    rule = next(rule for rule in FORM_RULES if rule.endpoint == endpoint)
+    care = _is_care_form(rule)
+    ids = {**fresh.ids[care], **fresh.forms[care][endpoint].args}
+    response = fresh.clients[care].post(
+        _url(rule, ids), data={field_name: "Att\x00gå", "csrf_token": fresh.tokens[care]}
+    )
+    assert response.status_code != 500
 
 
 # --- the JSON passkey API -----------------------------------------------------------------
