@@ -117,10 +117,25 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 
 def fresh_database() -> None:
-    """Empty tables for the test (a new SQLite file is empty; another database is emptied)."""
-    if os.environ.get("TEST_DATABASE_URL"):
+    """Empty tables for the test (a new SQLite file is empty; another database is emptied).
+
+    On another database the schema is made when missing (first test, or after the migration
+    tests emptied it) and otherwise emptied with one TRUNCATE, a fraction of the cost of
+    dropping and creating every table for each test.
+    """
+    from sqlalchemy import inspect, text
+
+    if not os.environ.get("TEST_DATABASE_URL"):
+        db.create_all()
+        return
+    if not inspect(db.engine).has_table("access_log_entry"):
         db.drop_all()
-    db.create_all()
+        db.create_all()
+        return
+
+    names = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
+    with db.engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
 
 
 @pytest.fixture
