@@ -90,6 +90,36 @@ def test_a_refused_form_shows_what_was_written_so_it_is_not_lost(patient_client)
     assert ">up<" not in page  # choices and ids are not shown as writing
 
 
+@pytest.mark.parametrize(
+    ("path", "field", "form_page"),
+    [
+        ("/viktigt/ny", "text", "/viktigt/"),
+        ("/vard/patienter/ny", "name", "/vard/patienter/ny"),
+    ],
+)
+def test_a_nul_character_is_refused_in_plain_words_keeping_the_text(
+    patient_client, nurse_client, path, field, form_page
+):
+    # PostgreSQL cannot store a NUL in text (it was a 500 there); no one means to type it.
+    client = nurse_client if path.startswith("/vard/") else patient_client
+    data = {"name": "Ny Patient", "phone": "070-000 00 00", field: "Att gå\x00 ut med hunden."}
+    counts = _data_counts()
+    response = client.post(path, data={**data, "csrf_token": csrf_token(client, form_page)})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Texten innehöll ett osynligt tecken som inte går att spara." in page
+    assert "Att gå ut med hunden." in page and "\x00" not in page
+    assert _data_counts() == counts
+
+
+def _data_counts() -> dict[str, int]:
+    return {
+        table.name: db.session.scalar(select(func.count()).select_from(table))
+        for table in db.metadata.sorted_tables
+        if table.name not in ("access_log_entry", "patient_last_seen", "webauthn_challenge")
+    }
+
+
 def test_form_post_with_a_wrong_csrf_token_is_refused(nurse_client):
     response = nurse_client.post(
         "/vard/patienter/ny",

@@ -2,12 +2,56 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms import Field, FieldList, FormField
+
+# PostgreSQL cannot store the NUL character in text, and no one means to type it: it comes
+# with text pasted from some programs. Refused at the field, with what was typed kept.
+NUL = "\x00"
+UNSAVEABLE_CHARACTER = _l(
+    "Texten innehöll ett osynligt tecken som inte går att spara. Vi har tagit bort det. "
+    "Läs igenom texten och skicka igen."
+)
 
 
 def strip(value: object) -> object:
     return value.strip() if isinstance(value, str) else value
 
 
-class EmptyForm(FlaskForm):
+def _leaves(fields: Any) -> Iterator[Field]:
+    """Every field of a form, the fields of nested forms and lists of forms included."""
+    for field in fields:
+        if isinstance(field, FormField):
+            yield from _leaves(field.form)
+        elif isinstance(field, FieldList):
+            yield from _leaves(field.entries)
+        else:
+            yield field
+
+
+def _has_nul(raw: Sequence[object] | None) -> bool:
+    return any(isinstance(value, str) and NUL in value for value in raw or ())
+
+
+class AppForm(FlaskForm):
+    """The base of every form of the app (tests/test_fuzz_forms.py checks that they all
+    derive from it): a field with a NUL character is refused with a plain message, and shows
+    what was typed without that character, so sending again works."""
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        for field in _leaves(self):
+            if _has_nul(field.raw_data) and UNSAVEABLE_CHARACTER not in field.process_errors:
+                if isinstance(field.data, str):
+                    field.data = field.data.replace(NUL, "")
+                # Field.validate starts its errors from process_errors: the message shows at
+                # the field, and nested forms and the form's error summary see it too.
+                field.process_errors.append(UNSAVEABLE_CHARACTER)
+        return super().validate(extra_validators)
+
+
+class EmptyForm(AppForm):
     """A button that posts: it carries the CSRF token and nothing else."""

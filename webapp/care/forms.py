@@ -5,11 +5,10 @@ from __future__ import annotations
 import re
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from webapp.forms import strip
+from webapp.forms import AppForm, strip
 
 PHONE = Regexp(
     r"^\+?[0-9][0-9 \-]{5,19}$",
@@ -35,7 +34,7 @@ def _optional_int(value: object) -> int | None:
     return int(text) if re.fullmatch(r"\d{1,9}", text) else -1
 
 
-class PatientForm(FlaskForm):
+class PatientForm(AppForm):
     name = _name_field(_l("Patientens namn"))
     phone = StringField(
         _l("Mobilnummer"),
@@ -53,7 +52,7 @@ class PatientForm(FlaskForm):
     )
 
 
-class StaffForm(FlaskForm):
+class StaffForm(AppForm):
     name = _name_field(_l("Namn"))
     title = StringField(
         _l("Yrke eller roll"),

@@ -5,14 +5,13 @@ from __future__ import annotations
 import re
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp
 
 from webapp.careteam.models import KIND_WORDS, CarePartKind
 from webapp.careteam.services import MESSAGE_MAX
-from webapp.forms import strip
+from webapp.forms import AppForm, strip
 
 PHONE = Regexp(
     r"^\+?[0-9][0-9 \-]{5,19}$",
@@ -28,7 +27,7 @@ def _optional_id(value: object) -> int | None:
     return int(text) if re.fullmatch(r"\d{1,9}", text) else -1
 
 
-class ContactsForm(FlaskForm):
+class ContactsForm(AppForm):
     care_contact_id = SelectField(
         _l("Fast vårdkontakt"), coerce=_optional_id, validate_choice=False
     )
@@ -46,7 +45,7 @@ class ContactsForm(FlaskForm):
     )
 
 
-class CarePartForm(FlaskForm):
+class CarePartForm(AppForm):
     organisation = StringField(
         _l("Verksamhet"),
         description=_l("Till exempel Hemtjänsten i Solna."),
@@ -88,7 +87,7 @@ class CarePartForm(FlaskForm):
         return {name: getattr(self, name).data for name in names}
 
 
-class AcknowledgeForm(FlaskForm):
+class AcknowledgeForm(AppForm):
     """The "Jag har läst" button: carries the newest notice the patient was shown."""
 
     up_to = HiddenField(validators=[DataRequired(), Regexp(r"^\d{1,9}$")])

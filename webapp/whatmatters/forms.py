@@ -5,11 +5,10 @@ from __future__ import annotations
 import re
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, ValidationError
 
-from webapp.forms import strip
+from webapp.forms import AppForm, strip
 from webapp.whatmatters.models import TEXT_MAX
 from webapp.whatmatters.services import EMPTY_MESSAGE, too_long_message
 
@@ -19,7 +18,7 @@ def _int_or_zero(value: object) -> int:
     return int(text) if re.fullmatch(r"\d{1,9}", text) else 0
 
 
-def _not_too_long(_form: FlaskForm, field: TextAreaField) -> None:
+def _not_too_long(_form: AppForm, field: TextAreaField) -> None:
     if field.data and len(field.data) > TEXT_MAX:
         raise ValidationError(too_long_message(len(field.data)))
 
@@ -33,15 +32,15 @@ def _text_field(label: str) -> TextAreaField:
     )
 
 
-class StatementForm(FlaskForm):
+class StatementForm(AppForm):
     text = _text_field(_l("Skriv en sak som är viktig för dig"))
 
 
-class EditForm(FlaskForm):
+class EditForm(AppForm):
     text = _text_field(_l("Ändra texten"))
     # Which copy of the statement the form was made from; a save on an old copy is refused.
     lock_version = HiddenField(filters=[_int_or_zero])
 
 
-class MoveForm(FlaskForm):
+class MoveForm(AppForm):
     direction = StringField(validators=[AnyOf(["up", "down"])])
