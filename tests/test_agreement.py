@@ -624,3 +624,18 @@ def test_any_two_versions_can_be_compared(patient_client, patient, nurse):
     assert WALK in page and "Cykla." in page
     page = patient_client.get("/overenskommelse/version/3?jamfor=abc").get_data(as_text=True)
     assert "Det här ändrades från version 2 till version 3" in page
+
+
+@pytest.mark.parametrize("chosen", [str(2**64), "99999999999999999999", str(2**31), "-1", "1_0"])
+def test_a_version_number_no_version_can_have_compares_with_the_one_before(
+    patient_client, nurse_client, patient, nurse, chosen
+):
+    make_agreed(patient, nurse, items=[item("goal", GOAL)])
+    make_agreed(patient, nurse, items=[item("goal", GOAL), item()])
+    for client, path in (
+        (patient_client, "/overenskommelse/version/2"),
+        (nurse_client, f"/overenskommelse/patient/{patient.id}/version/2"),
+    ):
+        response = client.get(path, query_string={"jamfor": chosen})
+        assert response.status_code == 200, chosen
+        assert "Det här ändrades från version 1 till version 2" in response.get_data(as_text=True)

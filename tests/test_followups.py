@@ -381,6 +381,25 @@ def test_bad_bookings_are_refused_keep_the_text_and_change_nothing(
         assert snapshot() == before, overrides
 
 
+@pytest.mark.parametrize("time", ["00:10", "09:00"])
+def test_a_booking_in_year_one_is_refused_as_past(frozen, nurse_client, patient, time):
+    # Just after midnight on 0001-01-01 in Stockholm is before the first moment in UTC.
+    data = form_data(date="0001-01-01", time=time, end_time="10:00")
+    response = post(nurse_client, f"/uppfoljning/patient/{patient.id}/ny", data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Tiden har redan varit." in html and 'value="0001-01-01"' in html
+    assert snapshot() == []
+
+
+def test_the_last_hour_of_year_9999_west_of_utc_is_refused_as_too_far(frozen, app, patient, nurse):
+    app.config["DEFAULT_TIMEZONE"] = "America/New_York"  # this test's own app
+    with pytest.raises(FollowUpInputError) as refused:
+        book(patient, nurse, date="9999-12-31", time="23:10", end_time="23:40")
+    assert refused.value.errors["date"].startswith("Det är mer än tre år fram.")
+    assert snapshot() == []
+
+
 def test_every_wrong_field_is_named_at_once(frozen, nurse_client, patient):
     data = form_data(date="2026-11-30", kind="x", purpose="")
     html = post(nurse_client, f"/uppfoljning/patient/{patient.id}/ny", data).get_data(as_text=True)

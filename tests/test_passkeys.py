@@ -417,6 +417,45 @@ def test_sign_in_honours_a_safe_next_only(app, patient):
         assert api(client, LOGIN_VERIFY, body, csrf).get_json()["redirect"] == expected
 
 
+@pytest.mark.parametrize("target", [["/nycklar"], {"path": "/nycklar"}, 5, 2**70, True, None])
+def test_a_next_that_is_not_text_goes_to_min_plan(app, patient, target):
+    authenticator = registered_then_signed_out(app, patient.user)
+    client = app.test_client()
+    csrf = csrf_token(client)
+    options = api(client, LOGIN_OPTIONS, {}, csrf).get_json()
+    body = {"credential": authenticator.get(options), "next": target}
+    response = api(client, LOGIN_VERIFY, body, csrf)
+    assert response.status_code == 200
+    assert response.get_json() == {"redirect": "/"}
+
+
+@pytest.mark.parametrize(
+    ("transports", "kept"),
+    [
+        (["internal", "hybrid", "internal"], "internal,hybrid"),
+        (["usb", {"usb": 1}, ["nfc"], 7, None, "pigeon"], "usb"),
+        (5, ""),
+        ("usb", ""),  # a string is not a list of transports
+        ({"usb": True}, ""),
+        (None, ""),
+    ],
+)
+def test_transports_of_the_wrong_json_type_still_register_without_a_hint(
+    client, patient, transports, kept
+):
+    _invitation, token = auth_services.invitation_issue(
+        user=patient.user, purpose=InvitationPurpose.ONBOARDING, created_by=None
+    )
+    csrf = csrf_token(client)
+    options = api(client, REGISTER_OPTIONS, {"invitation": token}, csrf).get_json()
+    credential = SoftAuthenticator().create(options)
+    credential["response"]["transports"] = transports
+    response = api(client, REGISTER_VERIFY, {"credential": credential}, csrf)
+    assert response.status_code == 200, response.get_json()
+    (passkey,) = passkeys_of(patient.user)
+    assert passkey.transports == kept
+
+
 def test_origin_comes_from_configuration_not_the_request(app, patient):
     authenticator = registered_then_signed_out(app, patient.user)
     client = app.test_client()

@@ -78,16 +78,85 @@ def test_form_post_without_csrf_token_is_refused_in_swedish(nurse_client):
     assert db.session.scalar(select(func.count()).select_from(Patient)) == count
 
 
-def test_a_refused_form_shows_what_was_written_so_it_is_not_lost(patient_client):
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Origin": "http://localhost"},
+        {"Origin": "HTTP://LOCALHOST:80"},
+        {"Sec-Fetch-Site": "same-origin"},
+        {"Referer": "http://localhost/viktigt/"},  # an older browser without Origin
+    ],
+    ids=["origin", "origin-spelled-otherwise", "sec-fetch-site", "referer"],
+)
+def test_a_refused_form_from_our_page_shows_what_was_written(patient_client, headers):
     text = "Att kunna plantera tomater på balkongen i maj."
     response = patient_client.post(
-        "/viktigt/ny", data={"csrf_token": "too-old", "text": text, "direction": "up"}
+        "/viktigt/ny",
+        data={"csrf_token": "too-old", "text": text, "direction": "up"},
+        headers=headers,
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "Ingenting har sparats" in page
     assert "Det här hade du skrivit" in page and text in page
     assert ">up<" not in page  # choices and ids are not shown as writing
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},  # nothing says where it came from
+        {"Origin": "https://evil.example"},
+        {"Origin": "http://localhost.evil.example"},
+        {"Origin": "http://localhost:8080"},
+        {"Origin": "null"},  # sandboxed frame, or a privacy redirect
+        {"Origin": "null", "Referer": "http://localhost/viktigt/"},
+        {"Referer": "https://evil.example/nara.html"},
+        {"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"},
+        {"Sec-Fetch-Site": "same-site", "Origin": "http://other.localhost"},
+    ],
+)
+def test_a_cross_site_post_does_not_get_its_words_on_a_nara_page(patient_client, headers):
+    # Another site's form, posted to us by the patient's browser: refused, and its text is
+    # not shown, or that site could put any words it likes on a page that says Nära.
+    text = "Ring 070-666 66 66 och uppge din kod, annars stängs ditt konto."
+    response = patient_client.post(
+        "/viktigt/ny", data={"csrf_token": "forged", "text": text}, headers=headers
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Ingenting har sparats" in page
+    assert "Det här hade du skrivit" not in page and "070-666" not in page
+
+
+@pytest.mark.parametrize(
+    ("path", "field", "form_page"),
+    [
+        ("/viktigt/ny", "text", "/viktigt/"),
+        ("/vard/patienter/ny", "name", "/vard/patienter/ny"),
+    ],
+)
+def test_a_nul_character_is_refused_in_plain_words_keeping_the_text(
+    patient_client, nurse_client, path, field, form_page
+):
+    # PostgreSQL cannot store a NUL in text (it was a 500 there); no one means to type it.
+    client = nurse_client if path.startswith("/vard/") else patient_client
+    data = {"name": "Ny Patient", "phone": "070-000 00 00", field: "Att gå\x00 ut med hunden."}
+    counts = _data_counts()
+    response = client.post(path, data={**data, "csrf_token": csrf_token(client, form_page)})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Texten innehöll ett osynligt tecken som inte går att spara." in page
+    assert "Att gå ut med hunden." in page and "\x00" not in page
+    assert _data_counts() == counts
+
+
+def _data_counts() -> dict[str, int]:
+    return {
+        table.name: db.session.scalar(select(func.count()).select_from(table))
+        for table in db.metadata.sorted_tables
+        if table.name not in ("access_log_entry", "patient_last_seen", "webauthn_challenge")
+    }
 
 
 def test_form_post_with_a_wrong_csrf_token_is_refused(nurse_client):

@@ -34,12 +34,25 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.update(BASELINE)
     if test_config:
         app.config.update(test_config)
+    register_proxies(app)
     register_extensions(app)
     register_blueprints(app)
     register_request_hooks(app)
     register_errors(app)
     register_commands(app)
     return app
+
+
+def register_proxies(app: Flask) -> None:
+    """Behind TRUSTED_PROXIES reverse proxies, take the client's address and scheme from the
+    X-Forwarded-For/-Proto headers they add, so rate limits count per client, not per proxy.
+    Only as many entries as there are proxies are believed: a client cannot claim another
+    address by sending the header itself. With 0 the headers are ignored."""
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
 
 
 def register_extensions(app: Flask) -> None:

@@ -13,6 +13,13 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # A well-known placeholder (tests use it); production refuses it by name.
 DEVELOPMENT_SECRET = "development-only-not-secret"  # noqa: S105
+ENVIRONMENTS = ("development", "production")
+# A production SECRET_KEY: this long, with this many different characters. A key from
+# `secrets.token_hex(32)` (64 characters, 16 different) passes with room to spare; "a" * 40
+# or "password" * 4 do not. A simple rule that catches the typed-in keys, not a measure of
+# entropy.
+SECRET_MIN_LENGTH = 32
+SECRET_MIN_DISTINCT = 10
 
 
 class ConfigError(RuntimeError):
@@ -46,26 +53,66 @@ def _development_secret(instance: Path) -> str:
     return path.read_text().strip()
 
 
-def from_environment(overrides: dict[str, object] | None = None) -> dict[str, object]:
-    """Build the config mapping. Production (NARA_ENV=production) refuses weak secrets."""
-    overrides = overrides or {}
-    env = os.environ.get("NARA_ENV", "development").strip().lower()
-    production = env == "production"
-    secret = os.environ.get("SECRET_KEY", "")
-    # The secret that will be used: one given in code (create_app's test_config) wins.
-    effective = str(overrides.get("SECRET_KEY", secret) or "")
-    if production and (len(effective) < 32 or effective == DEVELOPMENT_SECRET):
+def _weak_secret(secret: str) -> str | None:
+    """Why this key is too weak for production, or None."""
+    if secret == DEVELOPMENT_SECRET:
+        return "it is the development placeholder"
+    if len(secret) < SECRET_MIN_LENGTH:
+        return f"it has {len(secret)} characters, fewer than {SECRET_MIN_LENGTH}"
+    if len(set(secret)) < SECRET_MIN_DISTINCT:
+        return (
+            f"it has only {len(set(secret))} different characters "
+            f"(at least {SECRET_MIN_DISTINCT}), so it was typed, not generated"
+        )
+    return None
+
+
+def _refuse_unsafe_production(config: dict[str, object]) -> None:
+    """Production fails closed: each setting that would weaken it stops the start, naming
+    the variable to change."""
+    why = _weak_secret(str(config.get("SECRET_KEY") or ""))
+    if why:
         raise ConfigError(
-            "SECRET_KEY must be set to a random value of at least 32 characters in production "
+            f"SECRET_KEY is too weak for production: {why}. Set it to a random value of at "
+            f"least {SECRET_MIN_LENGTH} characters "
             '(python -c "import secrets; print(secrets.token_hex(32))").'
         )
+    if config.get("SESSION_COOKIE_SECURE") is not True:
+        raise ConfigError(
+            "SESSION_COOKIE_SECURE cannot be turned off in production: the session cookie "
+            "is sent over HTTPS only, and pages carry HSTS. Remove the variable."
+        )
+    for name in ("WEBAUTHN_ORIGIN", "PUBLIC_BASE_URL"):
+        value = str(config.get(name) or "")
+        if not value.startswith("https://"):
+            raise ConfigError(
+                f"{name} must be an https:// address in production, not {value!r}: "
+                "passkeys and sign-in links work only over HTTPS."
+            )
+
+
+def from_environment(overrides: dict[str, object] | None = None) -> dict[str, object]:
+    """Build the config mapping. Production (NARA_ENV=production) refuses unsafe settings,
+    including those given in code (create_app's test_config wins over the environment)."""
+    overrides = overrides or {}
+    env = os.environ.get("NARA_ENV", "development").strip().lower()
+    if env not in ENVIRONMENTS:
+        raise ConfigError(
+            f"NARA_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}: an unknown "
+            "name would start without production's protections."
+        )
+    production = env == "production"
+    secret = os.environ.get("SECRET_KEY", "")
     instance = PROJECT_ROOT / "instance"
-    if not secret and "SECRET_KEY" not in overrides:
+    if not production and not secret and "SECRET_KEY" not in overrides:
         secret = _development_secret(instance)
 
     port = _int("PORT", 5000)
     origin = os.environ.get("WEBAUTHN_ORIGIN", f"http://localhost:{port}")
-    return {
+    trusted_proxies = _int("TRUSTED_PROXIES", 0)
+    if trusted_proxies < 0:
+        raise ConfigError(f"TRUSTED_PROXIES must be 0 or more, not {trusted_proxies}.")
+    config: dict[str, object] = {
         "ENV_NAME": env,
         "SECRET_KEY": secret,
         "SQLALCHEMY_DATABASE_URI": os.environ.get(
@@ -86,7 +133,13 @@ def from_environment(overrides: dict[str, object] | None = None) -> dict[str, ob
         "SIGN_IN_RATE_LIMIT": os.environ.get("SIGN_IN_RATE_LIMIT", "20 per minute"),
         "DEFAULT_TIMEZONE": os.environ.get("DEFAULT_TIMEZONE", "Europe/Stockholm"),
         "SQLALCHEMY_ECHO": _bool("SQLALCHEMY_ECHO", False),
+        # How many proxies in front of the app set X-Forwarded-For and -Proto: rate limits
+        # see the address the last of them saw. 0 (the default) trusts no such header.
+        "TRUSTED_PROXIES": trusted_proxies,
     }
+    if production:
+        _refuse_unsafe_production({**config, **overrides})
+    return config
 
 
 # Fixed settings that are not the operator's to change: they are the security baseline.

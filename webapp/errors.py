@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -96,10 +97,43 @@ def _typed_words() -> list[str]:
     ]
 
 
+def _origin_of(url: str | None) -> str | None:
+    """scheme://host[:port] of a URL, lower case and without a default port; None if it has
+    none (the "null" origin of a sandboxed or privacy-stripped request, or nonsense)."""
+    try:
+        parts = urlsplit((url or "").strip())
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    default = 443 if parts.scheme == "https" else 80
+    return f"{parts.scheme}://{parts.hostname}" + (f":{port}" if port and port != default else "")
+
+
+def posted_from_our_pages() -> bool:
+    """Whether the browser says the request came from one of our own pages: Sec-Fetch-Site
+    says same-origin, or the Origin header (else the Referer, which our no-referrer policy
+    usually leaves out) is the configured origin. Another site cannot forge these headers in
+    a browser; when neither proves where the post came from, the answer is no."""
+    if request.headers.get("Sec-Fetch-Site") == "same-origin":
+        return True
+    ours = {
+        _origin_of(current_app.config.get(name)) for name in ("PUBLIC_BASE_URL", "WEBAUTHN_ORIGIN")
+    } - {None}
+    sent = request.headers.get("Origin")
+    if sent is None:
+        sent = request.headers.get("Referer")
+    return _origin_of(sent) in ours
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(_error: CSRFError) -> tuple[Response | str, int]:
-        return error_response(400, CSRF_MESSAGE, typed=_typed_words())
+        # What was written is shown only for a post from our own pages: from another site it
+        # would let that site put its words on a Nära page.
+        typed = _typed_words() if posted_from_our_pages() else []
+        return error_response(400, CSRF_MESSAGE, typed=typed)
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> tuple[Response | str, int]:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
+from wtforms import Field, FieldList, FormField
 from wtforms.validators import Regexp
 
 from webapp.errors import UserFacingError
@@ -18,6 +20,14 @@ Page = str | Response | tuple[str, int]
 PHONE = Regexp(
     r"^\+?[0-9][0-9 \-]{5,19}$",
     message=_l("Skriv telefonnumret med siffror, till exempel 070-123 45 67."),
+)
+
+# PostgreSQL cannot store the NUL character in text, and no one means to type it: it comes
+# with text pasted from some programs. Refused at the field, with what was typed kept.
+NUL = "\x00"
+UNSAVEABLE_CHARACTER = _l(
+    "Texten innehöll ett osynligt tecken som inte går att spara. Vi har tagit bort det. "
+    "Läs igenom texten och skicka igen."
 )
 
 
@@ -48,5 +58,36 @@ def show_error(form: FlaskForm, error: UserFacingError, default: str) -> None:
         field.errors = [*field.errors, message]
 
 
-class EmptyForm(FlaskForm):
+def _leaves(fields: Any) -> Iterator[Field]:
+    """Every field of a form, the fields of nested forms and lists of forms included."""
+    for field in fields:
+        if isinstance(field, FormField):
+            yield from _leaves(field.form)
+        elif isinstance(field, FieldList):
+            yield from _leaves(field.entries)
+        else:
+            yield field
+
+
+def _has_nul(raw: Sequence[object] | None) -> bool:
+    return any(isinstance(value, str) and NUL in value for value in raw or ())
+
+
+class AppForm(FlaskForm):
+    """The base of every form of the app (tests/test_fuzz_forms.py checks that they all
+    derive from it): a field with a NUL character is refused with a plain message, and shows
+    what was typed without that character, so sending again works."""
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        for field in _leaves(self):
+            if _has_nul(field.raw_data) and UNSAVEABLE_CHARACTER not in field.process_errors:
+                if isinstance(field.data, str):
+                    field.data = field.data.replace(NUL, "")
+                # Field.validate starts its errors from process_errors: the message shows at
+                # the field, and nested forms and the form's error summary see it too.
+                field.process_errors.append(UNSAVEABLE_CHARACTER)
+        return super().validate(extra_validators)
+
+
+class EmptyForm(AppForm):
     """A button that posts: it carries the CSRF token and nothing else."""

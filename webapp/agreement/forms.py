@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     FieldList,
@@ -28,7 +27,7 @@ from webapp.agreement.models import (
     Responsible,
 )
 from webapp.agreement.services import ItemInput
-from webapp.forms import int_or_zero, optional_id, strip
+from webapp.forms import AppForm, int_or_zero, optional_id, strip
 
 KIND_CHOICES = [SelectChoice(kind.value, KIND_WORDS[kind]) for kind in ItemKind]
 RESPONSIBLE_CHOICES = [SelectChoice(who.value, RESPONSIBLE_WORDS_STAFF[who]) for who in Responsible]
@@ -91,7 +90,7 @@ class ItemForm(Form):
             raise ValidationError(_l("Skriv målet eller åtgärden, eller kryssa i Ta bort."))
 
 
-class DraftForm(FlaskForm):
+class DraftForm(AppForm):
     """The whole draft in one form, so a save replaces it whole or not at all."""
 
     version_id = HiddenField(filters=[int_or_zero])
@@ -176,7 +175,7 @@ class DraftForm(FlaskForm):
         return {name: getattr(self, name).data or "" for name in WORSE_TEXTS}
 
 
-class ConsentForm(FlaskForm):
+class ConsentForm(AppForm):
     """ "Jag är med på det här": says which version, and which copy of it, was read."""
 
     version_id = HiddenField(validators=[DataRequired(), Regexp(r"^\d{1,9}$")])

@@ -19,6 +19,7 @@ from webapp.agreement.models import AgreementVersion
 from webapp.errors import UserFacingError
 from webapp.forms import EmptyForm, Page
 from webapp.people.models import Patient
+from webapp.routing import id_arg
 
 
 def _page(patient: Patient, *, staff: bool, error: str | None = None, status: int = 200) -> Page:
@@ -64,7 +65,7 @@ def _consent(patient: Patient, *, as_patient: bool, staff: bool, back: str) -> P
 def _version(patient: Patient, number: int, *, staff: bool) -> str:
     version = agreements.agreement_version_find(patient=patient, number=number) or abort(404)
     # Compared with the version before it, or with the one the reader chose (either way round).
-    chosen = request.args.get("jamfor", type=int)
+    chosen = request.args.get("jamfor", type=id_arg)
     other = None
     if chosen and chosen != number:
         other = agreements.agreement_version_find(patient=patient, number=chosen)

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from webapp.forms import PHONE, optional_id, strip
+from webapp.forms import PHONE, AppForm, optional_id, strip
 
 
 def _name_field(label: str) -> StringField:
@@ -21,7 +20,7 @@ def _name_field(label: str) -> StringField:
     )
 
 
-class PatientForm(FlaskForm):
+class PatientForm(AppForm):
     name = _name_field(_l("Patientens namn"))
     phone = StringField(
         _l("Mobilnummer"),
@@ -39,7 +38,7 @@ class PatientForm(FlaskForm):
     )
 
 
-class StaffForm(FlaskForm):
+class StaffForm(AppForm):
     name = _name_field(_l("Namn"))
     title = StringField(
         _l("Yrke eller roll"),

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp
 
 from webapp.careteam.models import KIND_WORDS, CarePartKind
 from webapp.careteam.services import MESSAGE_MAX
-from webapp.forms import PHONE, optional_id, strip
+from webapp.forms import PHONE, AppForm, optional_id, strip
 
 
-class ContactsForm(FlaskForm):
+class ContactsForm(AppForm):
     care_contact_id = SelectField(_l("Fast vårdkontakt"), coerce=optional_id, validate_choice=False)
     physician_id = SelectField(_l("Fast läkarkontakt"), coerce=optional_id, validate_choice=False)
     message = TextAreaField(
@@ -29,7 +28,7 @@ class ContactsForm(FlaskForm):
     )
 
 
-class CarePartForm(FlaskForm):
+class CarePartForm(AppForm):
     organisation = StringField(
         _l("Verksamhet"),
         description=_l("Till exempel Hemtjänsten i Solna."),
@@ -71,7 +70,7 @@ class CarePartForm(FlaskForm):
         return {name: getattr(self, name).data for name in names}
 
 
-class AcknowledgeForm(FlaskForm):
+class AcknowledgeForm(AppForm):
     """The "Jag har läst" button: carries the newest notice the patient was shown."""
 
     up_to = HiddenField(validators=[DataRequired(), Regexp(r"^\d{1,9}$")])

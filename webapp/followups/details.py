@@ -37,6 +37,9 @@ MAX_DAYS_AHEAD = 3 * 366
 
 T = TypeVar("T")
 
+ALREADY_PASSED = _l("Tiden har redan varit. Välj en tid som inte har passerat.")
+TOO_FAR_AHEAD = _l("Det är mer än tre år fram. Kontrollera året.")
+
 
 class FollowUpError(UserFacingError):
     """A rule said no; nothing was changed. `field` names the form field it is about."""
@@ -83,7 +86,13 @@ def _local_moment(date_text: str, time_text: str, time_field: str) -> datetime:
     zone = local_zone()
     naive = datetime.strptime(date_text, "%Y-%m-%d").replace(hour=hours, minute=minutes)
     first, second = naive.replace(tzinfo=zone, fold=0), naive.replace(tzinfo=zone, fold=1)
-    if first.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != naive:
+    try:
+        moment = first.astimezone(UTC)
+    except OverflowError:
+        # The first hours of year 1 (or the last of year 9999, in a zone west of UTC) have
+        # no UTC moment Python can hold: far outside what can be booked either way.
+        raise FollowUpError(ALREADY_PASSED if naive.year == 1 else TOO_FAR_AHEAD, "date") from None
+    if moment.astimezone(zone).replace(tzinfo=None) != naive:
         raise FollowUpError(
             _l(
                 "Den tiden finns inte den dagen: klockan ställs fram en timme på natten till "
@@ -99,7 +108,7 @@ def _local_moment(date_text: str, time_text: str, time_field: str) -> datetime:
             ),
             time_field,
         )
-    return first.astimezone(UTC)
+    return moment
 
 
 def _checked_date(date_text: str) -> str:
@@ -153,9 +162,9 @@ def _starts_at(details: FollowUpInput) -> datetime:
     starts_at = starts_at_from_local(details.date, details.time)
     now = now_utc()
     if starts_at <= now:
-        raise FollowUpError(_l("Tiden har redan varit. Välj en tid som inte har passerat."), "date")
+        raise FollowUpError(ALREADY_PASSED, "date")
     if starts_at > now + timedelta(days=MAX_DAYS_AHEAD):
-        raise FollowUpError(_l("Det är mer än tre år fram. Kontrollera året."), "date")
+        raise FollowUpError(TOO_FAR_AHEAD, "date")
     return starts_at
 
 

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
 from webapp.followups.details import FollowUpInput
 from webapp.followups.models import KIND_WORDS, REASON_MAX
-from webapp.forms import strip
+from webapp.forms import AppForm, strip
 
 
-class FollowUpForm(FlaskForm):
+class FollowUpForm(AppForm):
     # Plain text fields: what was typed comes back as it was, even when it is wrong.
     date = StringField(_l("Datum"), description=_l("Till exempel 2027-03-29."), filters=[strip])
     time = StringField(
@@ -50,7 +49,7 @@ class FollowUpForm(FlaskForm):
         )
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(AppForm):
     reason = TextAreaField(
         _l("Varför?"),
         description=_l("Högst %(max)d tecken.", max=REASON_MAX),

@@ -1,12 +1,11 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
-from webapp.forms import strip
+from webapp.forms import AppForm, strip
 
 
-class RenamePasskeyForm(FlaskForm):
+class RenamePasskeyForm(AppForm):
     name = StringField(
         _l("Namn på nyckeln"),
         validators=[

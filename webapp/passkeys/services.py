@@ -151,6 +151,18 @@ def _default_name(user: User) -> str:
     )
 
 
+def _transports(credential: Any) -> list[str]:
+    """The transports the browser named (a hint for later sign-ins): the known ones of a list
+    of strings; anything else the browser cannot have meant, so there is no hint."""
+    response = credential.get("response") if isinstance(credential, dict) else None
+    raw = response.get("transports") if isinstance(response, dict) else None
+    if not isinstance(raw, list):
+        return []
+    known = {member.value for member in AuthenticatorTransport}
+    named = [value for value in raw if isinstance(value, str) and value in known]
+    return list(dict.fromkeys(named))  # each once, in the browser's order
+
+
 def registration_complete(
     *, credential: Any, signed_in_user: User | None
 ) -> tuple[User, Credential]:
@@ -186,10 +198,7 @@ def registration_complete(
         select(Credential.id).where(Credential.credential_id == verified.credential_id)
     ):
         raise PasskeyError(NOT_ACCEPTED)
-    transports = []
-    if isinstance(credential, dict):
-        raw = credential.get("response", {}).get("transports") or []
-        transports = [t for t in raw if t in {m.value for m in AuthenticatorTransport}]
+    transports = _transports(credential)
     passkey = Credential(
         user_id=user.id,
         credential_id=verified.credential_id,

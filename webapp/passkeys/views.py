@@ -84,8 +84,11 @@ def login_verify() -> Response | tuple[Response, int]:
     except UserFacingError as error:
         return _refused(error)
     start_session(user, passkey_id=passkey.id)
+    # Where to go after signing in; anything but a safe local path (a number, a list, a
+    # foreign address) means Min plan: the sign-in itself was good.
     target = body.get("next")
-    return jsonify(redirect=target if is_safe_next(target) else url_for("plan.home"))
+    safe = isinstance(target, str) and is_safe_next(target)
+    return jsonify(redirect=target if safe else url_for("plan.home"))
 
 
 @bp.post("/passkeys/api/confirm/options")

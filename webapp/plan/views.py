@@ -14,6 +14,7 @@ from webapp.forms import EmptyForm
 from webapp.people.models import Patient
 from webapp.plan import bp
 from webapp.plan.fragments import own_plan_html
+from webapp.routing import ID_MAX
 
 
 @bp.get("/")
@@ -41,6 +42,9 @@ def home() -> str | Response:
 @own_route(Action.VIEW_ACCESS_LOG)
 def access_log(patient: Patient) -> str:
     before = request.args.get("fore", type=int)
+    if before is not None and not 0 < before <= ID_MAX:
+        before = None  # no row has such an id: show the newest page
+
     return render_template(
         "plan/access_log.html",
         page=audit.log_page(patient, before_id=before, zone=local_zone()),

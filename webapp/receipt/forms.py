@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, InputRequired, Length, Optional
 
-from webapp.forms import strip
+from webapp.forms import AppForm, strip
 from webapp.receipt.models import COMMENT_MAX, Answer
 from webapp.receipt.services import ANSWER_MESSAGE, ANSWER_WORDS, COMMENT_MESSAGE
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(AppForm):
     # Choices are checked by AnyOf, so the message is ours and in Swedish.
     answer = RadioField(
         _l("Ditt svar"),

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, ValidationError
 
-from webapp.forms import int_or_zero, strip
+from webapp.forms import AppForm, int_or_zero, strip
 from webapp.whatmatters.models import TEXT_MAX
 from webapp.whatmatters.services import EMPTY_MESSAGE, too_long_message
 
 
-def _not_too_long(_form: FlaskForm, field: TextAreaField) -> None:
+def _not_too_long(_form: AppForm, field: TextAreaField) -> None:
     if field.data and len(field.data) > TEXT_MAX:
         raise ValidationError(too_long_message(len(field.data)))
 
@@ -26,15 +25,15 @@ def _text_field(label: str) -> TextAreaField:
     )
 
 
-class StatementForm(FlaskForm):
+class StatementForm(AppForm):
     text = _text_field(_l("Skriv en sak som är viktig för dig"))
 
 
-class EditForm(FlaskForm):
+class EditForm(AppForm):
     text = _text_field(_l("Ändra texten"))
     # Which copy of the statement the form was made from; a save on an old copy is refused.
     lock_version = HiddenField(filters=[int_or_zero])
 
 
-class MoveForm(FlaskForm):
+class MoveForm(AppForm):
     direction = StringField(validators=[AnyOf(["up", "down"])])

@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 from webapp.access import Action, own_patient, patient_route
 from webapp.forms import EmptyForm, Page, show_error
 from webapp.people.models import Patient
+from webapp.routing import id_arg
 from webapp.whatmatters import bp
 from webapp.whatmatters import services as whatmatters
 from webapp.whatmatters.forms import EditForm, MoveForm, StatementForm
@@ -18,7 +19,7 @@ from webapp.whatmatters.forms import EditForm, MoveForm, StatementForm
 
 def _index(patient: Patient, form: StatementForm | None = None, error: str | None = None) -> Page:
     listing = whatmatters.whatmatters_list(patient=patient)
-    moved_id = request.args.get("flyttad", type=int)
+    moved_id = request.args.get("flyttad", type=id_arg)
     moved_rank = listing.rank_of(moved_id) if moved_id else None
     return render_template(
         "whatmatters/index.html",
