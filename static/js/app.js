@@ -5,5 +5,11 @@ if ("serviceWorker" in navigator) {
   });
 }
 if (document.querySelector("[data-passkey]")) {
-  import("./passkeys.js");
+  // The passkey buttons stay disabled until passkeys.js has attached its handlers. Should it
+  // not arrive (no connection), say so rather than leave a button that never wakes up.
+  import("./passkeys.js").catch(() => {
+    const message = document.getElementById("passkey-message");
+    const network = document.getElementById("passkey-texts")?.dataset.network;
+    if (message && network) message.textContent = network;
+  });
 }

@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Browser, CDPSession, Page, sync_playwright
+from playwright.sync_api import Browser, CDPSession, Page, expect, sync_playwright
 from sqlalchemy import inspect as sa_inspect
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
@@ -49,7 +49,13 @@ CHROMIUM_ARGS = [
 ]
 PHONE = {"width": 390, "height": 844}
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-TIMEOUT_MS = 10_000
+# Tests wait for what the page does (a heading, a URL, a button becoming enabled), never for a
+# clock. This bound only decides how long a broken test hangs before it says so; it is roomy
+# because a first Chromium start on a fresh machine with two busy cores can take seconds.
+# One bound for actions, navigations and `expect` alike (Playwright's `expect` has 5 s of its
+# own otherwise).
+TIMEOUT_MS = 30_000
+expect.set_options(timeout=TIMEOUT_MS)
 
 pytestmark = pytest.mark.browser
 
@@ -215,7 +221,7 @@ def new_page(browser: Browser, live_server: LiveServer) -> Iterator[Callable[...
     def open_page(origin: str | None = None, **context_options: Any) -> Page:
         options = {"viewport": PHONE, "locale": "sv-SE", **context_options}
         context = browser.new_context(**options)
-        context.set_default_timeout(TIMEOUT_MS)
+        context.set_default_timeout(TIMEOUT_MS)  # actions and navigations
         page = context.new_page()
         if origin:
             OUR_ORIGINS.add(_origin(origin))
@@ -290,7 +296,12 @@ def invitation_link(
 def register_passkey_via_link(
     page: Page, link: str, **authenticator: Any
 ) -> tuple[CDPSession, str]:
-    """Open an invitation link, make a passkey and wait until signed in."""
+    """Open an invitation link, make a passkey and wait until signed in.
+
+    The authenticator is there before the page is. The passkey button comes disabled from
+    the server and is enabled by passkeys.js once its handler is attached (app.js imports it
+    after the page's load event may already have fired), and Playwright's click waits for an
+    enabled button: the click can no longer land before anything listens for it."""
     cdp, authenticator_id = virtual_authenticator(page, **authenticator)
     page.goto(link)
     page.get_by_role("button", name="Skapa nyckel").click()
