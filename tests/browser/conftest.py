@@ -2,8 +2,8 @@
 Chromium's virtual authenticator for passkeys, and axe-core for accessibility.
 
 API (see each docstring):
-- `live_server` (session): `.url`, `.app`, `.port`, `.stop()`; `start_live_server(tmp_dir)`
-  starts another one that a test may stop (the offline test).
+- `live_server` (session): `.url`, `.app`, `.port`, `.stop()`, `with .unreachable():` (no
+  network for a while); `start_live_server(tmp_dir)` starts another one that a test may stop.
 - `browser` (session): one headless Chromium for the whole run.
 - `page` (function): a fresh 390x844 sv-SE page on the live server; the test fails if the
   page asks another origin for anything or the console reports a CSP violation.
@@ -19,6 +19,7 @@ import itertools
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -80,6 +81,11 @@ class _ClosingHandler(WSGIRequestHandler):
     # through a kept-alive connection (the offline test depends on that).
     protocol_version = "HTTP/1.0"
 
+    def handle(self) -> None:
+        if getattr(self.server, "unreachable", False):
+            return  # closed unanswered: to the browser, a network error (LiveServer.unreachable)
+        super().handle()
+
     def log_request(self, *args: Any, **kwargs: Any) -> None:
         pass  # one line per request would bury a failing test's report
 
@@ -96,6 +102,18 @@ class LiveServer:
     @property
     def origin(self) -> str:
         return self.url
+
+    @contextmanager
+    def unreachable(self) -> Iterator[None]:
+        """Within: every connection is closed unanswered, for the page and its service worker
+        alike, as on a phone without network (Playwright's offline switch misses requests
+        through a service worker, microsoft/playwright#2311). Reachable again afterwards,
+        on the same origin, with the same data."""
+        self.server.unreachable = True  # type: ignore[attr-defined]
+        try:
+            yield
+        finally:
+            self.server.unreachable = False  # type: ignore[attr-defined]
 
     def stop(self) -> None:
         if self.stopped:

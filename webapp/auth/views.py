@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 from webapp.auth import bp, services
 from webapp.extensions import limiter
 from webapp.forms import EmptyForm
+from webapp.pwa.offline import signed_out_redirect
 from webapp.sessions import end_session, is_safe_next
 
 
@@ -33,14 +34,14 @@ def invitation(token: str) -> tuple[str, int] | str:
 @bp.post("/logga-ut")
 @login_required
 def logout() -> Response:
-    if EmptyForm().validate_on_submit():
-        end_session()
-    return redirect(url_for("auth.signed_out"), 303)
+    if not EmptyForm().validate_on_submit():
+        return redirect(url_for("plan.home"), 303)  # still signed in: nothing to clear
+    end_session()
+    return signed_out_redirect()
 
 
 @bp.get("/utloggad")
-def signed_out() -> Response:
-    response = current_app.make_response(render_template("auth/signed_out.html"))
-    # Whatever this device kept of the plan (caches, offline storage) goes with the session.
-    response.headers["Clear-Site-Data"] = '"cache", "storage"'
-    return response
+def signed_out() -> Response | str:
+    if current_user.is_authenticated:
+        return redirect(url_for("plan.home"))
+    return render_template("auth/signed_out.html")

@@ -16,6 +16,7 @@ from webapp.extensions import limiter
 from webapp.forms import EmptyForm
 from webapp.passkeys import bp, services
 from webapp.passkeys.forms import RenamePasskeyForm
+from webapp.pwa.offline import signed_out_redirect
 from webapp.sessions import is_safe_next, start_session
 
 
@@ -151,7 +152,8 @@ def new_device_link() -> Response | str:
 def sign_out_everywhere() -> Response:
     if EmptyForm().validate_on_submit():
         auth_services.sign_out_everywhere(current_user)
-    return redirect(url_for("auth.signed_out"), 303)
+        return signed_out_redirect()
+    return redirect(url_for("passkeys.manage"), 303)
 
 
 @bp.post("/nycklar/handelser/sett")
