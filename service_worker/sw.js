@@ -8,6 +8,7 @@ const SHELL = [
   OFFLINE_URL,
   "/static/css/app.css",
   "/static/js/app.js",
+  "/static/js/offline.js",
   "/static/js/passkeys.js",
   "/static/icons/icon-192.png",
   "/manifest.webmanifest",
@@ -20,10 +21,13 @@ self.addEventListener("install", (event) => {
 });
 
 self.addEventListener("activate", (event) => {
+  const outdated = (name) =>
+    (name.startsWith("nara-shell-") && name !== SHELL_CACHE) ||
+    name === LEGACY_PLAN_CACHE; // kept for no one in particular: never shown again
   event.waitUntil(
     caches
       .keys()
-      .then((keys) => Promise.all(keys.filter((k) => k.startsWith("nara-shell-") && k !== SHELL_CACHE).map((k) => caches.delete(k))))
+      .then((keys) => Promise.all(keys.filter(outdated).map((k) => caches.delete(k))))
       .then(() => self.clients.claim()),
   );
 });
@@ -32,11 +36,7 @@ self.addEventListener("fetch", (event) => {
   const request = event.request;
   if (request.method !== "GET" || new URL(request.url).origin !== self.location.origin) return;
   if (request.mode === "navigate") {
-    if (PLAN_PAGES.includes(new URL(request.url).pathname)) {
-      event.respondWith(planPageNavigate(request));
-      return;
-    }
-    event.respondWith(fetch(request).catch(() => caches.match(OFFLINE_URL)));
+    event.respondWith(navigate(request));
     return;
   }
   if (SHELL.includes(new URL(request.url).pathname)) {
@@ -45,28 +45,64 @@ self.addEventListener("fetch", (event) => {
   }
 });
 
-// --- Offline reading of the plan (the agreement area owns this part) ---
+// --- Offline reading of the plan, for one person (the agreement area owns this part) ---
 // Only when the patient has turned on "Spara planen i den här telefonen" (static/js/
-// agreement.js creates the cache below; its existence is the switch) are these pages kept:
+// agreement.js creates her cache; its existence is the switch) are these pages kept:
 // refreshed on every online visit, shown from the cache when the network is gone.
-const PLAN_CACHE = "nara-offline-plan";
+// A phone can be shared: the copy is kept under the person's opaque key (webapp/pwa/
+// offline.py), and every page the server sends says whose it is. A page for anyone else, or
+// for nobody (signed out), makes the device forget every other copy before it is shown.
+// static/js/offline.js does the same from the page, for pages this worker did not serve.
+const PLAN_CACHE_PREFIX = "nara-offline-plan:";
+const LEGACY_PLAN_CACHE = "nara-offline-plan"; // before copies were keyed to a person
 const PLAN_PAGES = ["/", "/overenskommelse/nar-jag-blir-samre"];
+const KEY_HEADER = "Nara-Offline-Key";
+const SIGNED_OUT = "signed-out";
 
-async function planPageNavigate(request) {
-  const key = new URL(request.url).pathname;
-  const kept = await caches.has(PLAN_CACHE);
+// Whose page a response is: a key, "" for a signed-out visitor, null when it does not say
+// (a redirect, or an error page from something in front of Nära).
+function whose(response) {
+  const value = response.headers.get(KEY_HEADER);
+  if (value === null) return null;
+  return value === SIGNED_OUT ? "" : value;
+}
+
+async function forgetCopiesNotOf(key) {
+  const names = await caches.keys();
+  const others = names.filter(
+    (name) => name.startsWith(LEGACY_PLAN_CACHE) && name !== PLAN_CACHE_PREFIX + key,
+  );
+  await Promise.all(others.map((name) => caches.delete(name)));
+}
+
+// The copy of `path` kept for the last person this device saw online; none if it is not
+// exactly one person's (forgetCopiesNotOf keeps it so).
+async function keptCopy(path) {
+  const kept = (await caches.keys()).filter((name) => name.startsWith(PLAN_CACHE_PREFIX));
+  if (kept.length !== 1) return undefined;
+  return caches.match(path, { cacheName: kept[0], ignoreVary: true });
+}
+
+async function navigate(request) {
+  const path = new URL(request.url).pathname;
+  const isPlanPage = PLAN_PAGES.includes(path);
+  let response;
   try {
-    const response = await fetch(request);
-    // Signed-in pages carry no-store (webapp/security.py); the signed-out welcome page and
-    // redirects must never replace the patient's copy.
-    const personal = (response.headers.get("Cache-Control") || "").includes("no-store");
-    if (kept && response.ok && !response.redirected && personal) {
-      const cache = await caches.open(PLAN_CACHE);
-      await cache.put(key, response.clone());
-    }
-    return response;
+    response = await fetch(request);
   } catch (error) {
-    const copy = kept ? await caches.match(key, { cacheName: PLAN_CACHE, ignoreVary: true }) : undefined;
-    return copy || caches.match(OFFLINE_URL);
+    return (isPlanPage && (await keptCopy(path))) || caches.match(OFFLINE_URL);
   }
+  const key = whose(response);
+  if (key === null) return response;
+  await forgetCopiesNotOf(key); // before anything of this page is shown
+  // Signed-in pages carry no-store (webapp/security.py); redirects never replace a copy.
+  const personal = (response.headers.get("Cache-Control") || "").includes("no-store");
+  if (key && isPlanPage && response.ok && !response.redirected && personal) {
+    const name = PLAN_CACHE_PREFIX + key;
+    if (await caches.has(name)) {
+      const cache = await caches.open(name);
+      await cache.put(path, response.clone());
+    }
+  }
+  return response;
 }

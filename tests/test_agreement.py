@@ -560,7 +560,9 @@ def test_when_worse_page_before_anything_is_written(patient_client):
 def test_service_worker_keeps_the_plan_only_when_turned_on(client):
     source = client.get("/sw.js").get_data(as_text=True)
     assert '"/overenskommelse/nar-jag-blir-samre"' in source
-    assert "caches.has(PLAN_CACHE)" in source
+    # Into the person's own copy only, and only when that exists (turned on for the device).
+    assert "const name = PLAN_CACHE_PREFIX + key;" in source
+    assert "if (await caches.has(name))" in source
 
 
 def test_items_are_kept_in_order(patient, nurse):

@@ -344,17 +344,38 @@ def test_sign_out_everywhere_ends_other_sessions(app, patient):
 
 
 def test_sign_out_clears_site_data(patient_client):
+    # On the POST's own answer (a 303): the page after it is one anyone can link to.
     csrf = csrf_token(patient_client, "/nycklar")
     response = patient_client.post("/logga-ut", data={"csrf_token": csrf})
     assert response.status_code == 303
+    assert response.headers["Location"].endswith("/utloggad")
     assert response.headers["Clear-Site-Data"] == '"cache", "storage"'
     assert signed_in_as(patient_client) is None
+    page = patient_client.get("/utloggad")
+    assert page.status_code == 200
+    assert "Clear-Site-Data" not in page.headers
+
+
+def test_sign_out_everywhere_clears_site_data(patient_client):
+    csrf = csrf_token(patient_client, "/nycklar")
+    response = patient_client.post("/nycklar/logga-ut-overallt", data={"csrf_token": csrf})
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/utloggad")
+    assert response.headers["Clear-Site-Data"] == '"cache", "storage"'
+
+
+def test_a_link_to_the_signed_out_page_neither_clears_nor_signs_out(patient_client):
+    response = patient_client.get("/utloggad")
+    assert response.status_code == 302  # a signed-in patient is not told she is signed out
+    assert response.headers["Location"].endswith("/")
+    assert "Clear-Site-Data" not in response.headers
+    assert signed_in_as(patient_client) is not None
 
 
 def test_a_link_to_the_signed_out_page_clears_nothing(patient_client):
     # Any site can link here; only the sign-out POST's own answer may wipe the device.
     response = patient_client.get("/utloggad")
-    assert response.status_code == 200
+    assert response.status_code in (200, 302)
     assert "Clear-Site-Data" not in response.headers
     assert signed_in_as(patient_client) is not None
 

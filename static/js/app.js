@@ -1,9 +1,21 @@
-// Registers the service worker and loads passkey buttons where a page has them.
+// Registers the service worker, keeps only the signed-in person's offline copy of the plan,
+// and loads passkey buttons where a page has them.
+import { forgetCopiesNotOf, offlineKey } from "./offline.js";
+
 if ("serviceWorker" in navigator) {
   navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {
     // Without a service worker the app still works online; nothing to tell the user.
   });
 }
+forgetCopiesNotOf(offlineKey()).catch(() => {
+  // Storage the browser will not open (a private window) holds no copy either.
+});
 if (document.querySelector("[data-passkey]")) {
-  import("./passkeys.js");
+  // The passkey buttons stay disabled until passkeys.js has attached its handlers. Should it
+  // not arrive (no connection), say so rather than leave a button that never wakes up.
+  import("./passkeys.js").catch(() => {
+    const message = document.getElementById("passkey-message");
+    const network = document.getElementById("passkey-texts")?.dataset.network;
+    if (message && network) message.textContent = network;
+  });
 }

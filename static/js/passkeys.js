@@ -127,6 +127,11 @@ async function run(button) {
   }
 }
 
+// The buttons come disabled from the server: this module is loaded after the page (app.js
+// imports it), and a tap before the handler is attached would do nothing at all, leaving a
+// patient on a slow phone waiting for something that never starts. Ready now: say so.
 for (const button of document.querySelectorAll("[data-passkey]")) {
   button.addEventListener("click", () => run(button));
+  button.disabled = false;
 }
+document.documentElement.dataset.passkeys = "ready";

@@ -2,8 +2,8 @@
 Chromium's virtual authenticator for passkeys, and axe-core for accessibility.
 
 API (see each docstring):
-- `live_server` (session): `.url`, `.app`, `.port`, `.stop()`; `start_live_server(tmp_dir)`
-  starts another one that a test may stop (the offline test).
+- `live_server` (session): `.url`, `.app`, `.port`, `.stop()`, `with .unreachable():` (no
+  network for a while); `start_live_server(tmp_dir)` starts another one that a test may stop.
 - `browser` (session): one headless Chromium for the whole run.
 - `page` (function): a fresh 390x844 sv-SE page on the live server; the test fails if the
   page asks another origin for anything or the console reports a CSP violation.
@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Browser, CDPSession, Page, sync_playwright
+from playwright.sync_api import Browser, CDPSession, Page, expect, sync_playwright
 from sqlalchemy import inspect as sa_inspect
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
@@ -50,7 +50,13 @@ CHROMIUM_ARGS = [
 ]
 PHONE = {"width": 390, "height": 844}
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-TIMEOUT_MS = 10_000
+# Tests wait for what the page does (a heading, a URL, a button becoming enabled), never for a
+# clock. This bound only decides how long a broken test hangs before it says so; it is roomy
+# because a first Chromium start on a fresh machine with two busy cores can take seconds.
+# One bound for actions, navigations and `expect` alike (Playwright's `expect` has 5 s of its
+# own otherwise).
+TIMEOUT_MS = 30_000
+expect.set_options(timeout=TIMEOUT_MS)
 
 pytestmark = pytest.mark.browser
 
@@ -75,6 +81,11 @@ class _ClosingHandler(WSGIRequestHandler):
     # through a kept-alive connection (the offline test depends on that).
     protocol_version = "HTTP/1.0"
 
+    def handle(self) -> None:
+        if getattr(self.server, "unreachable", False):
+            return  # closed unanswered: to the browser, a network error (LiveServer.unreachable)
+        super().handle()
+
     def log_request(self, *args: Any, **kwargs: Any) -> None:
         pass  # one line per request would bury a failing test's report
 
@@ -91,6 +102,18 @@ class LiveServer:
     @property
     def origin(self) -> str:
         return self.url
+
+    @contextmanager
+    def unreachable(self) -> Iterator[None]:
+        """Within: every connection is closed unanswered, for the page and its service worker
+        alike, as on a phone without network (Playwright's offline switch misses requests
+        through a service worker, microsoft/playwright#2311). Reachable again afterwards,
+        on the same origin, with the same data."""
+        self.server.unreachable = True  # type: ignore[attr-defined]
+        try:
+            yield
+        finally:
+            self.server.unreachable = False  # type: ignore[attr-defined]
 
     def stop(self) -> None:
         if self.stopped:
@@ -225,7 +248,7 @@ def new_page(browser: Browser, live_server: LiveServer) -> Iterator[Callable[...
     def open_page(origin: str | None = None, **context_options: Any) -> Page:
         options = {"viewport": PHONE, "locale": "sv-SE", **context_options}
         context = browser.new_context(**options)
-        context.set_default_timeout(TIMEOUT_MS)
+        context.set_default_timeout(TIMEOUT_MS)  # actions and navigations
         page = context.new_page()
         if origin:
             OUR_ORIGINS.add(_origin(origin))
@@ -300,7 +323,12 @@ def invitation_link(
 def register_passkey_via_link(
     page: Page, link: str, **authenticator: Any
 ) -> tuple[CDPSession, str]:
-    """Open an invitation link, make a passkey and wait until signed in."""
+    """Open an invitation link, make a passkey and wait until signed in.
+
+    The authenticator is there before the page is. The passkey button comes disabled from
+    the server and is enabled by passkeys.js once its handler is attached (app.js imports it
+    after the page's load event may already have fired), and Playwright's click waits for an
+    enabled button: the click can no longer land before anything listens for it."""
     cdp, authenticator_id = virtual_authenticator(page, **authenticator)
     page.goto(link)
     page.get_by_role("button", name="Skapa nyckel").click()

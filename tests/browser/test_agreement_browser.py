@@ -12,10 +12,14 @@ from webapp.agreement import services as agreements
 from webapp.demo import agreement_agreed_by_both
 from webapp.extensions import db
 from webapp.people.models import Patient
+from webapp.pwa.offline import offline_key
 
 GOAL = "Jag vill kunna gå till affären själv."
 WALK = "Gå en promenad varje dag."
 SIGNS = "Svullna ben eller mer andfådd än vanligt."
+OFFLINE_PLAN_CACHES = (
+    "caches.keys().then(names => names.filter(n => n.startsWith('nara-offline-plan')))"
+)
 
 
 def make_people(server):
@@ -141,12 +145,14 @@ def test_when_worse_page_stays_readable_offline_once_turned_on(
 @pytest.mark.browser
 def test_turning_offline_reading_off_deletes_the_copy(live_server, page, sign_in_as):
     who = make_people(live_server)
+    with live_server.app.app_context():
+        key = offline_key(who["patient_user"])  # the patient's own, opaque
     sign_in_as(page, live_server, who["patient_user"])
     page.goto(live_server.url + "/overenskommelse/nar-jag-blir-samre")
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
     page.get_by_role("button", name="Spara planen i den här telefonen").click()
     expect(page.get_by_text("Planen är sparad i den här telefonen.")).to_be_visible()
-    assert page.evaluate("caches.has('nara-offline-plan')")
+    assert page.evaluate(OFFLINE_PLAN_CACHES) == [f"nara-offline-plan:{key}"]
     page.get_by_role("button", name="Sluta spara planen i den här telefonen").click()
     expect(page.get_by_text("Planen är inte sparad i den här telefonen.")).to_be_visible()
-    assert not page.evaluate("caches.has('nara-offline-plan')")
+    assert page.evaluate(OFFLINE_PLAN_CACHES) == []

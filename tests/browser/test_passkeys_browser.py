@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 
 import pytest
 from playwright.sync_api import expect
@@ -11,6 +12,7 @@ from tests.browser.conftest import (
     axe_check,
     create_care_team,
     create_patient,
+    invitation_link,
     sign_in_as,
     virtual_authenticator,
 )
@@ -158,3 +160,41 @@ def test_lost_phone_new_link_from_the_care_contact(live_server, new_page):
     expect(new_phone.locator(".log-list")).to_contain_text(
         "En nyckel lades till med en länk från din vårdkontakt"
     )
+
+
+def test_a_tap_before_the_passkey_script_is_there_is_not_lost(start_live_server, new_page):
+    """A slow phone (or a first start on a busy machine): the page is up before passkeys.js
+    has arrived, since app.js imports it once the page has run. The button says it is not
+    ready yet, rather than taking a tap that nothing listens for."""
+    server = start_live_server()
+    patient = create_patient(server, create_care_team(server))
+    arrived = threading.Event()
+    app_itself = server.app.wsgi_app
+
+    def hold_back_passkeys_js(environ, start_response):
+        if environ["PATH_INFO"] == "/static/js/passkeys.js":
+            arrived.wait(timeout=60)
+        return app_itself(environ, start_response)
+
+    server.app.wsgi_app = hold_back_passkeys_js
+    try:
+        phone = new_page(server.url)
+        virtual_authenticator(phone)
+        phone.goto(invitation_link(server, patient.user_id), wait_until="domcontentloaded")
+        button = phone.get_by_role("button", name="Skapa nyckel")
+        expect(button).to_be_disabled()
+        expect(phone.locator("html")).not_to_have_attribute("data-passkeys", "ready")
+    finally:
+        arrived.set()
+    expect(phone.locator("html")).to_have_attribute("data-passkeys", "ready")
+    button.click()
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Min plan")
+
+
+def test_a_passkey_script_that_never_comes_is_told(live_server, page):
+    page.route("**/static/js/passkeys.js", lambda route: route.abort())
+    page.goto(live_server.url + "/logga-in")
+    expect(page.get_by_role("alert")).to_have_text(
+        "Ingen kontakt med Nära just nu. Kontrollera internet och försök igen."
+    )
+    expect(page.get_by_role("button", name="Logga in med nyckel")).to_be_disabled()

@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 from webapp.auth import bp, services
 from webapp.extensions import limiter
 from webapp.forms import EmptyForm
+from webapp.pwa.offline import signed_out_redirect
 from webapp.sessions import end_session, is_safe_next
 
 
@@ -30,24 +31,17 @@ def invitation(token: str) -> tuple[str, int] | str:
     return render_template("auth/invitation.html", invitation=found, token=token)
 
 
-def signed_out_redirect() -> Response:
-    """After signing out: whatever this device kept of the plan (caches, offline storage)
-    goes with the session. Only the sign-out POST's own answer clears it, so a link to the
-    signed-out page from anywhere cannot wipe a patient's offline plan."""
-    response = redirect(url_for("auth.signed_out"), 303)
-    response.headers["Clear-Site-Data"] = '"cache", "storage"'
-    return response
-
-
 @bp.post("/logga-ut")
 @login_required
 def logout() -> Response:
     if not EmptyForm().validate_on_submit():
-        return redirect(url_for("plan.home"), 303)
+        return redirect(url_for("plan.home"), 303)  # still signed in: nothing to clear
     end_session()
     return signed_out_redirect()
 
 
 @bp.get("/utloggad")
-def signed_out() -> str:
+def signed_out() -> Response | str:
+    if current_user.is_authenticated:
+        return redirect(url_for("plan.home"))
     return render_template("auth/signed_out.html")

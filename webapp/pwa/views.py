@@ -13,7 +13,7 @@ from webapp.config import PROJECT_ROOT
 from webapp.pwa import bp
 
 SERVICE_WORKER = PROJECT_ROOT / "service_worker" / "sw.js"
-SHELL_FILES = ("css/app.css", "js/app.js", "js/passkeys.js", "icons/icon-192.png")
+SHELL_FILES = ("css/app.css", "js/app.js", "js/offline.js", "js/passkeys.js", "icons/icon-192.png")
 
 
 @cache

@@ -1,0 +1,21 @@
+// The offline copy of the plan belongs to one person (see service_worker/sw.js): kept under
+// the signed-in person's opaque key from <meta name="nara-offline-key">, and forgotten by
+// any page that is not theirs. The service worker does this before it hands over a page;
+// this is for pages it did not serve (the first visit, a hard reload).
+export const PLAN_PAGES = ["/", "/overenskommelse/nar-jag-blir-samre"];
+export const KEY_HEADER = "Nara-Offline-Key";
+const PREFIX = "nara-offline-plan"; // also the name of the old, unkeyed copy
+
+// The signed-in person's key; "" on a signed-out page.
+export const offlineKey = () => document.querySelector('meta[name="nara-offline-key"]')?.content ?? "";
+
+export const planCacheName = (key) => `${PREFIX}:${key}`;
+
+export async function forgetCopiesNotOf(key) {
+  if ("caches" in window) {
+    const names = await caches.keys();
+    const others = names.filter((name) => name.startsWith(PREFIX) && (!key || name !== planCacheName(key)));
+    await Promise.all(others.map((name) => caches.delete(name)));
+  }
+  localStorage.removeItem(PREFIX); // the old on/off flag: the person's cache is the switch now
+}
