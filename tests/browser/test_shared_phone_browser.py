@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import (
     LiveServer,
+    app_work,
     create_care_team,
     create_patient,
     invitation_link,
@@ -43,7 +44,7 @@ OFFLINE_PLAN_CACHES = (
 
 def patient_with_plan(server: LiveServer, team, name: str, texts: dict[str, str]):
     ref = create_patient(server, team, name=name)
-    with server.app.app_context():
+    with app_work(server.app):
         patient = db.session.get(Patient, ref.patient_id)
         assert patient is not None
         agreement_agreed_by_both(
