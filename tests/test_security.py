@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
+from flask import request_started
 from itsdangerous import TimestampSigner
 from sqlalchemy import func, select
 
 from tests.conftest import (
+    _forget_previous_request,
     api,
     csrf_token,
     fresh_database,
@@ -66,6 +69,24 @@ def test_session_cookie_is_secure_when_configured(tmp_path, patient):
     assert "nara_session=" in header
     assert "Secure" in header and "HttpOnly" in header and "SameSite=Lax" in header
     assert "Strict-Transport-Security" in response.headers
+
+
+def test_forms_work_over_https_without_a_referer(tmp_path, patient):
+    # Our Referrer-Policy is no-referrer, so browsers send no Referer; Flask-WTF's HTTPS
+    # check demands one and would refuse every form a real server receives over HTTPS (or
+    # from behind TRUSTED_PROXIES proxies that say the client used HTTPS).
+    secure = create_app(make_config(tmp_path, SESSION_COOKIE_SECURE=True, TRUSTED_PROXIES=1))
+    request_started.connect(_forget_previous_request, secure)
+    with secure.app_context():
+        client = secure.test_client()
+        register_with_invitation(client, patient.user)
+        for how in ({"base_url": "https://localhost"}, {"headers": {"X-Forwarded-Proto": "https"}}):
+            page = client.get("/viktigt/", **how).get_data(as_text=True)
+            token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+            response = client.post(
+                "/viktigt/ny", data={"csrf_token": token, "text": "Att sjunga i kör."}, **how
+            )
+            assert response.status_code == 303, response.get_data(as_text=True)[:300]
 
 
 def test_form_post_without_csrf_token_is_refused_in_swedish(nurse_client):
