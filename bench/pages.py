@@ -9,12 +9,15 @@ consented to by both; 50 planned follow-ups; 3 parts of care; the receipt answer
 Both demo patients then sign in over HTTP with a software passkey, the way a phone does, and
 wrk (2 threads, 16 connections) measures, the endpoints taking turns in rounds:
 
-    hello     /healthz, the bare endpoint of the same app (no session, no database)
-    home      "Min plan" of Gunnar Ek, who has only the demo data (issue 2)
-    overview  "Min plan" of Astrid Berg, with the full plan above (issue 3)
+    flask-hello  /healthz of bench/flask_hello.py, a bare Flask app with one route, served
+                 by a second gunicorn started the same way: the fixed anchor (issue 8)
+    hello        /healthz, the bare endpoint of the same app (no session, no database)
+    home         "Min plan" of Gunnar Ek, who has only the demo data (issue 2)
+    overview     "Min plan" of Astrid Berg, with the full plan above (issue 3)
 
 It prints one line per endpoint (its least disturbed round), whether the targets hold, and
-last the throughput ratios; every round goes to standard error.
+last the throughput ratios, the very last one `home/flask-hello`; every round goes to
+standard error.
 The exit code is 0 whatever the figures (it is a measurement); it is 1 only if the bench
 itself could not run (a page that does not answer as expected, wrk missing...).
 """
@@ -48,6 +51,8 @@ HOST = "127.0.0.1"
 USER_AGENT = "nara-bench"  # the same for sign-in and wrk, so the session stays as it was made
 COOKIE_NAME = "nara_session"  # webapp.config.BASELINE
 TARGETS = {"home": 0.25, "overview": 0.20}  # share of hello's requests per second
+HELLO_TARGET = 0.80  # hello's share of flask-hello's requests per second (issue 8)
+WORKERS = 2  # gunicorn workers, the same for Nära and for the bare Flask app
 HOME_P99_MS = 50.0
 PAGE_BYTES_MAX = 30 * 1024
 # What shows that a page is the signed-in patient's "Min plan", and whose it is.
@@ -330,6 +335,32 @@ def sign_in_with_invitation(port: int, origin: str, token: str) -> str:
     return cookie
 
 
+def start_gunicorn(app: str, port: int, env: dict[str, str], log: Path) -> subprocess.Popen:
+    """Serve `app` (a gunicorn app spec) the one way every measured server is served."""
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    command = [str(gunicorn)] if gunicorn.exists() else [sys.executable, "-m", "gunicorn"]
+    with log.open("w") as log_file:
+        return subprocess.Popen(
+            [*command, "-w", str(WORKERS), "-b", f"{HOST}:{port}", app],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
+def stop_gunicorn(server: subprocess.Popen | None) -> None:
+    if server is None or server.poll() is not None:
+        return
+    os.killpg(server.pid, signal.SIGTERM)
+    try:
+        server.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
+
+
 def wait_until_up(port: int, server: subprocess.Popen, log: Path, seconds: float = 30) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -505,49 +536,47 @@ def run(duration: int, warmup: int, rounds: int) -> None:
         "PYTHONDONTWRITEBYTECODE": "1",
     }
     server: subprocess.Popen | None = None
+    anchor: subprocess.Popen | None = None
     log = workdir / "gunicorn.log"
+    anchor_port, anchor_log = free_port(), workdir / "gunicorn-flask-hello.log"
     try:
         say(f"database {env['DATABASE_URL']}")
         flask_command(env, "db", "upgrade")
         flask_command(env, "demo", "load")
         tokens = seed(env)
-        gunicorn = Path(sys.executable).with_name("gunicorn")
-        command = [str(gunicorn)] if gunicorn.exists() else [sys.executable, "-m", "gunicorn"]
-        with log.open("w") as log_file:
-            server = subprocess.Popen(
-                [*command, "-w", "2", "-b", f"{HOST}:{port}", "webapp:create_app()"],
-                cwd=PROJECT_ROOT,
-                env=env,
-                stdout=log_file,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+        server = start_gunicorn("webapp:create_app()", port, env, log)
         wait_until_up(port, server, log)
-        say(f"gunicorn (2 workers) answers on {HOST}:{port}")
+        say(f"gunicorn ({WORKERS} workers) answers on {HOST}:{port}")
+        # The anchor: a bare Flask app, same gunicorn, workers and environment (issue 8).
+        anchor = start_gunicorn("bench.flask_hello:app", anchor_port, env, anchor_log)
+        wait_until_up(anchor_port, anchor, anchor_log)
+        say(f"the bare Flask app ({WORKERS} workers) answers on {HOST}:{anchor_port}")
         cookies = {key: sign_in_with_invitation(port, origin, t) for key, t in tokens.items()}
+        check_page(anchor_port, "flask-hello", "/healthz", None, ["ok"])
         check_page(port, "hello", "/healthz", None, ["ok"])
         home_html = check_page(port, "home", "/", cookies["home"], HOME_TEXTS)
         check_page(port, "overview", "/", cookies["overview"], OVERVIEW_TEXTS)
         weight, foreign = page_weight(port, home_html, cookies["home"])
 
-        endpoints = (
-            ("hello", "/healthz", None),
-            ("home", "/", cookies["home"]),
-            ("overview", "/", cookies["overview"]),
+        endpoints = (  # name, server, port, path, cookie
+            ("flask-hello", anchor, anchor_port, "/healthz", None),
+            ("hello", server, port, "/healthz", None),
+            ("home", server, port, "/", cookies["home"]),
+            ("overview", server, port, "/", cookies["overview"]),
         )
         if warmup > 0:
             say(f"warming up, {warmup} s per endpoint")
-            for _name, path, cookie in endpoints:
-                wrk(port, path, cookie, warmup)
+            for _name, _server, at, path, cookie in endpoints:
+                wrk(at, path, cookie, warmup)
         # The endpoints take turns, so other work on the machine hits them alike; of each
         # endpoint's rounds the least disturbed one (most requests per second) is reported.
         seconds = max(1, round(duration / rounds))
         say(f"measuring {rounds} round(s) of {seconds} s per endpoint, 2 threads, 16 connections")
         results: dict[str, Result] = {}
         for number in range(1, rounds + 1):
-            for name, path, cookie in endpoints:
-                load = OtherLoad(server.pid)
-                result = wrk(port, path, cookie, seconds)
+            for name, measured, at, path, cookie in endpoints:
+                load = OtherLoad(measured.pid)
+                result = wrk(at, path, cookie, seconds)
                 say(f"round {number}: {line(name, result)}; {load.note()}")
                 if "Non-2xx" in result.errors:
                     raise BenchError(f"{name}: not every answer was a success: {result.errors}")
@@ -559,9 +588,13 @@ def run(duration: int, warmup: int, rounds: int) -> None:
         check_page(port, "home", "/", cookies["home"], HOME_TEXTS)
         check_page(port, "overview", "/", cookies["overview"], OVERVIEW_TEXTS)
 
-        hello = results["hello"].rps
+        hello, flask_hello = results["hello"].rps, results["flask-hello"].rps
         ratio = {name: results[name].rps / hello if hello else 0.0 for name in TARGETS}
-        for name in ("hello", "home", "overview"):
+        anchored = {
+            name: results[name].rps / flask_hello if flask_hello else 0.0
+            for name in ("hello", "home")
+        }
+        for name in ("flask-hello", "hello", "home", "overview"):
             print(line(name, results[name]), flush=True)
         home_ok = ratio["home"] >= TARGETS["home"] and results["home"].p99_ms < HOME_P99_MS
         print(
@@ -573,19 +606,20 @@ def run(duration: int, warmup: int, rounds: int) -> None:
             f"{verdict(ratio['overview'] >= TARGETS['overview'])}"
         )
         print(
+            f"target hello: >= {HELLO_TARGET:.2f} of flask-hello: "
+            f"{verdict(anchored['hello'] >= HELLO_TARGET)}"
+        )
+        print(
             f"target home page size: HTML+CSS+JS {weight / 1024:.1f} KB < 30 KB, "
             f"other origins {len(foreign)}: {verdict(weight < PAGE_BYTES_MAX and not foreign)}"
         )
         print(f"overview/hello throughput ratio: {ratio['overview']:.2f}")
         print(f"home/hello throughput ratio: {ratio['home']:.2f}")
+        print(f"hello/flask-hello throughput ratio: {anchored['hello']:.2f}")
+        print(f"home/flask-hello throughput ratio: {anchored['home']:.2f}")  # always the last
     finally:
-        if server is not None and server.poll() is None:
-            os.killpg(server.pid, signal.SIGTERM)
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
-                server.wait()
+        stop_gunicorn(anchor)
+        stop_gunicorn(server)
         shutil.rmtree(workdir, ignore_errors=True)
 
 

@@ -105,9 +105,10 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
-    from webapp import security
+    from webapp import request_costs, security
 
     security.init_app(app)
+    request_costs.trim(app)  # after the blueprints and the other hooks: it looks at them
 
 
 def register_errors(app: Flask) -> None:

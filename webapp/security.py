@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, request, session
 from flask_login import current_user
+from flask_login.config import COOKIE_NAME
 from werkzeug.wrappers import Response
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -34,18 +35,38 @@ HEADERS = {
 }
 
 
+def _signed_in(app: Flask) -> bool:
+    """current_user.is_authenticated, without loading a user for a request that has none.
+
+    Asking Flask-Login costs a request with no session (a health check, a first visit, a
+    static file) about as much as the whole bare request: it hashes the address and user
+    agent for session protection and looks for a remember cookie, to find nobody. With an
+    empty session and no remember cookie it always finds nobody (Nära has only a user
+    loader: no request or header loader), so that case is answered here. Anything else asks
+    Flask-Login, as before. `session.get` marks the session as looked at, as Flask-Login's
+    own look does, so the response still says `Vary: Cookie`.
+    """
+    remember_cookie = app.config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME)  # as Flask-Login
+    if not session and remember_cookie not in request.cookies:
+        session.get("_user_id")
+        return False
+    return bool(current_user and current_user.is_authenticated)
+
+
 def init_app(app: Flask) -> None:
     @app.after_request
     def _security_headers(response: Response) -> Response:
-        for name, value in HEADERS.items():
-            response.headers.setdefault(name, value)
+        # One pass over the response's headers rather than a setdefault per header (each
+        # one a case-insensitive scan and, when missing, a raised KeyError): the same
+        # result, a header the view set itself still wins.
+        headers = response.headers
+        present = {name.lower() for name in headers.keys()}
+        headers.extend(
+            [(name, value) for name, value in HEADERS.items() if name.lower() not in present]
+        )
         if app.config["SESSION_COOKIE_SECURE"]:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         # Health data must not linger in shared caches or the back/forward cache.
-        if (
-            current_user
-            and current_user.is_authenticated
-            and not request.path.startswith("/static/")
-        ):
+        if _signed_in(app) and not request.path.startswith("/static/"):
             response.headers["Cache-Control"] = "no-store"
         return response

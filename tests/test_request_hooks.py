@@ -1,0 +1,108 @@
+"""What every request pays (issue 8): the trimmed hooks still do all they did."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Blueprint, Flask
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+
+from tests.conftest import fresh_database, make_config
+from webapp import create_app
+from webapp.extensions import limiter as app_limiter
+from webapp.request_costs import unhook_idle_limit_check
+from webapp.security import HEADERS
+
+
+def test_a_request_without_session_is_signed_out_and_varies_on_the_cookie(client):
+    response = client.get("/healthz")
+    for name, value in HEADERS.items():
+        assert response.headers[name] == value
+    assert "no-store" not in response.headers.get("Cache-Control", "")
+    assert "Cookie" in response.headers.get("Vary", "")  # as when Flask-Login looked
+    assert client.get_cookie("nara_session") is None
+
+
+def test_a_signed_in_request_is_no_store_on_any_path(patient_client):
+    for path in ("/healthz", "/sw.js", "/offline"):
+        assert patient_client.get(path).headers["Cache-Control"] == "no-store", path
+    assert "no-store" not in patient_client.get("/static/css/app.css").headers["Cache-Control"]
+
+
+def test_a_signed_out_session_with_content_is_not_no_store(client):
+    client.get("/logga-in")  # an anonymous session with a CSRF token in it
+    assert client.get_cookie("nara_session") is not None
+    assert "no-store" not in client.get("/healthz").headers.get("Cache-Control", "")
+
+
+def test_a_header_the_view_set_wins_whatever_its_case(app, client):
+    @app.get("/own-headers")
+    def own_headers():
+        return "x", 200, {"content-security-policy": "default-src 'none'", "x-frame-options": "X"}
+
+    response = client.get("/own-headers")
+    assert response.headers.getlist("Content-Security-Policy") == ["default-src 'none'"]
+    assert response.headers.getlist("X-Frame-Options") == ["X"]
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+
+
+def test_the_app_has_no_limit_check_before_every_request_yet_limits_hold(tmp_path):
+    app = create_app(make_config(tmp_path, RATELIMIT_ENABLED=True, SIGN_IN_RATE_LIMIT="2/minute"))
+    assert app_limiter._check_request_limit not in app.before_request_funcs[None]
+    with app.app_context():
+        fresh_database()
+        client = app.test_client()
+        answers = [client.get("/inbjudan/x") for _ in range(3)]
+        assert [a.status_code for a in answers] == [410, 410, 429]
+        # The limited view's answers carry the limit's headers, the 429 too ...
+        assert [a.headers["X-RateLimit-Remaining"] for a in answers] == ["1", "0", "0"]
+        assert all(a.headers["X-RateLimit-Limit"] == "2" for a in answers)
+        assert "Retry-After" in answers[-1].headers
+        # ... and an answer that no limit counted has none.
+        assert not [name for name in client.get("/healthz").headers.keys() if "RateLimit" in name]
+
+
+def _limited_app(blueprint_limit: bool = False, **limiter_options: object) -> tuple[Flask, Limiter]:
+    app = Flask(__name__)
+    limiter = Limiter(get_remote_address, storage_uri="memory://", **limiter_options)
+    bp = Blueprint("area", __name__)
+
+    @bp.get("/area")
+    def area() -> str:
+        return "area"
+
+    @app.get("/")
+    def index() -> str:
+        return "index"
+
+    if blueprint_limit:
+        limiter.limit("1/minute")(bp)
+    limiter.init_app(app)
+    app.register_blueprint(bp)
+    unhook_idle_limit_check(app, limiter)
+    return app, limiter
+
+
+def test_the_limit_check_is_unhooked_when_there_is_nothing_for_it_to_count():
+    app, limiter = _limited_app()
+    assert limiter._check_request_limit not in app.before_request_funcs[None]
+    assert [app.test_client().get("/").status_code for _ in range(3)] == [200, 200, 200]
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"default_limits": ["1/minute"]},
+        {"application_limits": ["1/minute"]},
+        {"meta_limits": ["1/minute"]},
+        {"blueprint_limit": True},
+    ],
+    ids=["default", "application", "meta", "blueprint"],
+)
+def test_the_limit_check_stays_when_a_limit_needs_it(options):
+    app, limiter = _limited_app(**options)
+    assert limiter._check_request_limit in app.before_request_funcs[None]
+    if "meta_limits" not in options:  # a meta limit counts breaches, not requests
+        path = "/area" if "blueprint_limit" in options else "/"
+        statuses = [app.test_client().get(path).status_code for _ in range(2)]
+        assert statuses == [200, 429]

@@ -1,0 +1,109 @@
+"""What every request pays: library hooks kept to the requests they have work for (issue 8).
+
+Flask-Limiter and Flask-Login hook into every request, a health check or a static file as
+much as a page. Where a hook can be shown to have nothing to do for a request, it is skipped
+for that request; every other request runs it exactly as before. bench/README.md has what
+each of these saves; tests/test_request_hooks.py shows that limits, rate-limit headers and
+cookies are what they were.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+from flask import Flask, session
+from flask.globals import request_ctx
+from flask_limiter import Limiter
+from flask_login import LoginManager
+
+from webapp.extensions import limiter, login_manager
+
+
+def trim(app: Flask) -> None:
+    """Called once the blueprints and the other hooks are registered."""
+    unhook_idle_limit_check(app, limiter)
+    limit_hooks_only_where_a_limit_ran(app, limiter)
+    remember_cookie_hook_only_with_a_session(app, login_manager)
+
+
+def unhook_idle_limit_check(app: Flask, limiter: Limiter) -> None:
+    """Take Flask-Limiter's check before every request away while it has nothing to check.
+
+    That hook counts application-wide, default, meta and blueprint limits, which Nära has
+    none of: its limits sit on the views that need them (sign-in, invitations, the calendar
+    feed), and those are counted by their decorators when the view runs, hook or not. Run
+    on every request the hook finds nothing, at about the cost of a whole bare Flask request.
+    It must run after the blueprints are registered, so that a limit put on a blueprint is
+    seen; should any of those limits be configured, the hook stays. (The names are
+    Flask-Limiter 4's; a name it lacks counts as a configured limit, and the hook stays.)
+    """
+    manager = limiter.limit_manager
+    configured = (
+        getattr(manager, "_application_limits", True)
+        or getattr(manager, "_default_limits", True)
+        or getattr(manager, "_blueprint_limits", True)
+        or getattr(limiter, "_meta_limits", True)
+    )
+    if not configured:
+        _replace(app.before_request_funcs, limiter._check_request_limit, None)
+
+
+def limit_hooks_only_where_a_limit_ran(app: Flask, limiter: Limiter) -> None:
+    """Run Flask-Limiter's after-request and teardown hooks only for a request it limited.
+
+    They write the X-RateLimit-* headers, make deductions that wait for the response and
+    clear the request's limit state. All of that lives in the state Flask-Limiter puts on
+    the request context when it first counts a limit for the request; a request without
+    that state (no limited view ran, and the check before every request is gone) has
+    nothing for them, and they would make the state only to find it empty.
+    """
+    if not limiter_hooks_unhooked(app, limiter):  # the check before every request stays
+        return
+
+    def ran() -> bool:
+        return hasattr(request_ctx._get_current_object(), "_limiter_request_context")
+
+    for hook in app.after_request_funcs.get(None, []):
+        if isinstance(hook, partial) and hook.args == (limiter,):  # __inject_headers
+
+            def inject_headers(response: Any, hook: Callable = hook) -> Any:
+                return hook(response) if ran() else response
+
+            _replace(app.after_request_funcs, hook, inject_headers)
+            break
+    release = limiter._Limiter__release_context  # type: ignore[attr-defined]
+
+    def release_context(error: BaseException | None = None) -> None:
+        if ran():
+            release(error)
+
+    _replace(app.teardown_request_funcs, release, release_context)
+
+
+def limiter_hooks_unhooked(app: Flask, limiter: Limiter) -> bool:
+    return limiter._check_request_limit not in app.before_request_funcs.get(None, [])
+
+
+def remember_cookie_hook_only_with_a_session(app: Flask, manager: LoginManager) -> None:
+    """Run Flask-Login's remember-cookie hook only when the session holds something.
+
+    The hook sets or clears the remember cookie on the word of `_remember` in the session;
+    in an empty session there is no such word, and unless REMEMBER_COOKIE_REFRESH_EACH_REQUEST
+    is on (it is not: Nära has no remember cookie) the hook leaves an empty session alone.
+    """
+    hook = manager._update_remember_cookie
+
+    def update_remember_cookie(response: Any) -> Any:
+        if session or app.config.get("REMEMBER_COOKIE_REFRESH_EACH_REQUEST"):
+            return hook(response)
+        return response
+
+    _replace(app.after_request_funcs, hook, update_remember_cookie)
+
+
+def _replace(hooks: dict[Any, list[Callable]], old: Callable, new: Callable | None) -> None:
+    """Put `new` in the place of `old` among the app-wide hooks (or take `old` out)."""
+    functions = [new if function == old else function for function in hooks.get(None, [])]
+    hooks[None] = [function for function in functions if function is not None]
