@@ -19,7 +19,6 @@ from webapp.access import Relation
 from webapp.audit import AccessLogEntry, Change, Read
 from webapp.db import now_utc
 from webapp.extensions import db
-from webapp.followups import details as follow_up_details
 from webapp.followups import services as followups
 from webapp.followups.details import FollowUpError, FollowUpInput, FollowUpInputError
 from webapp.followups.models import CalendarFeed, FollowUp
@@ -110,10 +109,9 @@ def item_ids(html: str) -> list[int]:
 
 
 @pytest.fixture
-def frozen(monkeypatch) -> datetime:
-    # Both modules ask the clock: the checks (is the time still to come?) and the rules.
-    monkeypatch.setattr(follow_up_details, "now_utc", lambda: FROZEN_NOW)
-    monkeypatch.setattr(followups, "now_utc", lambda: FROZEN_NOW)
+def frozen(clock) -> datetime:
+    # The app's one clock (webapp.clock): every module reads it at call time.
+    clock.now = FROZEN_NOW
     return FROZEN_NOW
 
 
