@@ -77,3 +77,31 @@ def test_booking_calendar_file_and_cannot_come(page, new_page, live_server, sign
     expect(news).to_contain_text("Nytt sedan du tittade senast")
     expect(news).to_contain_text(REASON)
     axe_check(page)
+
+
+def test_choosing_what_the_calendar_link_carries_on_a_small_phone_at_double_text(
+    page, live_server, sign_in_as, axe_check
+):
+    from tests.browser.test_layout_browser import DOUBLE_TEXT, NARROW, SMALL_TARGETS, assert_fits
+
+    patient = create_patient(live_server, create_care_team(live_server), name="Elsa Nyström")
+    sign_in_as(page, live_server, patient.user_id)
+    page.set_viewport_size(NARROW)
+    page.goto(f"{live_server.url}/uppfoljning/kalenderlank")
+    page.get_by_role("button", name="Slå på kalenderlänken").click()
+    expect(page.get_by_role("heading", name="Vad syns i kalendern?")).to_be_visible()
+    brief = page.get_by_label("Bara vilken sorts kontakt det är och när")
+    details = page.get_by_label("Också med vem, var, vad det gäller", exact=False)
+    expect(brief).to_be_checked()
+    page.evaluate(DOUBLE_TEXT)
+    assert_fits(page)
+    assert page.evaluate(SMALL_TARGETS) == []
+    axe_check(page)
+
+    details.check()
+    page.get_by_role("button", name="Spara valet").click()
+    expect(
+        page.get_by_text("Kalendern får nu också veta med vem, var och vad det gäller.")
+    ).to_be_visible()
+    expect(page.get_by_label("Också med vem, var, vad det gäller", exact=False)).to_be_checked()
+    axe_check(page)

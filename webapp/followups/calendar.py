@@ -2,6 +2,12 @@
 
 Times are written in UTC (…Z), so a calendar shows the right local time on both sides of a
 daylight-saving change without having to agree with us on time-zone rules.
+
+An event carries the details (with whom, where, what it is about, how to prepare, why it was
+cancelled) only when asked: the private calendar link is read by calendar services run by
+other companies, so by default it says what kind of contact and when, nothing more. A file
+the patient (or the care contact) downloads for one follow-up goes to their own device and
+has everything.
 """
 
 from __future__ import annotations
@@ -22,9 +28,9 @@ def _uid(follow_up: FollowUp) -> str:
     return f"follow-up-{follow_up.id}@{host}"
 
 
-def _summary(follow_up: FollowUp) -> str:
+def _summary(follow_up: FollowUp, *, details: bool) -> str:
     summary = follow_up.kind_words
-    if follow_up.with_whom:
+    if details and follow_up.with_whom:
         summary = _("%(kind)s med %(who)s", kind=summary, who=follow_up.with_whom)
     if follow_up.is_cancelled:
         return _("Avbokad: %(summary)s", summary=summary)
@@ -33,7 +39,9 @@ def _summary(follow_up: FollowUp) -> str:
     return summary
 
 
-def _description(follow_up: FollowUp) -> str:
+def _description(follow_up: FollowUp, *, details: bool) -> str:
+    if not details:
+        return _("Med vem, var och vad det gäller står i Nära.")
     parts = [_("Det här gäller: %(purpose)s", purpose=follow_up.purpose)]
     if follow_up.preparation:
         parts.append(_("Förbered dig så här: %(preparation)s", preparation=follow_up.preparation))
@@ -42,29 +50,32 @@ def _description(follow_up: FollowUp) -> str:
     return "\n\n".join(parts)
 
 
-def event_for(follow_up: FollowUp) -> Event:
+def event_for(follow_up: FollowUp, *, details: bool) -> Event:
     event = Event()
     event.add("uid", _uid(follow_up))
     event.add("dtstamp", follow_up.updated_at)
     event.add("dtstart", follow_up.starts_at)
     event.add("dtend", follow_up.ends_at)
     event.add("sequence", follow_up.lock_version)
-    event.add("summary", _summary(follow_up))
-    if follow_up.place:
+    event.add("summary", _summary(follow_up, details=details))
+    if details and follow_up.place:
         event.add("location", follow_up.place)
-    event.add("description", _description(follow_up))
+    event.add("description", _description(follow_up, details=details))
     # A moved follow-up is replaced by the new one: calendars should drop the old time.
     event.add("status", "CONFIRMED" if follow_up.is_planned else "CANCELLED")
     if follow_up.is_planned:
         alarm = Alarm()
         alarm.add("action", "DISPLAY")
-        alarm.add("description", _summary(follow_up))
+        alarm.add("description", _summary(follow_up, details=details))
         alarm.add("trigger", timedelta(days=-1))
         event.add_component(alarm)
     return event
 
 
-def calendar_for(follow_ups: Iterable[FollowUp], *, name: str | None = None) -> bytes:
+def calendar_for(
+    follow_ups: Iterable[FollowUp], *, details: bool, name: str | None = None
+) -> bytes:
+    """The .ics text; `details` says whether each event carries more than kind and time."""
     calendar = Calendar()
     calendar.add("prodid", "-//Nära//Planerade kontakter//SV")
     calendar.add("version", "2.0")
@@ -73,5 +84,5 @@ def calendar_for(follow_ups: Iterable[FollowUp], *, name: str | None = None) -> 
     if name:
         calendar.add("x-wr-calname", name)
     for follow_up in follow_ups:
-        calendar.add_component(event_for(follow_up))
+        calendar.add_component(event_for(follow_up, details=details))
     return calendar.to_ical()

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import AnyOf, InputRequired
 
 from webapp.followups.details import FollowUpInput
 from webapp.followups.models import KIND_WORDS, REASON_MAX
@@ -73,4 +74,31 @@ class CancelForm(ReasonForm):
         _l("Varför avbokas kontakten?"),
         description=_l("Patienten ser det du skriver. Högst %(max)d tecken.", max=REASON_MAX),
         filters=[strip],
+    )
+
+
+FEED_BRIEF, FEED_DETAILS = "brief", "details"
+FEED_CHOICE_MESSAGE = _l("Välj vad kalendern ska få veta.")
+
+
+class FeedDetailsForm(AppForm):
+    """What the private calendar link carries: the patient's choice, brief by default."""
+
+    include = RadioField(
+        _l("Vad ska kalendern få veta?"),
+        choices=[
+            SelectChoice(FEED_BRIEF, _l("Bara vilken sorts kontakt det är och när")),
+            SelectChoice(
+                FEED_DETAILS,
+                _l(
+                    "Också med vem, var, vad det gäller, hur jag förbereder mig och varför "
+                    "en tid avbokades"
+                ),
+            ),
+        ],
+        validate_choice=False,
+        validators=[
+            InputRequired(message=FEED_CHOICE_MESSAGE),
+            AnyOf([FEED_BRIEF, FEED_DETAILS], message=FEED_CHOICE_MESSAGE),
+        ],
     )

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.clock import now_utc
@@ -101,7 +101,9 @@ class FollowUp(PlanRow, db.Model):
 class CalendarFeed(OffPlan, db.Model):
     __off_plan__ = "the secret of the patient's calendar link; the plan only links to its page"
     """The patient's private calendar link. Only the SHA-256 of its token is kept; a new
-    link replaces the old one in the same row, and turning it off sets `revoked_at`."""
+    link replaces the old one in the same row, and turning it off sets `revoked_at`.
+    `include_details` is the patient's choice: the link goes to calendar services run by
+    other companies, so by default it carries only what kind of contact and when."""
 
     __tablename__ = "calendar_feed"
 
@@ -110,6 +112,7 @@ class CalendarFeed(OffPlan, db.Model):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=now_utc)
     revoked_at: Mapped[datetime | None] = mapped_column()
+    include_details: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     @property
     def is_active(self) -> bool:

@@ -24,12 +24,20 @@ from webapp.followups.calendar import calendar_for
 from webapp.followups.details import FollowUpError, follow_up_input_of
 from webapp.followups.feed import (
     calendar_feed_active,
+    calendar_feed_by_token,
+    calendar_feed_choose_details,
     calendar_feed_disable,
     calendar_feed_enable,
-    calendar_feed_patient,
     calendar_follow_ups,
 )
-from webapp.followups.forms import CancelForm, CannotComeForm, FollowUpForm
+from webapp.followups.forms import (
+    FEED_BRIEF,
+    FEED_DETAILS,
+    CancelForm,
+    CannotComeForm,
+    FeedDetailsForm,
+    FollowUpForm,
+)
 from webapp.followups.models import FollowUp
 from webapp.forms import EmptyForm, Page, show_error
 from webapp.people.models import Patient
@@ -92,7 +100,8 @@ def cannot_come(follow_up_id: int) -> Page:
 @login_required
 def ics(follow_up_id: int) -> Response:
     follow_up = _find(own_patient(current_user, Action.VIEW_PLAN), follow_up_id)
-    return _ics(calendar_for([follow_up]), f"planerad-kontakt-{follow_up.id}.ics")
+    # Downloaded by the patient to her own device: everything, the details included.
+    return _ics(calendar_for([follow_up], details=True), f"planerad-kontakt-{follow_up.id}.ics")
 
 
 def _feed_url(token: str) -> str:
@@ -101,17 +110,50 @@ def _feed_url(token: str) -> str:
     return base + url_for("followups.feed_ics", token=token)
 
 
+def _feed_page(
+    patient: Patient, details_form: FeedDetailsForm | None = None, token: str | None = None
+) -> str:
+    active = calendar_feed_active(patient=patient)
+    if details_form is None:
+        chosen = FEED_DETAILS if active and active.include_details else FEED_BRIEF
+        details_form = FeedDetailsForm(formdata=None, include=chosen)
+    return render_template(
+        "followups/feed.html",
+        active=active,
+        url=_feed_url(token) if token else None,
+        form=EmptyForm(),
+        details_form=details_form,
+    )
+
+
 @bp.get("/kalenderlank")
 @login_required
 def feed() -> str:
     patient = own_patient(current_user, Action.MANAGE_CALENDAR_FEED)
     token = stash_take(FRESH_FEED, patient.id)
-    return render_template(
-        "followups/feed.html",
-        active=calendar_feed_active(patient=patient),
-        url=_feed_url(token) if token else None,
-        form=EmptyForm(),
-    )
+    return _feed_page(patient, token=token)
+
+
+@bp.post("/kalenderlank/detaljer")
+@login_required
+def feed_details() -> Page:
+    patient = own_patient(current_user, Action.MANAGE_CALENDAR_FEED)
+    form = FeedDetailsForm()
+    if not form.validate_on_submit():
+        return _feed_page(patient, details_form=form), 400
+    include = form.include.data == FEED_DETAILS
+    try:
+        calendar_feed_choose_details(patient=patient, include=include)
+    except FollowUpError as error:
+        flash(str(error.message), "error")
+        return redirect(url_for("followups.feed"), 303)
+    if include:
+        flash(_("Sparat. Kalendern får nu också veta med vem, var och vad det gäller."), "success")
+    else:
+        flash(
+            _("Sparat. Kalendern får nu bara veta vilken sorts kontakt det är och när."), "success"
+        )
+    return redirect(url_for("followups.feed"), 303)
 
 
 @bp.post("/kalenderlank/ny")
@@ -140,10 +182,14 @@ def feed_disable() -> Response:
 @limiter.limit(FEED_RATE_LIMIT)
 def feed_ics(token: str) -> Response:
     # No sign-in: the secret token is the key. Reading it is the patient's own access.
-    patient = calendar_feed_patient(token)
-    if patient is None:
+    feed = calendar_feed_by_token(token)
+    if feed is None:
         abort(404)
-    body = calendar_for(calendar_follow_ups(patient=patient), name=_("Nära: planerade kontakter"))
+    body = calendar_for(
+        calendar_follow_ups(feed=feed),
+        details=feed.include_details,
+        name=_("Nära: planerade kontakter"),
+    )
     response = _ics(body, "nara.ics")
     response.headers["Content-Disposition"] = 'inline; filename="nara.ics"'
     response.headers["X-Robots-Tag"] = "noindex"
@@ -232,4 +278,5 @@ def cancel(patient: Patient, follow_up_id: int) -> Page:
 @patient_route(Action.VIEW_PLAN)
 def staff_ics(patient: Patient, follow_up_id: int) -> Response:
     follow_up = _find(patient, follow_up_id)
-    return _ics(calendar_for([follow_up]), f"planerad-kontakt-{follow_up.id}.ics")
+    # For the care contact's own calendar, as the booking form shows it.
+    return _ics(calendar_for([follow_up], details=True), f"planerad-kontakt-{follow_up.id}.ics")
