@@ -45,11 +45,8 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def invitation_issue(
-    *, user: User, purpose: InvitationPurpose, created_by: User | None
-) -> tuple[Invitation, str]:
-    """Make a new invitation and return it with its token; older open ones stop working."""
-    now = now_utc()
+def invitations_revoke_open(user: User) -> None:
+    """Every link of the user that could still be used stops working."""
     db.session.execute(
         update(Invitation)
         .where(
@@ -57,8 +54,16 @@ def invitation_issue(
             Invitation.used_at.is_(None),
             Invitation.revoked_at.is_(None),
         )
-        .values(revoked_at=now)
+        .values(revoked_at=now_utc())
     )
+
+
+def invitation_issue(
+    *, user: User, purpose: InvitationPurpose, created_by: User | None
+) -> tuple[Invitation, str]:
+    """Make a new invitation and return it with its token; older open ones stop working."""
+    now = now_utc()
+    invitations_revoke_open(user)
     lifetime = (
         NEW_DEVICE_LIFETIME
         if purpose is InvitationPurpose.NEW_DEVICE
@@ -245,13 +250,5 @@ def staff_deactivate(*, admin: StaffMember, member_id: int) -> StaffMember:
     member.deactivated_at = now_utc()
     sessions_end_all(member.user)
     passkeys_remove_all(member.user)
-    db.session.execute(
-        update(Invitation)
-        .where(
-            Invitation.user_id == member.user_id,
-            Invitation.used_at.is_(None),
-            Invitation.revoked_at.is_(None),
-        )
-        .values(revoked_at=now_utc())
-    )
+    invitations_revoke_open(member.user)
     return member

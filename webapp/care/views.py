@@ -57,7 +57,7 @@ def new_patient() -> Page:
     form = _patient_form()
     if form.validate_on_submit():
         try:
-            patient, token = people.patient_create_with_link(
+            patient = people.patient_create(
                 created_by=current_user.staff,
                 name=form.name.data,
                 phone=form.phone.data,
@@ -67,6 +67,8 @@ def new_patient() -> Page:
         except UserFacingError as error:
             show_error(form, error, default="personal_number")
         else:
+            # The patient and their first link commit together, with the request.
+            token = auth_services.sign_in_link_issue_for_patient(patient=patient, by=current_user)
             stash_put(INVITATION, token, patient.user_id)
             return redirect(url_for("care.show_invitation", patient_id=patient.id), 303)
     status = 400 if form.is_submitted() else 200

@@ -61,7 +61,7 @@ def parts(patient: Patient) -> Page:
         try:
             part = team.care_part_add(patient=patient, actor=current_user, **form.values())
         except team.CareTeamError as error:
-            show_error(form, error, default="message")
+            show_error(form, error, default="organisation")
         else:
             flash(_("%(name)s finns nu i patientens plan.", name=part.organisation), "success")
             return redirect(url_for("careteam.parts", patient_id=patient.id), 303)
@@ -83,7 +83,7 @@ def edit_part(patient: Patient, part_id: int) -> Page:
         try:
             team.care_part_edit(patient=patient, part=part, actor=current_user, **form.values())
         except team.CareTeamError as error:
-            show_error(form, error, default="message")
+            show_error(form, error, default="organisation")
         else:
             flash(_("Ändringen är sparad."), "success")
             return redirect(url_for("careteam.parts", patient_id=patient.id), 303)

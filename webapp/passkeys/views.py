@@ -57,13 +57,13 @@ def register_verify() -> Response | tuple[Response, int]:
     try:
         if not isinstance(credential, dict):
             raise services.PasskeyError(services.NOT_ACCEPTED)
-        user, _passkey = services.registration_complete(
+        user, passkey = services.registration_complete(
             credential=credential, signed_in_user=signed_in
         )
     except UserFacingError as error:
         return _refused(error)
     if signed_in is None:
-        services.session_begin_after_registration(user, _passkey)
+        services.session_begin_after_registration(user, passkey)
         return jsonify(redirect=url_for("plan.home", welcome=1))
     flash(_("Nyckeln är tillagd."), "success")
     return jsonify(redirect=url_for("passkeys.manage"))

@@ -131,28 +131,6 @@ def patient_create(
     return patient
 
 
-def patient_create_with_link(
-    *,
-    created_by: StaffMember,
-    name: str,
-    phone: str,
-    personal_number: str | None,
-    physician_id: int | None = None,
-) -> tuple[Patient, str]:
-    """A new patient and their first sign-in link, in one unit of work."""
-    from webapp.auth import services as auth_services  # auth builds on people
-
-    patient = patient_create(
-        created_by=created_by,
-        name=name,
-        phone=phone,
-        personal_number=personal_number,
-        physician_id=physician_id,
-    )
-    token = auth_services.sign_in_link_issue_for_patient(patient=patient, by=created_by.user)
-    return patient, token
-
-
 def physicians_at_unit(unit_id: int) -> list[StaffMember]:
     return list(
         db.session.scalars(
