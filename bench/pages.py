@@ -232,6 +232,7 @@ def fill_plan(patient: Any, nurse: Any) -> None:
             contact_name="Sara Nyström",
             phone="010-222 33 44",
             phone_hours="Vardagar 8–12",
+            actor=care,
         )
 
     current = receipt.receipt_current(patient_id=patient.id)

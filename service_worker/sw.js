@@ -10,6 +10,7 @@ const SHELL = [
   "/static/js/app.js",
   "/static/js/offline.js",
   "/static/js/passkeys.js",
+  "/static/js/reminders.js",
   "/static/icons/icon-192.png",
   "/manifest.webmanifest",
 ];
@@ -106,3 +107,66 @@ async function navigate(request) {
   }
   return response;
 }
+
+// --- Reminders (Web Push) ---------------------------------------------------------------
+// The server sends Declarative Web Push JSON (`"web_push": 8030`): Safari 18.4+ shows it by
+// itself; here the same fields are shown in Chromium and Firefox. A tap opens `navigate`,
+// only ever inside Nära, in a window already open when there is one.
+const ICON = "/static/icons/icon-192.png";
+
+function notificationOf(data) {
+  let message = null;
+  try {
+    message = data ? data.json() : null;
+  } catch (error) {
+    message = null;
+  }
+  const fields = message && message.web_push === 8030 ? message.notification : null;
+  if (!fields || !fields.title) return null;
+  return fields;
+}
+
+function insideNara(url) {
+  try {
+    const target = new URL(url, self.location.origin);
+    return target.origin === self.location.origin ? target.href : self.location.origin + "/";
+  } catch (error) {
+    return self.location.origin + "/";
+  }
+}
+
+self.addEventListener("push", (event) => {
+  // A push must show something (userVisibleOnly); one we cannot read says where to look.
+  const fields = notificationOf(event.data) ?? {
+    title: "Nära",
+    body: "Du har en ny påminnelse i Nära.",
+    navigate: "/paminnelser/senaste",
+  };
+  event.waitUntil(
+    self.registration.showNotification(fields.title, {
+      body: fields.body ?? "",
+      tag: fields.tag,
+      lang: fields.lang,
+      dir: fields.dir ?? "auto",
+      silent: fields.silent ?? false,
+      icon: ICON,
+      badge: ICON,
+      data: { navigate: insideNara(fields.navigate ?? "/") },
+    }),
+  );
+});
+
+async function openOrFocus(url) {
+  const open = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+  const ours = open.find((client) => new URL(client.url).origin === self.location.origin);
+  if (ours) {
+    const focused = await ours.focus();
+    return "navigate" in focused ? focused.navigate(url) : focused;
+  }
+  return self.clients.openWindow(url);
+}
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  event.waitUntil(openOrFocus(insideNara(event.notification.data?.navigate ?? "/")));
+});

@@ -20,6 +20,7 @@ from webapp import create_app
 from webapp.auth import services as auth_services
 from webapp.auth.models import InvitationPurpose
 from webapp.extensions import db
+from webapp.notify.vapid import vapid_keys_generate
 from webapp.people import services as people
 from webapp.people.models import CareUnit, Patient, StaffMember
 
@@ -42,6 +43,10 @@ def count_queries() -> Iterator[list[str]]:
         event.remove(db.engine, "before_cursor_execute", remember)
 
 
+# One VAPID key pair for the whole run (what `flask notify keys` makes).
+TEST_VAPID_PRIVATE_KEY = vapid_keys_generate()[0]
+
+
 def make_config(tmp_path: Any, **overrides: Any) -> dict[str, Any]:
     config = {
         "TESTING": True,
@@ -54,6 +59,8 @@ def make_config(tmp_path: Any, **overrides: Any) -> dict[str, Any]:
         "WEBAUTHN_ORIGIN": ORIGIN,
         "PUBLIC_BASE_URL": ORIGIN,
         "RATELIMIT_ENABLED": False,
+        "VAPID_PRIVATE_KEY": TEST_VAPID_PRIVATE_KEY,
+        "VAPID_SUBJECT": "mailto:drift@nara-test.se",
     }
     config.update(overrides)
     return config
@@ -339,3 +346,25 @@ def nurse_client(app: Flask, nurse: StaffMember) -> FlaskClient:
     client = app.test_client()
     register_with_invitation(client, nurse.user)
     return client
+
+
+def made_up_subscription(endpoint: str = "https://push.example.net/send/made-up") -> dict:
+    """A browser subscription with real keys, for an address that is never sent to."""
+    import base64
+    import secrets
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    def b64(data: bytes) -> str:
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+    public = (
+        ec.generate_private_key(ec.SECP256R1())
+        .public_key()
+        .public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+    )
+    return {
+        "endpoint": endpoint,
+        "keys": {"p256dh": b64(public), "auth": b64(secrets.token_bytes(16))},
+    }

@@ -9,6 +9,7 @@ import pytest
 from tests.conftest import fresh_database, make_config
 from webapp import create_app
 from webapp.config import DEVELOPMENT_SECRET, ConfigError, from_environment
+from webapp.notify.vapid import vapid_keys_generate
 
 # What `python -c "import secrets; print(secrets.token_hex(32))"` prints, written down.
 REAL_SECRET = "9f2c4e7a1b8d3f60a5c9e2b7d4f1a8c3e6b9d2f5a8c1e4b7d0f3a6c9e2b5d8f1"
@@ -27,6 +28,8 @@ def clean_env(monkeypatch):
         "RATELIMIT_ENABLED",
         "PUBLIC_BASE_URL",
         "TRUSTED_PROXIES",
+        "VAPID_PRIVATE_KEY",
+        "VAPID_SUBJECT",
     ):
         monkeypatch.delenv(name, raising=False)
     return monkeypatch
@@ -38,6 +41,8 @@ def production(clean_env):
     clean_env.setenv("NARA_ENV", "production")
     clean_env.setenv("SECRET_KEY", REAL_SECRET)
     clean_env.setenv("WEBAUTHN_ORIGIN", "https://nara.example")
+    clean_env.setenv("VAPID_PRIVATE_KEY", vapid_keys_generate()[0])
+    clean_env.setenv("VAPID_SUBJECT", "mailto:drift@region.se")
     return clean_env
 
 
@@ -125,6 +130,42 @@ def test_production_without_an_origin_is_refused(production):
     production.delenv("WEBAUTHN_ORIGIN")  # the default is http://localhost:5000
     with pytest.raises(ConfigError, match="WEBAUTHN_ORIGIN"):
         create_app(IN_MEMORY)
+
+
+def test_production_needs_a_vapid_key_of_its_own(production):
+    production.delenv("VAPID_PRIVATE_KEY")
+    with pytest.raises(ConfigError, match="VAPID_PRIVATE_KEY.*flask notify keys"):
+        create_app(IN_MEMORY)
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "",
+        "drift@region.se",  # no scheme
+        "mailto:nara@localhost",
+        "mailto:admin@example.com",
+        "https://localhost",
+        "https://nara.invalid",
+        "http://region.se",
+    ],
+)
+def test_production_needs_a_real_vapid_subject(production, subject):
+    """Apple's push service refuses placeholder subjects: every reminder to an iPhone would
+    fail, so production does not start with one."""
+    production.setenv("VAPID_SUBJECT", subject)
+    with pytest.raises(ConfigError, match="VAPID_SUBJECT"):
+        create_app(IN_MEMORY)
+
+
+def test_development_makes_and_keeps_a_vapid_key(clean_env, tmp_path, monkeypatch):
+    import webapp.config as config_module
+
+    monkeypatch.setattr(config_module, "PROJECT_ROOT", tmp_path)
+    first = from_environment({"SECRET_KEY": "x" * 40})["VAPID_PRIVATE_KEY"]
+    again = from_environment({"SECRET_KEY": "x" * 40})["VAPID_PRIVATE_KEY"]
+    assert first and first == again  # devices that subscribed keep working after a restart
+    assert (tmp_path / "instance" / "vapid_private_key").stat().st_mode & 0o077 == 0
 
 
 def test_development_keeps_its_easy_defaults(clean_env):

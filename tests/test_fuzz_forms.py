@@ -1,4 +1,4 @@
-"""Arbitrary text to every form of the app, and arbitrary JSON to the passkey API: never a 500.
+"""Arbitrary text to every form of the app, and arbitrary JSON to the JSON API: never a 500.
 
 The forms are found by walking `app.url_map` for rules that take POST, so a new form is covered
 without touching this file. Each is posted by the person it is meant for (patient forms by the
@@ -34,6 +34,7 @@ from tests.conftest import (
     api,
     csrf_token,
     fresh_database,
+    made_up_subscription,
     make_config,
     per_request_sessions,
     register_with_invitation,
@@ -49,6 +50,7 @@ from webapp.followups import services as followups
 from webapp.followups.details import FollowUpInput
 from webapp.followups.feed import calendar_feed_enable
 from webapp.forms import AppForm
+from webapp.notify import services as notify
 from webapp.passkeys.models import Credential
 from webapp.people import services as people
 from webapp.people.models import Patient, StaffMember
@@ -59,7 +61,15 @@ from webapp.whatmatters import services as whatmatters
 FUZZ = settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
+# What the pages' scripts post as JSON (not forms): the passkey ceremonies and a device's
+# push subscription.
 JSON_API = "/passkeys/api/"
+JSON_ENDPOINTS = {"notify.device_add"}
+
+
+def _is_json(rule: Rule) -> bool:
+    return rule.rule.startswith(JSON_API) or rule.endpoint in JSON_ENDPOINTS
+
 # Bookkeeping that a refused request may legitimately write: reads are logged, a passkey
 # ceremony stores its challenge, the care contact's "last looked" moment moves on.
 NOT_DATA = {"access_log_entry", "webauthn_challenge", "patient_last_seen"}
@@ -75,8 +85,8 @@ def _rules() -> list[Rule]:
 
 
 POST_RULES = _rules()
-FORM_RULES = [r for r in POST_RULES if not r.rule.startswith(JSON_API)]
-API_RULES = [r for r in POST_RULES if r.rule.startswith(JSON_API)]
+FORM_RULES = [r for r in POST_RULES if not _is_json(r)]
+API_RULES = [r for r in POST_RULES if _is_json(r)]
 
 
 # --- the world the forms act on ---------------------------------------------------------
@@ -147,7 +157,12 @@ def _build_world(patient: Patient, nurse: StaffMember) -> dict[str, int]:
         comment=None,
         by_user=patient.user,
     )
+    device = notify.device_add(
+        user=patient.user, subscription=made_up_subscription(), name="Min telefon"
+    )
+    db.session.commit()
     return {
+        "device_id": device.id,
         "patient_id": patient.id,
         "statement_id": statement.id,
         "follow_up_id": follow_up.id,
@@ -568,13 +583,19 @@ CEREMONY_KEYS = [
     "attestationObject",
     "authenticatorData",
     "signature",
+    "subscription",
+    "name",
+    "endpoint",
+    "keys",
+    "p256dh",
+    "auth",
 ]
 CEREMONY = st.dictionaries(st.sampled_from(CEREMONY_KEYS), JSON, max_size=4)
 
 
 @pytest.mark.parametrize("signed_in", [False, True], ids=["anonymous", "patient"])
 @pytest.mark.parametrize("rule", API_RULES, ids=lambda rule: rule.endpoint)
-def test_arbitrary_json_to_the_passkey_api_never_answers_500(
+def test_arbitrary_json_to_the_json_api_never_answers_500(
     fresh: World, rule: Rule, signed_in: bool
 ) -> None:
     if signed_in:

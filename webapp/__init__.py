@@ -19,6 +19,7 @@ AREAS = (
     "followups",
     "receipt",
     "careteam",
+    "notify",
     "pwa",
 )
 

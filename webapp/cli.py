@@ -18,8 +18,11 @@ from webapp.people.personnummer import check_digit
 
 
 def init_app(app: Flask) -> None:
+    from webapp.notify import cli as notify_cli
+
     app.cli.add_command(staff_group)
     app.cli.add_command(demo_group)
+    notify_cli.init_app(app)
 
 
 @click.group("staff", help="Staff accounts.")

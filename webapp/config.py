@@ -53,6 +53,19 @@ def _development_secret(instance: Path) -> str:
     return path.read_text().strip()
 
 
+def _development_vapid_key(instance: Path) -> str:
+    """A VAPID private key kept in instance/, so devices that subscribed keep working across
+    restarts (a new key makes every browser subscription refuse our messages)."""
+    from webapp.notify.vapid import vapid_keys_generate
+
+    path = instance / "vapid_private_key"
+    if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        path.write_text(vapid_keys_generate()[0])
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
 def _weak_secret(secret: str) -> str | None:
     """Why this key is too weak for production, or None."""
     if secret == DEVELOPMENT_SECRET:
@@ -82,6 +95,19 @@ def _refuse_unsafe_production(config: dict[str, object]) -> None:
             "SESSION_COOKIE_SECURE cannot be turned off in production: the session cookie "
             "is sent over HTTPS only, and pages carry HSTS. Remove the variable."
         )
+    from webapp.notify.vapid import vapid_subject_problem
+
+    if not config.get("VAPID_PRIVATE_KEY"):
+        raise ConfigError(
+            "VAPID_PRIVATE_KEY is not set: push reminders need a key pair of their own. "
+            "Make one with `flask notify keys` and keep the private key secret."
+        )
+    why = vapid_subject_problem(str(config.get("VAPID_SUBJECT") or ""))
+    if why:
+        raise ConfigError(
+            f"VAPID_SUBJECT will not do in production: {why}. Set it to an address where the "
+            "push services can reach whoever runs Nära, e.g. mailto:drift@region.se."
+        )
     for name in ("WEBAUTHN_ORIGIN", "PUBLIC_BASE_URL"):
         value = str(config.get(name) or "")
         if not value.startswith("https://"):
@@ -106,6 +132,10 @@ def from_environment(overrides: dict[str, object] | None = None) -> dict[str, ob
     instance = PROJECT_ROOT / "instance"
     if not production and not secret and "SECRET_KEY" not in overrides:
         secret = _development_secret(instance)
+
+    vapid_key = os.environ.get("VAPID_PRIVATE_KEY", "")
+    if not production and not vapid_key and "VAPID_PRIVATE_KEY" not in overrides:
+        vapid_key = _development_vapid_key(instance)
 
     port = _int("PORT", 5000)
     origin = os.environ.get("WEBAUTHN_ORIGIN", f"http://localhost:{port}")
@@ -133,6 +163,12 @@ def from_environment(overrides: dict[str, object] | None = None) -> dict[str, ob
         "SIGN_IN_RATE_LIMIT": os.environ.get("SIGN_IN_RATE_LIMIT", "20 per minute"),
         "DEFAULT_TIMEZONE": os.environ.get("DEFAULT_TIMEZONE", "Europe/Stockholm"),
         "SQLALCHEMY_ECHO": _bool("SQLALCHEMY_ECHO", False),
+        "VAPID_PRIVATE_KEY": vapid_key,
+        "VAPID_SUBJECT": os.environ.get("VAPID_SUBJECT", ""),
+        # The dispatcher (`flask notify run`): messages in flight at once, and how often it
+        # looks for due reminders when there were none.
+        "NOTIFY_CONCURRENCY": _int("NOTIFY_CONCURRENCY", 200),
+        "NOTIFY_POLL_SECONDS": _int("NOTIFY_POLL_SECONDS", 5),
         # How many proxies in front of the app set X-Forwarded-For and -Proto: rate limits
         # see the address the last of them saw. 0 (the default) trusts no such header.
         "TRUSTED_PROXIES": trusted_proxies,

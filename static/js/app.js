@@ -19,3 +19,10 @@ if (document.querySelector("[data-passkey]")) {
     if (message && network) message.textContent = network;
   });
 }
+if (document.getElementById("this-device")) {
+  import("./reminders.js").catch(() => {
+    const message = document.getElementById("reminder-message");
+    const network = document.getElementById("reminder-texts")?.dataset.network;
+    if (message && network) message.textContent = network;
+  });
+}

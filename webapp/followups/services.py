@@ -19,6 +19,7 @@ from webapp.clock import now_utc
 from webapp.extensions import db
 from webapp.followups.details import FollowUpError, FollowUpInput, checked_text, checked_values
 from webapp.followups.models import REASON_MAX, FollowUp, FollowUpStatus
+from webapp.followups.reminders import cannot_come_alert, follow_up_reminders_refresh
 from webapp.people.models import Patient, User
 
 
@@ -127,6 +128,7 @@ def follow_up_book(*, patient: Patient, details: FollowUpInput, actor: User) -> 
     db.session.add(follow_up)
     db.session.flush()
     audit.change_record(actor=actor, patient=patient, change=audit.Change.FOLLOW_UP_BOOKED)
+    follow_up_reminders_refresh(patient)
     return follow_up
 
 
@@ -149,6 +151,7 @@ def follow_up_cancel(*, patient: Patient, follow_up_id: int, reason: str, actor:
     follow_up.updated_at = now_utc()
     follow_up.lock_version += 1
     audit.change_record(actor=actor, patient=patient, change=audit.Change.FOLLOW_UP_CANCELLED)
+    follow_up_reminders_refresh(patient)  # its reminders are withdrawn
     return follow_up
 
 
@@ -169,6 +172,7 @@ def follow_up_move(
     old.updated_at = now
     old.lock_version += 1
     audit.change_record(actor=actor, patient=patient, change=audit.Change.FOLLOW_UP_MOVED)
+    follow_up_reminders_refresh(patient)  # the old time's reminders go, the new time's come
     return new
 
 
@@ -185,4 +189,5 @@ def follow_up_cannot_come(*, patient: Patient, follow_up_id: int, reason: str) -
     )
     follow_up.cannot_come_at = now_utc()
     follow_up.updated_at = follow_up.cannot_come_at
+    cannot_come_alert(patient, follow_up)
     return follow_up

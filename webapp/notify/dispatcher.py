@@ -1,0 +1,347 @@
+"""The dispatcher: sends due reminders from the outbox, in its own process.
+
+It claims due rows in batches with a lease (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so any
+number of dispatchers share one queue and none takes a row another holds; on SQLite there is
+one dispatcher), sends them concurrently over one reused HTTP session, and records what
+became of each. A dispatcher that dies loses nothing: when its lease runs out, another claims
+the rows again. Outcomes: 201/202 sent; 404/410 the device is gone (its subscription is
+deleted); 413 a bug of ours (logged); 429 and 5xx, or no answer, tried again later with
+exponential backoff that honours Retry-After, and given up after MAX_ATTEMPTS.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import aiohttp
+from pywebpush import WebPusher, WebPushException
+from sqlalchemy import Engine, bindparam, delete, or_, select, update
+
+from webapp.clock import now_utc
+from webapp.notify.message import ttl_seconds
+from webapp.notify.models import OPEN_STATES, PushSubscription, Reminder, ReminderState
+from webapp.notify.vapid import VapidSigner
+
+log = logging.getLogger("nara.notify")
+
+MAX_ATTEMPTS = 6
+FIRST_RETRY = timedelta(seconds=30)
+LONGEST_RETRY = timedelta(hours=1)
+ERROR_MAX = 200
+
+REMINDERS = Reminder.__table__
+DEVICES = PushSubscription.__table__
+
+
+@dataclass(frozen=True)
+class Job:
+    """A claimed reminder with what it takes to send it."""
+
+    id: int
+    attempts: int  # including this one
+    expires_at: datetime
+    payload: bytes
+    topic: str
+    urgency: str
+    subscription_id: int | None
+    subscription: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    id: int
+    state: ReminderState
+    status_code: int | None = None
+    error: str | None = None
+    retry_at: datetime | None = None
+    gone_subscription_id: int | None = None
+
+
+@dataclass
+class Tally:
+    """What one run did, for its log line and for the tests and the bench."""
+
+    counts: Counter[str] = field(default_factory=Counter)
+
+    def add(self, outcomes: list[Outcome]) -> None:
+        for outcome in outcomes:
+            retried = outcome.state == ReminderState.PENDING
+            self.counts["retried" if retried else str(outcome.state)] += 1
+
+    def __str__(self) -> str:
+        return ", ".join(f"{name} {count}" for name, count in sorted(self.counts.items()))
+
+
+def retry_after_seconds(value: str | None, now: datetime) -> float | None:
+    """Retry-After as seconds or as an HTTP date (RFC 9110), or None."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        return max(0.0, (parsedate_to_datetime(value) - now).total_seconds())
+    except (TypeError, ValueError):
+        return None
+
+
+def next_try(attempts: int, retry_after: float | None, now: datetime) -> datetime:
+    backoff = min(FIRST_RETRY * 2 ** (attempts - 1), LONGEST_RETRY)
+    wait = max(backoff, timedelta(seconds=retry_after or 0))
+    return now + min(wait, LONGEST_RETRY * 6)
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        engine: Engine,
+        signer: VapidSigner,
+        *,
+        concurrency: int = 200,
+        batch: int = 500,
+        lease: timedelta = timedelta(seconds=60),
+        timeout: float = 10.0,
+        poll: float = 2.0,
+        name: str | None = None,
+    ) -> None:
+        self.engine = engine
+        self.signer = signer
+        self.concurrency = concurrency
+        self.batch = batch
+        self.lease = lease
+        self.timeout = timeout
+        self.poll = poll
+        self.name = name or f"{socket.gethostname()}:{id(self):x}"[:64]
+        self.tally = Tally()
+        # Every database step runs on this one thread, so the event loop never waits on it.
+        self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="notify-db")
+
+    # --- the database side (on the db thread) -----------------------------------------
+
+    def claim(self, limit: int) -> list[Job]:
+        now = now_utc()
+        due = (
+            select(REMINDERS.c.id)
+            .where(
+                REMINDERS.c.state.in_(list(OPEN_STATES)),
+                REMINDERS.c.available_at <= now,
+                or_(REMINDERS.c.lease_until.is_(None), REMINDERS.c.lease_until < now),
+            )
+            .order_by(REMINDERS.c.available_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        claim = (
+            update(REMINDERS)
+            .where(REMINDERS.c.id.in_(due.scalar_subquery()))
+            .values(
+                state=ReminderState.SENDING,
+                lease_until=now + self.lease,
+                claimed_by=self.name,
+                attempts=REMINDERS.c.attempts + 1,
+                updated_at=now,
+            )
+            .returning(
+                REMINDERS.c.id,
+                REMINDERS.c.attempts,
+                REMINDERS.c.expires_at,
+                REMINDERS.c.payload,
+                REMINDERS.c.topic,
+                REMINDERS.c.urgency,
+                REMINDERS.c.subscription_id,
+            )
+        )
+        with self.engine.begin() as connection:
+            rows = connection.execute(claim).all()
+            device_ids = {row.subscription_id for row in rows if row.subscription_id}
+            devices = (
+                {
+                    device.id: {
+                        "endpoint": device.endpoint,
+                        "keys": {"p256dh": device.p256dh, "auth": device.auth},
+                    }
+                    for device in connection.execute(
+                        select(
+                            DEVICES.c.id, DEVICES.c.endpoint, DEVICES.c.p256dh, DEVICES.c.auth
+                        ).where(DEVICES.c.id.in_(device_ids))
+                    )
+                }
+                if device_ids
+                else {}
+            )
+        return [
+            Job(
+                id=row.id,
+                attempts=row.attempts,
+                expires_at=row.expires_at,
+                payload=row.payload.encode(),
+                topic=row.topic,
+                urgency=row.urgency,
+                subscription_id=row.subscription_id,
+                subscription=devices.get(row.subscription_id) if row.subscription_id else None,
+            )
+            for row in rows
+        ]
+
+    def record(self, outcomes: list[Outcome]) -> None:
+        if not outcomes:
+            return
+        now = now_utc()
+        finished = [
+            {
+                "rid": o.id,
+                "b_state": o.state,
+                "b_status_code": o.status_code,
+                "b_error": o.error[:ERROR_MAX] if o.error else None,
+                "b_available_at": o.retry_at or now,
+                "b_sent_at": now if o.state == ReminderState.SENT else None,
+                "b_lease_until": None,
+                "b_updated_at": now,
+            }
+            for o in outcomes
+        ]
+        gone = {o.gone_subscription_id for o in outcomes if o.gone_subscription_id}
+        with self.engine.begin() as connection:
+            connection.execute(
+                update(REMINDERS)
+                .where(REMINDERS.c.id == bindparam("rid"))
+                .values(
+                    state=bindparam("b_state"),
+                    status_code=bindparam("b_status_code"),
+                    error=bindparam("b_error"),
+                    available_at=bindparam("b_available_at"),
+                    sent_at=bindparam("b_sent_at"),
+                    lease_until=bindparam("b_lease_until"),
+                    updated_at=bindparam("b_updated_at"),
+                ),
+                finished,
+            )
+            if gone:
+                # The device's waiting reminders go with it; the rows stay, for the list.
+                connection.execute(
+                    update(REMINDERS)
+                    .where(
+                        REMINDERS.c.subscription_id.in_(gone),
+                        REMINDERS.c.state == ReminderState.PENDING,
+                    )
+                    .values(state=ReminderState.GONE, updated_at=now)
+                )
+                connection.execute(
+                    update(REMINDERS)
+                    .where(REMINDERS.c.subscription_id.in_(gone))
+                    .values(subscription_id=None)
+                )
+                connection.execute(delete(DEVICES).where(DEVICES.c.id.in_(gone)))
+        self.tally.add(outcomes)
+
+    # --- the sending side (on the event loop) -----------------------------------------
+
+    def _outcome_of_refusal(self, job: Job, status: int, retry_after: str | None) -> Outcome:
+        if status in (404, 410):
+            return Outcome(
+                job.id,
+                ReminderState.GONE,
+                status,
+                "the device no longer takes reminders",
+                gone_subscription_id=job.subscription_id,
+            )
+        if status == 413:
+            log.error("reminder %s was refused as too large (413): a bug in Nära", job.id)
+            return Outcome(job.id, ReminderState.FAILED, status, "too large (413)")
+        if status == 429 or status >= 500:
+            return self._again(job, status, f"push service answered {status}", retry_after)
+        log.error("reminder %s was refused with %s", job.id, status)
+        return Outcome(job.id, ReminderState.FAILED, status, f"refused ({status})")
+
+    def _again(
+        self, job: Job, status: int | None, error: str, retry_after: str | None = None
+    ) -> Outcome:
+        now = now_utc()
+        when = next_try(job.attempts, retry_after_seconds(retry_after, now), now)
+        if job.attempts >= MAX_ATTEMPTS or when >= job.expires_at:
+            return Outcome(job.id, ReminderState.FAILED, status, f"gave up: {error}")
+        return Outcome(job.id, ReminderState.PENDING, status, error, retry_at=when)
+
+    async def send(self, http: aiohttp.ClientSession, job: Job) -> Outcome:
+        now = now_utc()
+        if job.subscription is None:
+            return Outcome(job.id, ReminderState.GONE, None, "the device was removed")
+        if job.expires_at <= now:
+            return Outcome(job.id, ReminderState.FAILED, None, "too late to be of use")
+        headers = self.signer.headers_for(job.subscription["endpoint"])
+        headers["Urgency"] = job.urgency
+        headers["Topic"] = job.topic
+        try:
+            pusher = WebPusher(job.subscription, aiohttp_session=http)
+            response = await pusher.send_async(
+                job.payload,
+                headers=headers,
+                ttl=ttl_seconds(now, job.expires_at),
+                content_encoding="aes128gcm",
+                timeout=aiohttp.ClientTimeout(total=self.timeout),
+            )
+        except WebPushException as exc:  # the subscription's keys are not usable
+            return Outcome(job.id, ReminderState.FAILED, None, f"cannot encrypt: {exc.message}")
+        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+            return self._again(job, None, f"no answer: {type(exc).__name__}")
+        assert isinstance(response, aiohttp.ClientResponse)  # noqa: S101 (not curl mode)
+        if response.status in (200, 201, 202):
+            return Outcome(job.id, ReminderState.SENT, response.status)
+        return self._outcome_of_refusal(job, response.status, response.headers.get("Retry-After"))
+
+    # --- the loop --------------------------------------------------------------------
+
+    async def _on_db(self, fn: Any, *args: Any) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(self._db, fn, *args)
+
+    async def run(self, stop: asyncio.Event | None = None, *, once: bool = False) -> Tally:
+        """Send until `stop` is set (finishing what is in flight), or, with `once`, until
+        nothing is due."""
+        stop = stop or asyncio.Event()
+        connector = aiohttp.TCPConnector(limit=self.concurrency, ttl_dns_cache=300)
+        in_flight: set[asyncio.Task[Outcome]] = set()
+        done: list[Outcome] = []
+        last_flush = time.monotonic()
+        async with aiohttp.ClientSession(connector=connector) as http:
+            while not stop.is_set():
+                room = self.concurrency - len(in_flight)
+                if room >= min(self.batch, self.concurrency) // 4 or not in_flight:
+                    jobs: list[Job] = await self._on_db(self.claim, min(room, self.batch))
+                    in_flight |= {asyncio.create_task(self.send(http, job)) for job in jobs}
+                    if not in_flight:
+                        if done:
+                            await self._on_db(self.record, done)
+                            done = []
+                        if once:
+                            break
+                        await _wait(stop, self.poll)
+                        continue
+                finished, in_flight = await asyncio.wait(
+                    in_flight, timeout=0.05, return_when=asyncio.FIRST_COMPLETED
+                )
+                done.extend(task.result() for task in finished)
+                if done and (len(done) >= self.batch or time.monotonic() - last_flush > 0.2):
+                    await self._on_db(self.record, done)
+                    done, last_flush = [], time.monotonic()
+            # Stopping: what is in flight finishes (each send has a timeout) and is recorded.
+            if in_flight:
+                done.extend(await asyncio.gather(*in_flight))
+            await self._on_db(self.record, done)
+        self._db.shutdown(wait=True)
+        return self.tally
+
+
+async def _wait(stop: asyncio.Event, seconds: float) -> None:
+    try:
+        await asyncio.wait_for(stop.wait(), timeout=seconds)
+    except TimeoutError:
+        pass
