@@ -130,6 +130,7 @@ def seed(env: dict[str, str]) -> dict[str, str]:
                 user=patient.user, purpose=InvitationPurpose.ONBOARDING, created_by=None
             )
             tokens[key] = token
+        db.session.commit()  # the seed is its own unit of work, as a command is
         db.session.remove()
     return tokens
 

@@ -70,6 +70,7 @@ JSON_ENDPOINTS = {"notify.device_add"}
 def _is_json(rule: Rule) -> bool:
     return rule.rule.startswith(JSON_API) or rule.endpoint in JSON_ENDPOINTS
 
+
 # Bookkeeping that a refused request may legitimately write: reads are logged, a passkey
 # ceremony stores its challenge, the care contact's "last looked" moment moves on.
 NOT_DATA = {"access_log_entry", "webauthn_challenge", "patient_last_seen"}
