@@ -36,10 +36,12 @@ def atomic() -> Iterator[None]:
 
 
 def _finish(response: Response) -> Response:
-    session = db.session()
     if response.status_code == 404:
         audit.reads_forget()
     reads = audit.reads_take()
+    if not reads and not _work_began():
+        return response  # a request that never touched the database (a health check)
+    session = db.session()
     if response.status_code < 400:
         try:
             audit.reads_add(session, reads)
@@ -55,6 +57,10 @@ def _finish(response: Response) -> Response:
     audit.reads_add(session, reads)
     session.commit()
     return response
+
+
+def _work_began() -> bool:
+    return bool(db.session.registry.has() and db.session().in_transaction())
 
 
 def init_app(app: Flask) -> None:

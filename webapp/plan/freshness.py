@@ -123,6 +123,9 @@ def _bump_versions(session: Session) -> None:
     ids = session.info.pop(PENDING, None)
     if session.info.pop(BULK_WRITE, False) and not ids:
         raise RuntimeError("a bulk write to a plan table must call plan_changed(patient_id)")
+    directory_touched = session.info.pop(DIRECTORY_TOUCHED, False)
+    if not ids and not directory_touched:
+        return  # nothing to bump: no connection is opened for it
     connection = session.connection()
     if ids:
         table = Patient.__table__
@@ -131,7 +134,7 @@ def _bump_versions(session: Session) -> None:
             .where(table.c.id.in_(sorted(ids)))
             .values(plan_version=table.c.plan_version + 1)
         )
-    if session.info.pop(DIRECTORY_TOUCHED, False):
+    if directory_touched:
         directory = DirectoryVersion.__table__
         bumped = connection.execute(
             update(directory).where(directory.c.id == 1).values(value=directory.c.value + 1)
