@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import socket
 import time
 from collections import Counter
@@ -120,7 +121,7 @@ class Dispatcher:
         self.lease = lease
         self.timeout = timeout
         self.poll = poll
-        self.name = name or f"{socket.gethostname()}:{id(self):x}"[:64]
+        self.name = name or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"[:64]
         self.tally = Tally()
         # Every database step runs on this one thread, so the event loop never waits on it.
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="notify-db")
