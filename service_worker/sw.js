@@ -160,8 +160,10 @@ async function openOrFocus(url) {
   const open = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
   const ours = open.find((client) => new URL(client.url).origin === self.location.origin);
   if (ours) {
-    const focused = await ours.focus();
-    return "navigate" in focused ? focused.navigate(url) : focused;
+    // Bringing it to the front may be refused (the browser decides); opening the follow-up
+    // in it is what matters.
+    await ours.focus().catch(() => undefined);
+    return ours.navigate(url);
   }
   return self.clients.openWindow(url);
 }

@@ -51,6 +51,7 @@ def device_add() -> tuple[Response, int]:
         )
     except services.NotifyError as error:
         return jsonify(error=str(error.message), field=error.field), 400
+    flash(_("Nu får %(name)s påminnelser.", name=device.name), "success")
     return jsonify(id=device.id, name=device.name), 201
 
 
