@@ -89,6 +89,7 @@ typecheck: install-test
 bench: install-test
 	@command -v wrk >/dev/null 2>&1 || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q wrk; }
 	$(BIN)/python bench/pages.py
+	$(BIN)/python bench/push.py
 
 clean:
 	rm -rf $(VENV) instance

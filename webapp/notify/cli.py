@@ -5,9 +5,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from collections.abc import Coroutine
 from datetime import timedelta
+from typing import Any, TypeVar
 
 import click
+import uvloop
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
@@ -19,7 +22,16 @@ notify_group = AppGroup("notify", help="Push reminders: the dispatcher and its k
 
 # Without a subject of its own (development), Nära signs with this one. Apple's service
 # refuses it; the others accept it. Production refuses to start without a real one.
+T = TypeVar("T")
+
 DEVELOPMENT_SUBJECT = "mailto:nara-utveckling@localhost"
+
+
+def run_loop(work: Coroutine[Any, Any, T]) -> T:
+    """Run the dispatcher on uvloop: the same asyncio, with the sockets and the loop in C,
+    which roughly halves what each message costs the processor besides its encryption."""
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        return runner.run(work)
 
 
 def init_app(app: Flask) -> None:
@@ -55,7 +67,7 @@ def keys() -> None:
 @notify_group.command("once")
 def once() -> None:
     """Send every reminder that is due now, then stop."""
-    tally = asyncio.run(dispatcher_from_config().run(once=True))
+    tally = run_loop(dispatcher_from_config().run(once=True))
     click.echo(f"notify once: {tally or 'nothing was due'}")
 
 
@@ -82,4 +94,4 @@ def run(lease_seconds: int) -> None:
         tally = await dispatcher.run(stop)
         click.echo(f"notify run: stopped ({tally or 'nothing sent'})", err=True)
 
-    asyncio.run(until_stopped())
+    run_loop(until_stopped())
