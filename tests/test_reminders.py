@@ -479,3 +479,26 @@ def test_only_staff_are_offered_the_cannot_come_push(patient_client, nurse_clien
     staff_page = nurse_client.get(path).get_data(as_text=True)
     assert "Jag kan inte komma" in staff_page
     assert "Påminn mig dagen före" not in staff_page
+
+
+def test_the_reminder_pages_run_the_same_few_queries_however_many_devices_and_reminders(
+    frozen, patient_client, patient, nurse
+):
+    from tests.conftest import count_queries
+
+    def queries(path: str) -> int:
+        with count_queries() as statements:
+            assert patient_client.get(path).status_code == 200
+        return len(statements)
+
+    device(patient.user, "Första")
+    book(patient, nurse, "2026-12-08")
+    db.session.commit()
+    few = {path: queries(path) for path in (PAGE, "/paminnelser/senaste")}
+    for n in range(5):
+        device(patient.user, f"Telefon {n}")
+        book(patient, nurse, f"2026-12-{10 + n}")
+    db.session.commit()
+    many = {path: queries(path) for path in (PAGE, "/paminnelser/senaste")}
+    assert many == few
+    assert few[PAGE] <= 6 and few["/paminnelser/senaste"] <= 3, few
