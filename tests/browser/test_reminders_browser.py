@@ -232,3 +232,34 @@ def test_the_settings_and_their_refusal_in_plain_words(live_server, page):
     expect(page.get_by_text("Dina val är sparade.")).to_be_visible()
     expect(page.get_by_text("dagen före kl. 18.00 och 1 timme före")).to_be_visible()
     expect(page.get_by_text("Mellan kl. 22.00 och 08.00")).to_be_visible()
+
+
+def test_the_reminder_pages_fit_a_small_phone_at_double_text_size(live_server, page):
+    from tests.browser.test_layout_browser import (
+        DOUBLE_TEXT,
+        NARROW,
+        SMALL_TARGETS,
+        assert_fits,
+    )
+    from tests.conftest import made_up_subscription
+    from webapp.notify import services as notify
+    from webapp.people.models import User
+
+    team = create_care_team(live_server)
+    person = create_patient(live_server, team)
+    with app_work(live_server.app):
+        user = db.session.get(User, person.user_id)
+        device = notify.device_add(
+            user=user, subscription=made_up_subscription(), name="Farmors surfplatta i köket"
+        )
+        notify.device_test(user=user, device_id=device.id)
+    sign_in_as(page, live_server, person.user_id)
+    page.set_viewport_size(NARROW)
+    for path in ("/paminnelser/", "/paminnelser/installningar", "/paminnelser/senaste"):
+        page.goto(live_server.url + path)
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        assert_fits(page)
+        assert page.evaluate(SMALL_TARGETS) == [], path
+        page.evaluate(DOUBLE_TEXT)
+        assert_fits(page)
+        axe_check(page)

@@ -66,6 +66,8 @@ def test_patient_writes_and_orders_what_matters_with_the_keyboard(
         page.keyboard.press("Tab")  # to "Spara"
         page.keyboard.press("Enter")
         expect(page.get_by_text("Sparat. Det står nu sist i listan.")).to_be_visible()
+        # The message may still be the previous save's: wait for this one in the list.
+        expect(page.locator("ol.wm-list > li .wm-text").last).to_have_text(text)
     assert shown_order(page) == [FAMILY, GARDEN, HOME]
     axe_check(page)
 
