@@ -257,7 +257,7 @@ def test_a_dispatcher_stopped_mid_batch_finishes_what_it_holds_and_sends_nothing
     rows = many_due(patient, push, 60)
     push.delay = 0.3  # so that a batch is surely in flight when the stop comes
     process = dispatcher_process(app, "run")
-    push.wait_for(10)
+    push.wait_for(10, timeout=120)
     process.send_signal(signal.SIGTERM)
     _out, err = process.communicate(timeout=60)
     assert process.returncode == 0, err
@@ -277,7 +277,7 @@ def test_a_dispatcher_killed_mid_batch_loses_nothing(app, clock, patient, push):
     rows = many_due(patient, push, 60)
     push.delay = 0.3
     process = dispatcher_process(app, "run", "--lease", "60")
-    push.wait_for(10)
+    push.wait_for(10, timeout=120)
     process.kill()
     process.communicate(timeout=30)
     held = states().get("sending", 0)
