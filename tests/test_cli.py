@@ -86,3 +86,22 @@ def test_create_admin_refuses_an_empty_name(app):
     )
     assert result.exit_code != 0
     assert count(StaffMember) == 0
+
+
+def test_notify_keys_prints_a_pair_that_signs_and_verifies(app):
+    from webapp.notify.vapid import VapidSigner, vapid_public_key_of
+
+    result = app.test_cli_runner().invoke(args=["notify", "keys"])
+    assert result.exit_code == 0, result.output
+    private = re.search(r"^VAPID_PRIVATE_KEY=([A-Za-z0-9_-]{43})$", result.output, re.M)
+    public = re.search(
+        r"public key, served to the pages: ([A-Za-z0-9_-]{87})$", result.output, re.M
+    )
+    assert private and public
+    assert vapid_public_key_of(private.group(1)) == public.group(1)
+    header = VapidSigner(private.group(1), "mailto:drift@region.se").headers_for(
+        "https://push.example.net/x"
+    )["Authorization"]
+    assert header.startswith("vapid t=") and header.endswith(f"k={public.group(1)}")
+    again = app.test_cli_runner().invoke(args=["notify", "keys"]).output
+    assert private.group(1) not in again  # a new pair each time

@@ -253,9 +253,10 @@ def test_the_reminder_pages_fit_a_small_phone_at_double_text_size(live_server, p
             user=user, subscription=made_up_subscription(), name="Farmors surfplatta i köket"
         )
         notify.device_test(user=user, device_id=device.id)
+        rename = f"/paminnelser/enheter/{device.id}/namn"
     sign_in_as(page, live_server, person.user_id)
     page.set_viewport_size(NARROW)
-    for path in ("/paminnelser/", "/paminnelser/installningar", "/paminnelser/senaste"):
+    for path in ("/paminnelser/", "/paminnelser/installningar", "/paminnelser/senaste", rename):
         page.goto(live_server.url + path)
         expect(page.get_by_role("heading", level=1)).to_be_visible()
         assert_fits(page)

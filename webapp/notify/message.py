@@ -52,10 +52,10 @@ def when_words(event_at: datetime, said_at: datetime, zone: ZoneInfo) -> str:
 
 def ttl_seconds(sent_at: datetime, expires_at: datetime) -> int:
     """How long a push service may hold the message for a phone that is offline: until it is
-    no use any more, at least a minute (0 would drop it when the phone is offline at that
+    no use any more, never 0 (that would drop it when the phone is offline at that very
     moment), at most four weeks (the push services' own cap)."""
     seconds = int((expires_at - sent_at).total_seconds())
-    return max(60, min(seconds, int(timedelta(days=28).total_seconds())))
+    return max(1, min(seconds, int(timedelta(days=28).total_seconds())))
 
 
 def payload_json(message: Message, *, base_url: str, lang: str) -> str:
