@@ -47,9 +47,15 @@ migrate: install
 demo: migrate
 	$(FLASK) demo load
 
+# The Procfile's two processes side by side: gunicorn (web) and the reminder dispatcher
+# (notify); Ctrl-C stops both. They find gunicorn and flask in .venv through PATH. honcho gives
+# each later process PORT+100, so the passkey origin is fixed here for both (as web's own PORT
+# would make it), unless WEBAUTHN_ORIGIN is set.
 run: demo
-	@echo "Nära is served on http://localhost:$(PORT) (stop with Ctrl-C)"
-	PORT=$(PORT) $(FLASK) run --host localhost --port $(PORT)
+	@echo "Nära is served on http://localhost:$(PORT) by gunicorn, with the reminder dispatcher"
+	@echo "beside it (stop both with Ctrl-C)"
+	PATH="$(CURDIR)/$(BIN):$$PATH" WEBAUTHN_ORIGIN="$${WEBAUTHN_ORIGIN:-http://localhost:$(PORT)}" \
+		$(BIN)/honcho start --port $(PORT)
 
 # Two passes: every test on SQLite (the browser tests too), and the Flask-client tests on a
 # throwaway PostgreSQL cluster made and removed by tests/pg/throwaway.sh. They run side by side
