@@ -78,6 +78,9 @@ class Tally:
             retried = outcome.state == ReminderState.PENDING
             self.counts["retried" if retried else str(outcome.state)] += 1
 
+    def __bool__(self) -> bool:
+        return bool(self.counts)
+
     def __str__(self) -> str:
         return ", ".join(f"{name} {count}" for name, count in sorted(self.counts.items()))
 
