@@ -96,7 +96,8 @@ def retry_after_seconds(value: str | None, now: datetime) -> float | None:
 
 
 def next_try(attempts: int, retry_after: float | None, now: datetime) -> datetime:
-    backoff = min(FIRST_RETRY * 2 ** (attempts - 1), LONGEST_RETRY)
+    # Typed here, since typeshed makes int ** int Any (a negative power would be a float).
+    backoff: timedelta = min(FIRST_RETRY * 2 ** (attempts - 1), LONGEST_RETRY)
     wait = max(backoff, timedelta(seconds=retry_after or 0))
     return now + min(wait, LONGEST_RETRY * 6)
 
