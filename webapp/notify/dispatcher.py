@@ -200,7 +200,7 @@ class Dispatcher:
         if not outcomes:
             return
         now = now_utc()
-        alike: dict[tuple[object, ...], list[int]] = {}
+        alike: dict[tuple[ReminderState, int | None, str | None, datetime | None], list[int]] = {}
         for o in outcomes:
             error = o.error[:ERROR_MAX] if o.error else None
             alike.setdefault((o.state, o.status_code, error, o.retry_at), []).append(o.id)
