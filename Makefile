@@ -7,7 +7,7 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PORT   ?= 5000
 
 .PHONY: run test test-sqlite test-pg sqlite-pass pg-pass install install-test chromium translations \
-	messages migrate demo bench lint typecheck clean
+	messages migrate demo bench lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -83,13 +83,11 @@ pg-pass:
 	@echo "=== PostgreSQL pass: $(PG_PASS)"
 	@$(PG_PASS)
 
+# ruff (lint and format) on the code and its tests; mypy, strict, on webapp/ ([tool.mypy] in
+# pyproject.toml).
 lint: install-test
 	$(BIN)/ruff check webapp tests bench
 	$(BIN)/ruff format --check webapp tests bench
-
-# mypy, strict on webapp/ ([tool.mypy] in pyproject.toml). Not yet part of `make lint`: it
-# still reports errors in the code as it stands (issue 8, part 5, is open for them).
-typecheck: install-test
 	$(BIN)/mypy webapp
 
 bench: install-test

@@ -29,11 +29,11 @@ from sqlalchemy.orm.session import Session
 
 from webapp.clock import now_utc
 from webapp.db import OffPlan
-from webapp.extensions import db
+from webapp.extensions import Model, db
 from webapp.people.models import Patient, StaffMember, User
 
 
-class AccessLogEntry(OffPlan, db.Model):
+class AccessLogEntry(OffPlan, Model):
     __tablename__ = "access_log_entry"
     __off_plan__ = "the patient's own check on us; never shown in Min plan"
 

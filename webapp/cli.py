@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import NotRequired, TypedDict
 
 import click
 from flask import Flask
@@ -74,7 +75,28 @@ DEMO_UNIT = {
     "phone": "010-123 45 00",
     "phone_hours": "Vardagar 8–16, lunchstängt 12–13",
 }
-DEMO_STAFF = [
+
+
+class DemoStaff(TypedDict):
+    """A demo staff member: people.staff_create's arguments, the unit aside."""
+
+    name: str
+    title: str
+    phone: NotRequired[str]
+    phone_hours: NotRequired[str]
+    is_physician: NotRequired[bool]
+    is_unit_admin: NotRequired[bool]
+
+
+class DemoPatient(TypedDict):
+    name: str
+    phone: str
+    born: str  # YYMMDD
+    serial: str  # the three digits after the date
+    with_plan: NotRequired[bool]
+
+
+DEMO_STAFF: list[DemoStaff] = [
     {
         "name": "Karin Lind",
         "title": "Distriktssköterska",
@@ -84,7 +106,7 @@ DEMO_STAFF = [
     },
     {"name": "Ali Hassan", "title": "Specialist i allmänmedicin", "is_physician": True},
 ]
-DEMO_PATIENTS = [
+DEMO_PATIENTS: list[DemoPatient] = [
     {
         "name": "Astrid Berg",
         "phone": "070-111 22 33",
@@ -96,7 +118,7 @@ DEMO_PATIENTS = [
 ]
 
 
-def _demo_staff(unit_id: int, spec: dict[str, object]) -> StaffMember:
+def _demo_staff(unit_id: int, spec: DemoStaff) -> StaffMember:
     existing = db.session.scalar(
         select(StaffMember)
         .join(StaffMember.user)
@@ -106,7 +128,7 @@ def _demo_staff(unit_id: int, spec: dict[str, object]) -> StaffMember:
         return existing
     unit = db.session.get(CareUnit, unit_id)
     assert unit is not None
-    return people.staff_create(unit=unit, **spec)  # type: ignore[arg-type]
+    return people.staff_create(unit=unit, **spec)
 
 
 @demo_group.command("load")

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from sqlalchemy import DateTime, MetaData, TypeDecorator
+from sqlalchemy import CursorResult, DateTime, MetaData, Result, Table, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
 
 from webapp.clock import now_utc
@@ -48,6 +48,11 @@ class Base(DeclarativeBase):
         type_annotation_map={datetime: UTCDateTime()},
     )
 
+    if TYPE_CHECKING:
+        # Every model names its `__tablename__`, so its `__table__` is a Table (SQLAlchemy
+        # types it as any FromClause); Core statements such as update() and insert() need one.
+        __table__: ClassVar[Table]
+
 
 class PlanRow:
     """Mixin: rows of this model are part of a patient's "Min plan".
@@ -80,3 +85,10 @@ class DirectoryRow:
 
 class CreatedAtMixin:
     created_at: Mapped[datetime] = mapped_column(default=now_utc)
+
+
+def rowcount(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE run with Session.execute matched. Its result is a
+    CursorResult, which Session.execute's type (any Result) does not say."""
+    assert isinstance(result, CursorResult)
+    return result.rowcount

@@ -89,7 +89,9 @@ def agreement_agreed_by_both(
     return draft
 
 
-def _agreement(patient: Patient, nurse: StaffMember, statements: list) -> None:
+def _agreement(
+    patient: Patient, nurse: StaffMember, statements: list[WhatMattersStatement]
+) -> None:
     walk, family, hospital = (statement.id for statement in statements)
     items = [
         agreement.ItemInput(

@@ -9,13 +9,18 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
-from wtforms import Field, FieldList, FormField
+from wtforms import Field, FieldList, FormField, HiddenField
+
+# WTForms 3.3's choice of a select, re-exported for the forms and views: types-WTForms (3.2)
+# does not know it yet, so it is untyped until the stubs catch up.
+from wtforms.fields.choices import SelectChoice as SelectChoice  # type: ignore[attr-defined]
 from wtforms.validators import Regexp
 
 from webapp.errors import UserFacingError
 
-# What a view returns: a page, a redirect, or a page with its status (400 for a refused form).
-Page = str | Response | tuple[str, int]
+# What a view returns: a page, a redirect, or a page (or an error's JSON) with its status
+# (400 for a refused form).
+Page = str | Response | tuple[str | Response, int]
 
 PHONE = Regexp(
     r"^\+?[0-9][0-9 \-]{5,19}$",
@@ -48,6 +53,16 @@ def int_or_zero(value: object) -> int:
     """A hidden number (a version, a lock): 0 for anything that is no number."""
     text = str(value or "")
     return int(text) if re.fullmatch(r"\d{1,9}", text) else 0
+
+
+class HiddenNumberField(HiddenField):
+    """A hidden number (a version, a lock), read with int_or_zero: always an int."""
+
+    # An int, which types-WTForms cannot know: it types every HiddenField's data as text.
+    data: int  # type: ignore[assignment]
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(filters=[int_or_zero], **kwargs)
 
 
 def show_error(form: FlaskForm, error: UserFacingError, default: str) -> None:
@@ -85,8 +100,9 @@ class AppForm(FlaskForm):
                     field.data = field.data.replace(NUL, "")
                 # Field.validate starts its errors from process_errors: the message shows at
                 # the field, and nested forms and the form's error summary see it too.
-                field.process_errors.append(UNSAVEABLE_CHARACTER)
-        return super().validate(extra_validators)
+                field.process_errors = [*field.process_errors, UNSAVEABLE_CHARACTER]
+        valid: bool = super().validate(extra_validators)  # FlaskForm is untyped
+        return valid
 
 
 class EmptyForm(AppForm):

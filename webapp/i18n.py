@@ -14,13 +14,15 @@ bp = Blueprint("i18n", __name__)
 
 
 def select_locale() -> str:
-    languages = current_app.config["LANGUAGES"]
+    languages: tuple[str, ...] = current_app.config["LANGUAGES"]
+    default: str = current_app.config["BABEL_DEFAULT_LOCALE"]
     if not has_request_context():  # a `flask` command or a script: the default language
-        return current_app.config["BABEL_DEFAULT_LOCALE"]
+        return default
     if current_user and current_user.is_authenticated and current_user.locale in languages:
-        return current_user.locale
+        locale: str = current_user.locale
+        return locale
     chosen = session.get("lang") or request.cookies.get("lang")
-    return chosen if chosen in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
+    return chosen if isinstance(chosen, str) and chosen in languages else default
 
 
 @bp.post("/sprak")

@@ -63,12 +63,13 @@ def limit_hooks_only_where_a_limit_ran(app: Flask, limiter: Limiter) -> None:
         return
 
     def ran() -> bool:
-        return hasattr(request_ctx._get_current_object(), "_limiter_request_context")
+        # The proxy hands the look-up on to this request's context.
+        return hasattr(request_ctx, "_limiter_request_context")
 
     for hook in app.after_request_funcs.get(None, []):
         if isinstance(hook, partial) and hook.args == (limiter,):  # __inject_headers
 
-            def inject_headers(response: Any, hook: Callable = hook) -> Any:
+            def inject_headers(response: Any, hook: Callable[[Any], Any] = hook) -> Any:
                 return hook(response) if ran() else response
 
             _replace(app.after_request_funcs, hook, inject_headers)
@@ -103,7 +104,11 @@ def remember_cookie_hook_only_with_a_session(app: Flask, manager: LoginManager) 
     _replace(app.after_request_funcs, hook, update_remember_cookie)
 
 
-def _replace(hooks: dict[Any, list[Callable]], old: Callable, new: Callable | None) -> None:
+def _replace(
+    hooks: dict[Any, list[Callable[..., Any]]],
+    old: Callable[..., Any],
+    new: Callable[..., Any] | None,
+) -> None:
     """Put `new` in the place of `old` among the app-wide hooks (or take `old` out)."""
     functions = [new if function == old else function for function in hooks.get(None, [])]
     hooks[None] = [function for function in functions if function is not None]

@@ -18,7 +18,7 @@ import json
 import secrets
 from datetime import timedelta
 from functools import cache
-from typing import Any
+from typing import Any, TypeGuard
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, g, has_request_context, session
@@ -98,7 +98,8 @@ def load_user(user_id: str) -> User | None:
     )
     if row is None:
         return None
-    user_session, user = row.UserSession, row.User
+    user_session = row.UserSession
+    user: User = row.User
     now = now_utc()
     idle = current_app.config["PERMANENT_SESSION_LIFETIME"]
     staff: StaffMember | None = user.staff
@@ -217,7 +218,7 @@ def stash_take(kind: str, owner_id: int) -> str | None:
     return None
 
 
-def is_safe_next(target: object) -> bool:
+def is_safe_next(target: object) -> TypeGuard[str]:
     """Only a local path may follow sign-in: no scheme, no host, no //, no backslash tricks."""
     if not isinstance(target, str) or not target.startswith("/"):
         return False

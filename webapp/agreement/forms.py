@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
+    Field,
     FieldList,
     Form,
     FormField,
@@ -13,7 +14,6 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp, ValidationError
 
 from webapp.agreement.models import (
@@ -27,7 +27,7 @@ from webapp.agreement.models import (
     Responsible,
 )
 from webapp.agreement.services import ItemInput
-from webapp.forms import AppForm, int_or_zero, optional_id, strip
+from webapp.forms import AppForm, HiddenNumberField, SelectChoice, optional_id, strip
 
 KIND_CHOICES = [SelectChoice(kind.value, KIND_WORDS[kind]) for kind in ItemKind]
 RESPONSIBLE_CHOICES = [SelectChoice(who.value, RESPONSIBLE_WORDS_STAFF[who]) for who in Responsible]
@@ -93,8 +93,8 @@ class ItemForm(Form):
 class DraftForm(AppForm):
     """The whole draft in one form, so a save replaces it whole or not at all."""
 
-    version_id = HiddenField(filters=[int_or_zero])
-    lock_version = HiddenField(filters=[int_or_zero])
+    version_id = HiddenNumberField()
+    lock_version = HiddenNumberField()
     items = FieldList(FormField(ItemForm), max_entries=ITEMS_MAX)
     new_kind = _kind_field()
     new_text = TextAreaField(
@@ -162,14 +162,15 @@ class DraftForm(AppForm):
             )
         return inputs
 
-    def field_named(self, name: str) -> object:
+    def field_named(self, name: str) -> Field:
         """The field a service error points at: "items-2-text", "new-text" or a text's name."""
-        if name.startswith("new-"):
-            return getattr(self, "new_" + name[4:])
         parts = name.split("-", 2)
-        if len(parts) == 3 and parts[0] == "items" and parts[1].isdigit():
+        if name.startswith("new-"):
+            name = "new_" + name[4:]
+        elif len(parts) == 3 and parts[0] == "items" and parts[1].isdigit():
             return self.items.entries[int(parts[1])].form[parts[2]]
-        return getattr(self, name)
+        field: Field = getattr(self, name)
+        return field
 
     def texts(self) -> dict[str, str]:
         return {name: getattr(self, name).data or "" for name in WORSE_TEXTS}

@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.clock import now_utc
 from webapp.db import CreatedAtMixin, PlanRow
-from webapp.extensions import db
+from webapp.extensions import Model
 
 
 class VersionStatus(StrEnum):
@@ -39,13 +40,13 @@ WORSE_TEXT_MAX = 2000
 KIND_WORDS = {ItemKind.GOAL: _l("Mål"), ItemKind.ACTION: _l("Åtgärd")}
 
 # Who does it, as the patient reads it ("Du") and as staff read it ("Patienten").
-RESPONSIBLE_WORDS_PATIENT = {
+RESPONSIBLE_WORDS_PATIENT: dict[str, LazyString] = {
     Responsible.PATIENT: _l("Du"),
     Responsible.RELATIVE: _l("Närstående"),
     Responsible.CARE_CONTACT: _l("Din vårdkontakt"),
     Responsible.OTHER_CARE: _l("Annan vård"),
 }
-RESPONSIBLE_WORDS_STAFF = {
+RESPONSIBLE_WORDS_STAFF: dict[str, LazyString] = {
     Responsible.PATIENT: _l("Patienten"),
     Responsible.RELATIVE: _l("Närstående"),
     Responsible.CARE_CONTACT: _l("Fast vårdkontakt"),
@@ -60,7 +61,7 @@ WORSE_TEXTS = {
 }
 
 
-class Agreement(PlanRow, CreatedAtMixin, db.Model):
+class Agreement(PlanRow, CreatedAtMixin, Model):
     """One per patient: the versions hang under it."""
 
     __tablename__ = "agreement"
@@ -73,7 +74,7 @@ class Agreement(PlanRow, CreatedAtMixin, db.Model):
     )
 
 
-class AgreementVersion(PlanRow, CreatedAtMixin, db.Model):
+class AgreementVersion(PlanRow, CreatedAtMixin, Model):
     __plan_parent__ = ("agreement_id", "Agreement")
     """A draft is edited until both sides consent; then it is agreed, and the one before it
     is superseded. `lock_version` grows with every edit of the content (not with consents),
@@ -122,7 +123,7 @@ class AgreementVersion(PlanRow, CreatedAtMixin, db.Model):
         return any(getattr(self, name) for name in WORSE_TEXTS)
 
 
-class AgreementItem(PlanRow, db.Model):
+class AgreementItem(PlanRow, Model):
     __plan_parent__ = ("version_id", "AgreementVersion")
     """A goal in the patient's words, or an action with who is responsible for it."""
 
@@ -143,7 +144,7 @@ class AgreementItem(PlanRow, db.Model):
     def responsible_label(self, for_staff: bool = False) -> str:
         """Who does it, in words: "Du", "Närstående: Eva", "Hemtjänsten"."""
         words = RESPONSIBLE_WORDS_STAFF if for_staff else RESPONSIBLE_WORDS_PATIENT
-        base = str(words.get(self.responsible, ""))  # type: ignore[call-overload]
+        base = str(words.get(self.responsible, ""))
         if not self.responsible_name:
             return base
         if self.responsible == Responsible.OTHER_CARE:

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Select, delete, func, select, update
 from sqlalchemy.orm import selectinload
 
 from webapp import audit
@@ -30,6 +30,7 @@ from webapp.agreement.models import (
 )
 from webapp.changes import plan_changed
 from webapp.clock import now_utc
+from webapp.db import rowcount
 from webapp.errors import UserFacingError
 from webapp.extensions import db
 from webapp.people.models import Patient, User
@@ -50,6 +51,11 @@ class AgreementChangedError(UserFacingError):
 class AgreementItemError(UserFacingError):
     """One field of the draft is wrong; `field` names it so the form can show the message."""
 
+    field: str
+
+    def __init__(self, message: Any, field: str) -> None:
+        super().__init__(message, field)
+
 
 @dataclass(frozen=True)
 class ItemInput:
@@ -64,7 +70,7 @@ class ItemInput:
 # --- reading ---------------------------------------------------------------------------
 
 
-def _versions_query(patient_id: int) -> Any:
+def _versions_query(patient_id: int) -> Select[AgreementVersion]:
     return (
         select(AgreementVersion)
         .join(Agreement)
@@ -143,7 +149,8 @@ def for_overview(patient: Patient) -> AgreementOverview:
     statement = _versions_query(patient.id).where(
         AgreementVersion.status.in_([VersionStatus.AGREED, VersionStatus.DRAFT])
     )
-    agreed = draft = None
+    agreed: AgreementVersion | None = None
+    draft: AgreementVersion | None = None
     for version in db.session.scalars(statement):
         if version.status == VersionStatus.AGREED:
             agreed = version
@@ -297,7 +304,7 @@ def agreement_draft_save(
         )
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:  # nothing was written: the request's error rolls back the rest
+    if rowcount(result) != 1:  # nothing was written: the request's error rolls back the rest
         raise AgreementChangedError(EDIT_CONFLICT_MESSAGE)
     plan_changed(patient.id)
     db.session.execute(delete(AgreementItem).where(AgreementItem.version_id == version_id))
@@ -348,7 +355,7 @@ def agreement_consent(
         .values(**values)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:  # nothing was written: the request's error rolls back the rest
+    if rowcount(result) != 1:  # nothing was written: the request's error rolls back the rest
         raise AgreementChangedError(CHANGED_MESSAGE)
     plan_changed(patient.id)
     # Becomes agreed only if both yeses are in: whichever side comes second makes it so.
@@ -362,7 +369,7 @@ def agreement_consent(
         .values(status=VersionStatus.AGREED, agreed_at=now)
         .execution_options(synchronize_session=False)
     )
-    if promoted.rowcount == 1:
+    if rowcount(promoted) == 1:
         db.session.execute(
             update(AgreementVersion)
             .where(

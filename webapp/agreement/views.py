@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from webapp.access import Action, own_patient, patient_route
+from webapp.access import Action, login_required, own_patient, patient_route
 from webapp.agreement import bp
 from webapp.agreement import services as agreements
 from webapp.agreement.forms import ConsentForm, DraftForm
@@ -46,8 +46,8 @@ def _consent(patient: Patient, *, as_patient: bool, staff: bool, back: str) -> P
     try:
         version = agreements.agreement_consent(
             patient=patient,
-            version_id=int(form.version_id.data),
-            expected_lock=int(form.lock_version.data),
+            version_id=int(form.version_id.data or 0),
+            expected_lock=int(form.lock_version.data or 0),
             as_patient=as_patient,
             by_user=current_user,
         )
@@ -164,7 +164,7 @@ def staff_edit(patient: Patient) -> Page:
     draft = agreements.agreement_draft_find(patient=patient)
     if draft is None and not posted:
         return redirect(url_for("agreement.staff_page", patient_id=patient.id), 303)
-    form = DraftForm() if posted else DraftForm(data=_draft_data(draft))
+    form = DraftForm() if posted or draft is None else DraftForm(data=_draft_data(draft))
     form.set_what_matters_choices(agreements.what_matters_choices(patient=patient))
     conflict = None
     if form.validate_on_submit():

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.clock import now_utc
 from webapp.db import CreatedAtMixin
-from webapp.extensions import db
+from webapp.extensions import Model
 from webapp.people.models import User
 
 
@@ -20,7 +20,7 @@ class InvitationPurpose(StrEnum):
     NEW_DEVICE = "new_device"  # issued by the user from a signed-in device
 
 
-class Invitation(CreatedAtMixin, db.Model):
+class Invitation(CreatedAtMixin, Model):
     """A one-time link that lets its holder register a passkey for one account.
 
     Only the SHA-256 of the token is stored: a copy of the database cannot be used to sign in.
@@ -49,7 +49,7 @@ class SecurityEventKind(StrEnum):
     SIGNED_IN_BY_RECOVERY = "signed_in_by_recovery"
 
 
-class SecurityEvent(CreatedAtMixin, db.Model):
+class SecurityEvent(CreatedAtMixin, Model):
     """Something that changed how an account signs in, shown to its owner."""
 
     __tablename__ = "security_event"
@@ -61,7 +61,7 @@ class SecurityEvent(CreatedAtMixin, db.Model):
     acknowledged_at: Mapped[datetime | None]
 
 
-class UserSession(db.Model):
+class UserSession(Model):
     """A signed-in session, kept on the server so that signing out really ends it.
 
     The browser's cookie holds only a random token; this row holds its SHA-256. Signing out

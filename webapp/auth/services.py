@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 from webapp import audit
 from webapp.auth.models import Invitation, InvitationPurpose, SecurityEvent, SecurityEventKind
 from webapp.clock import now_utc
+from webapp.db import rowcount
 from webapp.errors import UserFacingError
 from webapp.extensions import db
 from webapp.people.models import Patient, StaffMember, User
@@ -135,7 +136,7 @@ def invitation_redeem(invitation_id: int) -> Invitation:
         )
         .values(used_at=now)
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if rowcount(result) != 1:
         raise InvitationError(USED)
     invitation = db.session.get(Invitation, invitation_id)
     assert invitation is not None
@@ -143,7 +144,7 @@ def invitation_redeem(invitation_id: int) -> Invitation:
 
 
 def invitation_url(token: str) -> str:
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    base: str = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     if has_request_context():
         return base + url_for("auth.invitation", token=token)
     with current_app.test_request_context():  # from a flask command: build the path alone

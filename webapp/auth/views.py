@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from flask import current_app, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from webapp.access import login_required
 from webapp.auth import bp, services
 from webapp.extensions import limiter
 from webapp.forms import EmptyForm

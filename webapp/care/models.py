@@ -9,10 +9,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp.clock import now_utc
 from webapp.db import OffPlan
-from webapp.extensions import db
+from webapp.extensions import Model
 
 
-class PatientLastSeen(OffPlan, db.Model):
+class PatientLastSeen(OffPlan, Model):
     __off_plan__ = "the care side's own bookkeeping of when it last looked"
     """When a staff member last opened a patient's plan: the line for "new since you looked"."""
 

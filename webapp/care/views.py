@@ -6,7 +6,6 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
-from wtforms.fields.choices import SelectChoice
 
 from webapp.access import (
     Action,
@@ -21,7 +20,7 @@ from webapp.care import bp
 from webapp.care.forms import PatientForm, StaffForm
 from webapp.care.services import last_seen_swap
 from webapp.errors import UserFacingError
-from webapp.forms import EmptyForm, Page, show_error
+from webapp.forms import EmptyForm, Page, SelectChoice, show_error
 from webapp.passkeys import services as passkeys
 from webapp.people import services as people
 from webapp.people.models import Patient
@@ -59,8 +58,8 @@ def new_patient() -> Page:
         try:
             patient = people.patient_create(
                 created_by=current_user.staff,
-                name=form.name.data,
-                phone=form.phone.data,
+                name=form.name.data or "",
+                phone=form.phone.data or "",
                 personal_number=form.personal_number.data,
                 physician_id=form.physician_id.data,
             )
@@ -132,8 +131,8 @@ def new_staff() -> Page:
     if form.validate_on_submit():
         member = people.staff_create(
             unit=staff.care_unit,
-            name=form.name.data,
-            title=form.title.data,
+            name=form.name.data or "",
+            title=form.title.data or "",
             phone=form.phone.data or "",
             phone_hours=form.phone_hours.data or "",
             is_physician=form.is_physician.data,

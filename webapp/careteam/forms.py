@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp
 
 from webapp.careteam.models import KIND_WORDS, CarePartKind
 from webapp.careteam.services import MESSAGE_MAX
-from webapp.forms import PHONE, AppForm, optional_id, strip
+from webapp.forms import PHONE, AppForm, SelectChoice, optional_id, strip
 
 
 class ContactsForm(AppForm):

@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.clock import now_utc
 from webapp.db import CreatedAtMixin, PlanRow
-from webapp.extensions import db
+from webapp.extensions import Model
 from webapp.people.models import StaffMember
 
 
@@ -27,7 +28,7 @@ class CarePartKind(StrEnum):
     OTHER = "other"
 
 
-KIND_WORDS = {
+KIND_WORDS: dict[str, LazyString] = {
     CarePartKind.PRIMARY_CARE: _l("Vårdcentral"),
     CarePartKind.MUNICIPAL_HOME_CARE: _l("Kommunens hemtjänst eller hemsjukvård"),
     CarePartKind.SPECIALIST: _l("Specialistmottagning"),
@@ -35,7 +36,7 @@ KIND_WORDS = {
 }
 
 
-class ContactChange(PlanRow, db.Model):
+class ContactChange(PlanRow, Model):
     """The unit gave the patient a new fixed contact; the patient is told who and why."""
 
     __tablename__ = "contact_change"
@@ -55,7 +56,7 @@ class ContactChange(PlanRow, db.Model):
     new_staff: Mapped[StaffMember | None] = relationship(foreign_keys=[new_staff_id])
 
 
-class CarePart(PlanRow, CreatedAtMixin, db.Model):
+class CarePart(PlanRow, CreatedAtMixin, Model):
     """Another part of care the patient meets (home care, a specialist clinic...), named."""
 
     __tablename__ = "care_part"

@@ -5,15 +5,14 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from werkzeug.wrappers import Response
-from wtforms.fields.choices import SelectChoice
 
-from webapp.access import Action, own_patient, patient_route
+from webapp.access import Action, login_required, own_patient, patient_route
 from webapp.careteam import bp
 from webapp.careteam import services as team
 from webapp.careteam.forms import AcknowledgeForm, CarePartForm, ContactsForm
-from webapp.forms import EmptyForm, Page, show_error
+from webapp.forms import EmptyForm, Page, SelectChoice, show_error
 from webapp.people import services as people
 from webapp.people.models import Patient, StaffMember
 
@@ -37,7 +36,7 @@ def contacts(patient: Patient) -> Page:
                 patient=patient,
                 care_contact_id=form.care_contact_id.data,
                 physician_id=form.physician_id.data,
-                message=form.message.data,
+                message=form.message.data or "",
                 changed_by=current_user,
             )
         except team.CareTeamError as error:
@@ -110,5 +109,5 @@ def acknowledge() -> Response:
     form = AcknowledgeForm()
     if not form.validate_on_submit():
         abort(400)
-    team.contact_changes_mark_seen(patient=patient, up_to_id=int(form.up_to.data))
+    team.contact_changes_mark_seen(patient=patient, up_to_id=int(form.up_to.data or 0))
     return redirect(url_for("plan.home"), 303)

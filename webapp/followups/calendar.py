@@ -33,15 +33,15 @@ def _summary(follow_up: FollowUp, *, details: bool) -> str:
     if details and follow_up.with_whom:
         summary = _("%(kind)s med %(who)s", kind=summary, who=follow_up.with_whom)
     if follow_up.is_cancelled:
-        return _("Avbokad: %(summary)s", summary=summary)
+        return str(_("Avbokad: %(summary)s", summary=summary))
     if follow_up.is_moved:
-        return _("Flyttad: %(summary)s", summary=summary)
+        return str(_("Flyttad: %(summary)s", summary=summary))
     return summary
 
 
 def _description(follow_up: FollowUp, *, details: bool) -> str:
     if not details:
-        return _("Med vem, var och vad det gäller står i Nära.")
+        return str(_("Med vem, var och vad det gäller står i Nära."))
     parts = [_("Det här gäller: %(purpose)s", purpose=follow_up.purpose)]
     if follow_up.preparation:
         parts.append(_("Förbered dig så här: %(preparation)s", preparation=follow_up.preparation))
@@ -85,4 +85,5 @@ def calendar_for(
         calendar.add("x-wr-calname", name)
     for follow_up in follow_ups:
         calendar.add_component(event_for(follow_up, details=details))
-    return calendar.to_ical()
+    ical: bytes = calendar.to_ical()  # icalendar leaves this method untyped
+    return ical

@@ -218,7 +218,7 @@ def checked_values(details: FollowUpInput) -> dict[str, object]:
     """The values to save, or a FollowUpInputError that names every wrong field at once."""
     errors: dict[str, str] = {}
     starts_at = _attempt(errors, lambda: _starts_at(details))
-    values = {
+    values: dict[str, object] = {
         "starts_at": starts_at,
         "duration_minutes": _attempt(errors, lambda: _duration(details, starts_at)),
         "kind": _attempt(errors, lambda: _kind(details.kind)),

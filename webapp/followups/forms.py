@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, SelectField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, InputRequired
 
 from webapp.followups.details import FollowUpInput
 from webapp.followups.models import KIND_WORDS, REASON_MAX
-from webapp.forms import AppForm, strip
+from webapp.forms import AppForm, SelectChoice, strip
 
 
 class FollowUpForm(AppForm):

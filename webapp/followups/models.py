@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.clock import now_utc
 from webapp.db import OffPlan, PlanRow
-from webapp.extensions import db
+from webapp.extensions import Model
 from webapp.people.models import User
 
 WITH_WHOM_MAX = 120
@@ -45,7 +45,7 @@ class FollowUpStatus(StrEnum):
     MOVED = "moved"
 
 
-class FollowUp(PlanRow, db.Model):
+class FollowUp(PlanRow, Model):
     """One agreed contact. Cancelled and moved ones are kept and shown as such; a moved one
     points at the follow-up that replaced it. `cannot_come_at` is set when the patient says
     they cannot come (with a reason), so the care contact can see it is new."""
@@ -98,7 +98,7 @@ class FollowUp(PlanRow, db.Model):
         return self.status == FollowUpStatus.MOVED
 
 
-class CalendarFeed(OffPlan, db.Model):
+class CalendarFeed(OffPlan, Model):
     __off_plan__ = "the secret of the patient's calendar link; the plan only links to its page"
     """The patient's private calendar link. Only the SHA-256 of its token is kept; a new
     link replaces the old one in the same row, and turning it off sets `revoked_at`.

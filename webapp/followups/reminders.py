@@ -25,7 +25,7 @@ ALERT_USEFUL_FOR = timedelta(days=1)
 
 def _what(follow_up: FollowUp) -> str:
     """The kind of contact, in words that are safe on a lock screen."""
-    words = {
+    words: dict[FollowUpKind, str] = {
         FollowUpKind.VISIT: _("Du har en tid hos vården"),
         FollowUpKind.PHONE: _("Du har ett telefonsamtal med vården"),
         FollowUpKind.VIDEO: _("Du har ett videosamtal med vården"),
@@ -35,7 +35,7 @@ def _what(follow_up: FollowUp) -> str:
     try:
         return words[FollowUpKind(follow_up.kind)]
     except ValueError:
-        return _("Du har en planerad kontakt med vården")
+        return str(_("Du har en planerad kontakt med vården"))
 
 
 def _planned_ahead(patient: Patient) -> list[FollowUp]:

@@ -14,9 +14,10 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
+from werkzeug.wrappers import Response as WerkzeugResponse  # what redirect() says it returns
 
-from webapp.access import Action, own_patient, patient_route
+from webapp.access import Action, login_required, own_patient, patient_route
 from webapp.extensions import limiter
 from webapp.followups import bp
 from webapp.followups import services as followups
@@ -85,7 +86,7 @@ def cannot_come(follow_up_id: int) -> Page:
     if form.validate_on_submit():
         try:
             followups.follow_up_cannot_come(
-                patient=patient, follow_up_id=follow_up.id, reason=form.reason.data
+                patient=patient, follow_up_id=follow_up.id, reason=form.reason.data or ""
             )
         except FollowUpError as error:
             show_error(form, error, default="reason")
@@ -106,7 +107,7 @@ def ics(follow_up_id: int) -> Response:
 
 def _feed_url(token: str) -> str:
     # From configuration, not from the request's Host header.
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    base: str = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     return base + url_for("followups.feed_ics", token=token)
 
 
@@ -158,7 +159,7 @@ def feed_details() -> Page:
 
 @bp.post("/kalenderlank/ny")
 @login_required
-def feed_enable() -> Response:
+def feed_enable() -> WerkzeugResponse:
     patient = own_patient(current_user, Action.MANAGE_CALENDAR_FEED)
     if not EmptyForm().validate_on_submit():
         abort(400)
@@ -169,7 +170,7 @@ def feed_enable() -> Response:
 
 @bp.post("/kalenderlank/stang-av")
 @login_required
-def feed_disable() -> Response:
+def feed_disable() -> WerkzeugResponse:
     patient = own_patient(current_user, Action.MANAGE_CALENDAR_FEED)
     if not EmptyForm().validate_on_submit():
         abort(400)
@@ -260,7 +261,7 @@ def cancel(patient: Patient, follow_up_id: int) -> Page:
             followups.follow_up_cancel(
                 patient=patient,
                 follow_up_id=follow_up.id,
-                reason=form.reason.data,
+                reason=form.reason.data or "",
                 actor=current_user,
             )
         except FollowUpError as error:

@@ -99,7 +99,8 @@ def retry_after_seconds(value: str | None, now: datetime) -> float | None:
 
 
 def next_try(attempts: int, retry_after: float | None, now: datetime) -> datetime:
-    backoff = min(FIRST_RETRY * 2 ** (attempts - 1), LONGEST_RETRY)
+    # Typed here, since typeshed makes int ** int Any (a negative power would be a float).
+    backoff: timedelta = min(FIRST_RETRY * 2 ** (attempts - 1), LONGEST_RETRY)
     wait = max(backoff, timedelta(seconds=retry_after or 0))
     return now + min(wait, LONGEST_RETRY * 6)
 
@@ -202,7 +203,7 @@ class Dispatcher:
         if not outcomes:
             return
         now = now_utc()
-        alike: dict[tuple[object, ...], list[int]] = {}
+        alike: dict[tuple[ReminderState, int | None, str | None, datetime | None], list[int]] = {}
         for o in outcomes:
             error = o.error[:ERROR_MAX] if o.error else None
             alike.setdefault((o.state, o.status_code, error, o.retry_at), []).append(o.id)

@@ -40,14 +40,14 @@ def when_words(event_at: datetime, said_at: datetime, zone: ZoneInfo) -> str:
     locale = str(get_locale() or "sv")
     clock = event.strftime("%H.%M") if locale.startswith("sv") else event.strftime("%H:%M")
     if days == 0:
-        return _("i dag kl. %(clock)s", clock=clock)
+        return str(_("i dag kl. %(clock)s", clock=clock))
     if days == 1:
-        return _("i morgon kl. %(clock)s", clock=clock)
+        return str(_("i morgon kl. %(clock)s", clock=clock))
     if 1 < days < 7:
         weekday = format_date(event.date(), "EEEE", locale=locale)
-        return _("på %(weekday)s kl. %(clock)s", weekday=weekday, clock=clock)
+        return str(_("på %(weekday)s kl. %(clock)s", weekday=weekday, clock=clock))
     day = format_date(event.date(), "d MMMM", locale=locale)
-    return _("den %(day)s kl. %(clock)s", day=day, clock=clock)
+    return str(_("den %(day)s kl. %(clock)s", day=day, clock=clock))
 
 
 def ttl_seconds(sent_at: datetime, expires_at: datetime) -> int:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.clock import now_utc
 from webapp.db import OffPlan
-from webapp.extensions import db
+from webapp.extensions import Model
 from webapp.people.models import User
 
 DEVICE_NAME_MAX = 60
@@ -30,7 +30,7 @@ DEFAULT_QUIET_FROM = time(21, 0)
 DEFAULT_QUIET_UNTIL = time(8, 0)
 
 
-class PushSubscription(db.Model):
+class PushSubscription(Model):
     """One browser on one device that has said yes to reminders (the browser's
     PushSubscription: where to send and the keys to encrypt for it)."""
 
@@ -55,7 +55,7 @@ class PushSubscription(db.Model):
         return {"endpoint": self.endpoint, "keys": {"p256dh": self.p256dh, "auth": self.auth}}
 
 
-class ReminderSettings(db.Model):
+class ReminderSettings(Model):
     """What a person chose. No row means the defaults below."""
 
     __tablename__ = "reminder_settings"
@@ -94,7 +94,7 @@ class ReminderState(StrEnum):
 OPEN_STATES = (ReminderState.PENDING, ReminderState.SENDING)
 
 
-class Reminder(OffPlan, db.Model):
+class Reminder(OffPlan, Model):
     __off_plan__ = "the outbox of push messages; the plan shows the follow-ups themselves"
 
     __tablename__ = "reminder"

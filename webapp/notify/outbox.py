@@ -178,10 +178,10 @@ def _apply(user: User, source: str, wanted: list[Wanted], devices: list[PushSubs
         )
     }
     now = now_utc()
-    for key, row in existing.items():
-        if key not in desired and row.state == ReminderState.PENDING:
-            row.state = ReminderState.WITHDRAWN
-            row.updated_at = now
+    for key, queued in existing.items():
+        if key not in desired and queued.state == ReminderState.PENDING:
+            queued.state = ReminderState.WITHDRAWN
+            queued.updated_at = now
     for key, (w, device) in desired.items():
         row = existing.get(key)
         if row is None:

@@ -248,18 +248,20 @@ def reminder_state_words(reminder: Reminder) -> str:
     """What became of a reminder, in the person's words."""
     device = reminder.device_name
     if reminder.state == ReminderState.SENT:
-        return _("Lämnad till pushtjänsten för %(device)s.", device=device)
+        return str(_("Lämnad till pushtjänsten för %(device)s.", device=device))
     if reminder.state == ReminderState.GONE:
-        return _(
-            "%(device)s tar inte längre emot påminnelser. Slå på påminnelser igen i den "
-            "telefonen om du vill ha dem där.",
-            device=device,
+        return str(
+            _(
+                "%(device)s tar inte längre emot påminnelser. Slå på påminnelser igen i den "
+                "telefonen om du vill ha dem där.",
+                device=device,
+            )
         )
     if reminder.state == ReminderState.FAILED:
-        return _("Kunde inte skickas till %(device)s.", device=device)
+        return str(_("Kunde inte skickas till %(device)s.", device=device))
     if reminder.attempts:
-        return _("Gick inte fram till %(device)s. Nära försöker igen.", device=device)
-    return _("Skickas nu till %(device)s.", device=device)
+        return str(_("Gick inte fram till %(device)s. Nära försöker igen.", device=device))
+    return str(_("Skickas nu till %(device)s.", device=device))
 
 
 # --- the lists -------------------------------------------------------------------------

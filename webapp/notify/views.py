@@ -10,9 +10,10 @@ from typing import Any
 
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from webapp.access import login_required
 from webapp.forms import EmptyForm, Page, show_error
 from webapp.notify import bp, outbox, services
 from webapp.notify.forms import DeviceNameForm, SettingsForm
@@ -65,7 +66,9 @@ def device_rename(device_id: int) -> Page:
     form = DeviceNameForm(data={"name": device.name} if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
-            services.device_rename(user=current_user, device_id=device_id, name=form.name.data)
+            services.device_rename(
+                user=current_user, device_id=device_id, name=form.name.data or ""
+            )
             flash(_("Namnet är ändrat."), "success")
             return redirect(url_for("notify.index"), 303)
         except services.NotifyError as error:

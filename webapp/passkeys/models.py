@@ -8,11 +8,11 @@ from sqlalchemy import ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.db import CreatedAtMixin
-from webapp.extensions import db
+from webapp.extensions import Model
 from webapp.people.models import User
 
 
-class Credential(CreatedAtMixin, db.Model):
+class Credential(CreatedAtMixin, Model):
     """A passkey: the public half of a key pair that lives on the user's device."""
 
     __tablename__ = "passkey_credential"
@@ -36,7 +36,7 @@ class Credential(CreatedAtMixin, db.Model):
     link_issued_by: Mapped[User | None] = relationship(foreign_keys=[link_issued_by_user_id])
 
 
-class WebAuthnChallenge(db.Model):
+class WebAuthnChallenge(Model):
     """A challenge handed to the browser. The session holds only its id; verifying deletes it."""
 
     __tablename__ = "webauthn_challenge"

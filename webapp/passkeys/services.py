@@ -38,6 +38,7 @@ from webauthn.helpers.structs import (
 from webapp.auth import services as auth_services
 from webapp.auth.models import InvitationPurpose, SecurityEventKind
 from webapp.clock import now_utc
+from webapp.db import rowcount
 from webapp.errors import UserFacingError
 from webapp.extensions import db
 from webapp.passkeys.models import Credential, WebAuthnChallenge
@@ -107,7 +108,7 @@ def _take_challenge(purpose: str) -> WebAuthnChallenge:
         deleted = db.session.execute(
             delete(WebAuthnChallenge).where(WebAuthnChallenge.id == challenge_id)
         )
-    if deleted.rowcount != 1 or row.purpose != purpose or row.expires_at <= now_utc():  # type: ignore[attr-defined]
+    if rowcount(deleted) != 1 or row.purpose != purpose or row.expires_at <= now_utc():
         raise PasskeyError(CHALLENGE_GONE)
     return row
 
@@ -139,15 +140,20 @@ def registration_options(*, user: User, invitation_id: int | None) -> dict[str, 
     _store_challenge(
         purpose=REGISTER, challenge=options.challenge, user=user, invitation_id=invitation_id
     )
-    return json.loads(options_to_json(options))
+    options_json: dict[str, Any] = json.loads(options_to_json(options))
+    return options_json
 
 
 def _default_name(user: User) -> str:
     count = db.session.scalar(
         select(func.count()).select_from(Credential).where(Credential.user_id == user.id)
     )
-    return _(
-        "Nyckel %(number)s, skapad %(date)s", number=(count or 0) + 1, date=format_date(now_utc())
+    return str(
+        _(
+            "Nyckel %(number)s, skapad %(date)s",
+            number=(count or 0) + 1,
+            date=format_date(now_utc()),
+        )
     )
 
 
@@ -253,7 +259,8 @@ def authentication_options(*, for_user: User | None = None) -> dict[str, Any]:
         allow_credentials=allowed,
     )
     _store_challenge(purpose=AUTHENTICATE, challenge=options.challenge, user=for_user)
-    return json.loads(options_to_json(options))
+    options_json: dict[str, Any] = json.loads(options_to_json(options))
+    return options_json
 
 
 def authentication_complete(*, credential: Any) -> tuple[User, Credential]:

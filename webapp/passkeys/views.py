@@ -6,9 +6,10 @@ from typing import Any
 
 from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from webapp.access import login_required
 from webapp.auth import services as auth_services
 from webapp.auth.models import InvitationPurpose
 from webapp.errors import UserFacingError
@@ -21,7 +22,8 @@ from webapp.sessions import end_session, is_safe_next, session_is_fresh, start_s
 
 
 def _sign_in_limit() -> str:
-    return current_app.config["SIGN_IN_RATE_LIMIT"]
+    limit: str = current_app.config["SIGN_IN_RATE_LIMIT"]
+    return limit
 
 
 def _json_body() -> dict[str, Any]:
@@ -136,7 +138,9 @@ def rename(passkey_id: int) -> Response | tuple[str, int]:
     form = RenamePasskeyForm()
     if form.validate_on_submit():
         try:
-            services.passkey_rename(user=current_user, passkey_id=passkey_id, name=form.name.data)
+            services.passkey_rename(
+                user=current_user, passkey_id=passkey_id, name=form.name.data or ""
+            )
             flash(_("Namnet är ändrat."), "success")
             return redirect(url_for("passkeys.manage"), 303)
         except UserFacingError as error:

@@ -11,7 +11,7 @@ from sqlalchemy import ForeignKey, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.db import CreatedAtMixin, DirectoryRow, PlanRow
-from webapp.extensions import db
+from webapp.extensions import Model
 
 
 class UserKind(StrEnum):
@@ -25,7 +25,7 @@ def _new_webauthn_handle() -> bytes:
     return secrets.token_bytes(32)
 
 
-class User(DirectoryRow, UserMixin, CreatedAtMixin, db.Model):
+class User(DirectoryRow, UserMixin, CreatedAtMixin, Model):
     """Someone who signs in: a patient, a staff member or (later) a relative."""
 
     __tablename__ = "user_account"
@@ -54,7 +54,7 @@ class User(DirectoryRow, UserMixin, CreatedAtMixin, db.Model):
         return self.kind == UserKind.STAFF
 
 
-class CareUnit(DirectoryRow, CreatedAtMixin, db.Model):
+class CareUnit(DirectoryRow, CreatedAtMixin, Model):
     """A vårdenhet: staff belong to one, patients are listed at one."""
 
     __tablename__ = "care_unit"
@@ -65,7 +65,7 @@ class CareUnit(DirectoryRow, CreatedAtMixin, db.Model):
     phone_hours: Mapped[str] = mapped_column(String(120), default="")
 
 
-class StaffMember(DirectoryRow, CreatedAtMixin, db.Model):
+class StaffMember(DirectoryRow, CreatedAtMixin, Model):
     __tablename__ = "staff_member"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -96,7 +96,7 @@ class StaffMember(DirectoryRow, CreatedAtMixin, db.Model):
         return self.phone_hours if self.phone else self.care_unit.phone_hours
 
 
-class Patient(PlanRow, CreatedAtMixin, db.Model):
+class Patient(PlanRow, CreatedAtMixin, Model):
     __tablename__ = "patient"
     __table_args__ = (UniqueConstraint("care_unit_id", "personal_number"),)
 

@@ -37,11 +37,11 @@ class _Store:
     """A small least-recently-used map with an age limit, safe across threads."""
 
     def __init__(self, max_entries: int) -> None:
-        self._entries: OrderedDict[tuple, tuple[float, str]] = OrderedDict()
+        self._entries: OrderedDict[tuple[object, ...], tuple[float, str]] = OrderedDict()
         self._max = max_entries
         self._lock = threading.Lock()
 
-    def get(self, key: tuple) -> str | None:
+    def get(self, key: tuple[object, ...]) -> str | None:
         with self._lock:
             found = self._entries.get(key)
             if found is None:
@@ -52,7 +52,7 @@ class _Store:
             self._entries.move_to_end(key)
             return found[1]
 
-    def put(self, key: tuple, html: str) -> None:
+    def put(self, key: tuple[object, ...], html: str) -> None:
         with self._lock:
             self._entries[key] = (time.monotonic(), html)
             self._entries.move_to_end(key)
@@ -65,7 +65,8 @@ class _Store:
 
 
 def _store() -> _Store:
-    return current_app.extensions.setdefault("plan_fragments", _Store(MAX_ENTRIES))
+    store: _Store = current_app.extensions.setdefault("plan_fragments", _Store(MAX_ENTRIES))
+    return store
 
 
 def store_clear() -> None:

@@ -27,13 +27,13 @@ from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
 
 from webapp.changes import BULK_WRITE, PENDING
 from webapp.db import DirectoryRow, OffPlan, PlanRow
-from webapp.extensions import db
+from webapp.extensions import Model
 from webapp.people.models import Patient
 
 DIRECTORY_TOUCHED = "directory_touched"
 
 
-class DirectoryVersion(OffPlan, db.Model):
+class DirectoryVersion(OffPlan, Model):
     """One row: bumped by any write to staff or unit details shown on plans."""
 
     __tablename__ = "directory_version"
@@ -45,7 +45,7 @@ class DirectoryVersion(OffPlan, db.Model):
 
 def plan_models() -> list[type[Any]]:
     return [
-        mapper.class_ for mapper in db.Model.registry.mappers if issubclass(mapper.class_, PlanRow)
+        mapper.class_ for mapper in Model.registry.mappers if issubclass(mapper.class_, PlanRow)
     ]
 
 
@@ -71,7 +71,7 @@ def _patient_ids_of(session: Session, objects: list[Any]) -> set[int]:
     connection = session.connection()
     while waiting:
         model, parent_ids = waiting.popitem()
-        parent_ids.discard(None)  # type: ignore[arg-type]
+        parent_ids.discard(None)
         if not parent_ids:
             continue
         if model.__plan_parent__ is None:
@@ -82,7 +82,7 @@ def _patient_ids_of(session: Session, objects: list[Any]) -> set[int]:
             waiting[_by_name()[grandparent]].update(
                 connection.scalars(select(column).where(model.id.in_(parent_ids)))
             )
-    ids.discard(None)  # type: ignore[arg-type]
+    ids.discard(None)
     return ids
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from functools import cache
 
-from flask import current_app, render_template, url_for
+from flask import current_app, jsonify, render_template, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
@@ -63,7 +63,7 @@ def manifest() -> Response:
         "theme_color": "#0b5563",
         "icons": icons,
     }
-    response = current_app.json.response(body)
+    response = jsonify(body)
     response.mimetype = "application/manifest+json"
     return response
 

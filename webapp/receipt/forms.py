@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, TextAreaField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, InputRequired, Length, Optional
 
-from webapp.forms import AppForm, strip
+from webapp.forms import AppForm, SelectChoice, strip
 from webapp.receipt.models import COMMENT_MAX, Answer
 from webapp.receipt.services import ANSWER_MESSAGE, ANSWER_WORDS, COMMENT_MESSAGE
 

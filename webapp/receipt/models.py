@@ -13,7 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp.clock import now_utc
 from webapp.db import PlanRow
-from webapp.extensions import db
+from webapp.extensions import Model
 
 COMMENT_MAX = 500
 QUESTION_COUNT = 7
@@ -30,7 +30,7 @@ class Answer(StrEnum):
     NO = "no"
 
 
-class ReceiptAnswer(PlanRow, db.Model):
+class ReceiptAnswer(PlanRow, Model):
     __tablename__ = "receipt_answer"
     # "The latest answer per side and question" is looked up by this, for one patient or many.
     __table_args__ = (Index("ix_receipt_answer_current", "patient_id", "side", "question", "id"),)

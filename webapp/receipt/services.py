@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import Enum
+from typing import Any, Final
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -21,8 +23,14 @@ from webapp.extensions import db
 from webapp.people.models import Patient, StaffMember, User
 from webapp.receipt.models import COMMENT_MAX, QUESTION_COUNT, Answer, ReceiptAnswer, Side
 
-# receipt_contract's default: look up when the agreement in force was agreed.
-ASK = object()
+
+class _Ask(Enum):
+    ASK = "ask"
+
+
+# receipt_contract's default: look up when the agreement in force was agreed. An enum's one
+# member rather than object(), so that the type checker can tell it from a datetime.
+ASK: Final = _Ask.ASK
 
 # The regions' "7 frågor": the patient's in "jag" form, the care side's mirrored.
 PATIENT_QUESTIONS = (
@@ -186,7 +194,7 @@ class Contract:
         return self.rows[number - 1]
 
 
-def receipt_contract(*, patient_id: int, agreed_at: datetime | None | object = ASK) -> Contract:
+def receipt_contract(*, patient_id: int, agreed_at: datetime | None | _Ask = ASK) -> Contract:
     """Both sides' current answers, the agreement's state and what follows: two queries, or
     one when the caller already knows when the agreement in force was agreed."""
     current = receipt_current(patient_id=patient_id)
@@ -240,7 +248,7 @@ def receipt_unit_counts(*, care_unit_id: int) -> list[ContactCount]:
         .where(Patient.care_unit_id == care_unit_id)
     ).all()
     established = _all_yes_patients(care_unit_id) & agreed_patient_ids(care_unit_id=care_unit_id)
-    counts: dict[int | None, list] = {}
+    counts: dict[int | None, list[Any]] = {}  # [name, title, established, total]
     for patient_id, staff_id, name, title in patients:
         entry = counts.setdefault(staff_id, [name or "", title or "", 0, 0])
         entry[2] += patient_id in established

@@ -7,10 +7,10 @@ from collections.abc import Callable
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from webapp.access import Action, own_patient, patient_route
+from webapp.access import Action, login_required, own_patient, patient_route
 from webapp.errors import error_response
 from webapp.forms import Page, show_error
 from webapp.people.models import Patient

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, StringField, TextAreaField
+from wtforms import StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, ValidationError
 
-from webapp.forms import AppForm, int_or_zero, strip
+from webapp.forms import AppForm, HiddenNumberField, strip
 from webapp.whatmatters.models import TEXT_MAX
 from webapp.whatmatters.services import EMPTY_MESSAGE, too_long_message
 
@@ -32,7 +32,7 @@ class StatementForm(AppForm):
 class EditForm(AppForm):
     text = _text_field(_l("Ändra texten"))
     # Which copy of the statement the form was made from; a save on an old copy is refused.
-    lock_version = HiddenField(filters=[int_or_zero])
+    lock_version = HiddenNumberField()
 
 
 class MoveForm(AppForm):

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.clock import now_utc
 from webapp.db import PlanRow
-from webapp.extensions import db
+from webapp.extensions import Model
 from webapp.people.models import User
 
 TEXT_MAX = 300
@@ -35,7 +35,7 @@ KIND_WORDS = {
 }
 
 
-class WhatMattersStatement(PlanRow, db.Model):
+class WhatMattersStatement(PlanRow, Model):
     """One thing that matters to the patient, in their own words.
 
     `updated_at` is when the text or the status (archived, restored) last changed; `moved_at`
@@ -64,7 +64,7 @@ class WhatMattersStatement(PlanRow, db.Model):
         return self.archived_at is not None
 
 
-class WhatMattersRevision(PlanRow, db.Model):
+class WhatMattersRevision(PlanRow, Model):
     __plan_parent__ = ("statement_id", "WhatMattersStatement")
     """One change to a statement, kept for the history. Rows are only ever inserted."""
 

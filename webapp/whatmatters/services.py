@@ -16,6 +16,7 @@ from sqlalchemy.orm import joinedload
 
 from webapp.changes import plan_changed
 from webapp.clock import now_utc
+from webapp.db import rowcount
 from webapp.errors import UserFacingError
 from webapp.extensions import db
 from webapp.people.models import Patient, User
@@ -238,7 +239,7 @@ def whatmatters_edit(
         .values(text=cleaned, lock_version=expected_version + 1, updated_at=now)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:  # someone else saved first: show what is saved now
+    if rowcount(result) != 1:  # someone else saved first: show what is saved now
         db.session.expire_all()
         raise WhatMattersConflict(whatmatters_find(patient=patient, statement_id=statement_id))
     plan_changed(patient.id)

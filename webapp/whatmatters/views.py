@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from webapp.access import Action, own_patient, patient_route
+from webapp.access import Action, login_required, own_patient, patient_route
 from webapp.forms import EmptyForm, Page, show_error
 from webapp.people.models import Patient
 from webapp.routing import id_arg
@@ -53,7 +53,7 @@ def add() -> Page:
         return _index(patient, form=form)
     try:
         statement = whatmatters.whatmatters_add(
-            patient=patient, text=form.text.data, actor=current_user
+            patient=patient, text=form.text.data or "", actor=current_user
         )
     except whatmatters.WhatMattersError as error:
         show_error(form, error, default="text")
@@ -93,7 +93,7 @@ def edit(statement_id: int) -> Page:
         whatmatters.whatmatters_edit(
             patient=patient,
             statement_id=statement_id,
-            text=form.text.data,
+            text=form.text.data or "",
             expected_version=form.lock_version.data,
             actor=current_user,
         )
@@ -119,7 +119,7 @@ def move(statement_id: int) -> Page:
         whatmatters.whatmatters_move(
             patient=patient,
             statement_id=statement_id,
-            direction=form.direction.data,
+            direction=form.direction.data or "",
             actor=current_user,
         )
     except whatmatters.WhatMattersNotFound:
