@@ -44,7 +44,8 @@ def dispatcher_from_config(*, lease_seconds: int = 60) -> Dispatcher:
     why = vapid_subject_problem(subject)
     if why:
         logging.getLogger("nara.notify").warning(
-            "VAPID_SUBJECT %s: Apple's push service will refuse these messages", why
+            "VAPID_SUBJECT will not do (%s): Apple's push service will refuse these messages",
+            why,
         )
         subject = subject or DEVELOPMENT_SUBJECT
     return Dispatcher(
