@@ -368,3 +368,26 @@ def made_up_subscription(endpoint: str = "https://push.example.net/send/made-up"
         "endpoint": endpoint,
         "keys": {"p256dh": b64(public), "auth": b64(secrets.token_bytes(16))},
     }
+
+
+def run_coroutine(coroutine: Any) -> Any:
+    """asyncio.run on a thread of its own. Once the browser tests have run, Playwright's loop
+    is running on the main thread for the rest of the session, and asyncio.run refuses to
+    start a second loop there."""
+    import asyncio
+    import threading
+
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = asyncio.run(coroutine)
+        except BaseException as error:  # handed to the caller's thread
+            outcome["error"] = error
+
+    worker = threading.Thread(target=run, name="test-event-loop")
+    worker.start()
+    worker.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]

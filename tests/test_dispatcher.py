@@ -6,7 +6,6 @@ clock is moved by hand."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import os
@@ -20,7 +19,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import TEST_VAPID_PRIVATE_KEY, committed
+from tests.conftest import TEST_VAPID_PRIVATE_KEY, committed, run_coroutine
 from tests.fakes.push_service import FakePushService
 from webapp.clock import now_utc
 from webapp.extensions import db
@@ -46,7 +45,7 @@ def dispatch(**settings: object) -> Tally:
     dispatcher = dispatcher_from_config()
     for name, value in settings.items():
         setattr(dispatcher, name, value)
-    tally = asyncio.run(dispatcher.run(once=True))
+    tally = run_coroutine(dispatcher.run(once=True))
     db.session.expire_all()
     return tally
 

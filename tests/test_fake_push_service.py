@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives import serialization
 from py_vapid import Vapid01, Vapid02, b64urlencode
 from pywebpush import WebPusher, WebPushException, webpush, webpush_async
 
+from tests.conftest import run_coroutine
 from tests.fakes.push_service import FakePushService
 
 SUB = "mailto:drift@nara-test.se"
@@ -278,7 +279,7 @@ def test_pywebpush_async_sends_many_at_once_each_arrives_once():
     with FakePushService(delay=delay, vapid_public_key=OUR_KEY) as push:
         phones = [push.subscription() for _ in range(10)]
         started = time.monotonic()
-        statuses = asyncio.run(send_all(phones))
+        statuses = run_coroutine(send_all(phones))
         took = time.monotonic() - started
         assert statuses == [201] * count
         assert len(push.wait_for(count)) == count
@@ -318,7 +319,7 @@ def test_how_the_async_path_reports_refusals(push):
             )
             return response, await refusal(session, phone), await refusal(session, lost)
 
-    response, too_many, gone = asyncio.run(all_three())
+    response, too_many, gone = run_coroutine(all_three())
     assert isinstance(response, aiohttp.ClientResponse)  # not raised
     assert response.status == 429 and response.headers["Retry-After"] == "7"
     assert isinstance(too_many.response, aiohttp.ClientResponse)

@@ -5,8 +5,6 @@ the fake push service and delivered from there into the real service worker with
 
 from __future__ import annotations
 
-import asyncio
-import threading
 from datetime import timedelta
 
 import pytest
@@ -20,7 +18,7 @@ from tests.browser.conftest import (
     create_patient,
     sign_in_as,
 )
-from tests.conftest import TEST_VAPID_PRIVATE_KEY
+from tests.conftest import TEST_VAPID_PRIVATE_KEY, run_coroutine
 from tests.fakes.push_service import FakePushService
 from webapp.clock import now_utc
 from webapp.extensions import db
@@ -116,14 +114,8 @@ def the_time_has_come(live_server, follow_up_id: int) -> None:
 
 def dispatch(live_server) -> None:
     """`flask notify once` (on a thread of its own: Playwright's loop runs on this one)."""
-
-    def once() -> None:
-        with live_server.app.app_context():
-            asyncio.run(dispatcher_from_config().run(once=True))
-
-    worker = threading.Thread(target=once)
-    worker.start()
-    worker.join()
+    with live_server.app.app_context():
+        run_coroutine(dispatcher_from_config().run(once=True))
 
 
 def test_turn_on_get_a_reminder_and_a_tap_opens_the_follow_up(live_server, new_page):
