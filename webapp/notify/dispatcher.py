@@ -15,7 +15,6 @@ import asyncio
 import logging
 import os
 import socket
-import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -311,54 +310,81 @@ class Dispatcher:
             log.exception("reminder %s could not be sent", job.id)
             return self._again(job, None, f"error: {type(exc).__name__}")
 
+    def release(self, jobs: list[Job]) -> None:
+        """Give back rows claimed but never sent (a stop came first): due again at once, for
+        any dispatcher, and the try they were counted as is not counted."""
+        if not jobs:
+            return
+        with self.engine.begin() as connection:
+            connection.execute(
+                update(REMINDERS)
+                .where(REMINDERS.c.id.in_([job.id for job in jobs]))
+                .values(
+                    state=ReminderState.PENDING,
+                    lease_until=None,
+                    claimed_by=None,
+                    attempts=REMINDERS.c.attempts - 1,
+                )
+            )
+
     async def run(self, stop: asyncio.Event | None = None, *, once: bool = False) -> Tally:
-        """Send until `stop` is set (finishing what is in flight), or, with `once`, until
-        nothing is due. Claims top up what is in flight as sends finish; outcomes are
-        recorded in batches."""
+        """Send until `stop` is set, or, with `once`, until nothing is due.
+
+        `concurrency` senders take claimed reminders from a queue that is topped up a batch
+        ahead, so no sender waits for the database; outcomes are recorded in batches. On a
+        stop, what is being sent is finished and recorded, and what was claimed but not yet
+        started is released for any dispatcher to take."""
         stop = stop or asyncio.Event()
-        connector = aiohttp.TCPConnector(limit=self.concurrency, ttl_dns_cache=300)
-        in_flight: set[asyncio.Task[Outcome]] = set()
+        queue: asyncio.Queue[Job | None] = asyncio.Queue()
         done: list[Outcome] = []
-        something_finished = asyncio.Event()
+        wake = asyncio.Event()  # the queue ran low, or a batch of outcomes waits
+        busy = 0
+        claim_size = min(self.batch, self.concurrency)
+        low_water = max(1, claim_size // 2)
 
-        def finished(task: asyncio.Task[Outcome]) -> None:
-            in_flight.discard(task)
-            done.append(task.result())
-            something_finished.set()
+        async def sender(http: aiohttp.ClientSession) -> None:
+            nonlocal busy
+            while (job := await queue.get()) is not None:
+                busy += 1
+                done.append(await self._send_safely(http, job))
+                busy -= 1
+                if queue.qsize() < low_water or len(done) >= self.batch:
+                    wake.set()
 
-        last_flush = time.monotonic()
-        top_up_at = max(1, min(self.batch, self.concurrency) // 4)
         session = aiohttp.ClientSession(
-            connector=connector,
+            connector=aiohttp.TCPConnector(limit=self.concurrency, ttl_dns_cache=300),
             timeout=aiohttp.ClientTimeout(total=self.timeout),  # every request has one
             skip_auto_headers=("User-Agent", "Accept", "Accept-Encoding"),
             auto_decompress=False,
         )
         async with session as http:
+            senders = [asyncio.create_task(sender(http)) for _ in range(self.concurrency)]
             while not stop.is_set():
-                room = self.concurrency - len(in_flight)
-                if room >= top_up_at or not in_flight:
-                    jobs: list[Job] = await self._on_db(self.claim, min(room, self.batch))
+                if queue.qsize() < low_water:
+                    # No more than its senders can start soon: other dispatchers share.
+                    jobs: list[Job] = await self._on_db(self.claim, claim_size)
                     for job in jobs:
-                        task = asyncio.create_task(self._send_safely(http, job))
-                        in_flight.add(task)
-                        task.add_done_callback(finished)
-                    if not in_flight:
-                        if done:
-                            await self._on_db(self.record, _taken(done))
+                        queue.put_nowait(job)
+                    if not jobs and queue.empty() and busy == 0:
+                        await self._on_db(self.record, _taken(done))
                         if once:
                             break
                         await _wait(stop, self.poll)
                         continue
-                something_finished.clear()
-                await _wait(something_finished, 0.05)
-                if done and (len(done) >= self.batch or time.monotonic() - last_flush > 0.2):
+                if done:
                     await self._on_db(self.record, _taken(done))
-                    last_flush = time.monotonic()
-            # Stopping: what is in flight finishes (each send has a timeout) and is recorded.
-            while in_flight:
-                something_finished.clear()
-                await _wait(something_finished, 1.0)
+                wake.clear()
+                await _wait(wake, 0.2)
+            # Stopping: nothing more is started; what was claimed and waits is released.
+            waiting = []
+            while not queue.empty():
+                item = queue.get_nowait()
+                if item is not None:
+                    waiting.append(item)
+            await self._on_db(self.release, waiting)
+            for _ in senders:
+                queue.put_nowait(None)
+            await asyncio.gather(*senders)  # each finishes its send (every one has a timeout)
             await self._on_db(self.record, _taken(done))
         self._db.shutdown(wait=True)
         return self.tally
