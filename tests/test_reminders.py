@@ -502,3 +502,16 @@ def test_the_reminder_pages_run_the_same_few_queries_however_many_devices_and_re
     many = {path: queries(path) for path in (PAGE, "/paminnelser/senaste")}
     assert many == few
     assert few[PAGE] <= 6 and few["/paminnelser/senaste"] <= 3, few
+
+
+def test_booking_another_follow_up_leaves_the_queued_reminders_of_the_others_alone(
+    app, frozen, clock, patient, nurse
+):
+    device(patient.user)
+    first = committed(book(patient, nurse, "2026-12-08"))
+    before = {r.id: r.updated_at for r in queued(patient.user) if r.follow_up_id == first.id}
+    clock.advance(minutes=5)
+    book(patient, nurse, "2026-12-15")
+    db.session.commit()
+    after = {r.id: r.updated_at for r in queued(patient.user) if r.follow_up_id == first.id}
+    assert after == before and len(after) == 2

@@ -125,7 +125,15 @@ def speaking_to(user: User) -> AbstractContextManager[None]:
     return force_locale(_lang(user))  # type: ignore[no-any-return]
 
 
-def _row_values(wanted: Wanted, device: PushSubscription, user: User) -> dict[str, object]:
+def _payload(wanted: Wanted, user: User) -> str:
+    return payload_json(
+        wanted.message, base_url=current_app.config["PUBLIC_BASE_URL"], lang=_lang(user)
+    )
+
+
+def _row_values(
+    wanted: Wanted, device: PushSubscription, user: User, payload: str
+) -> dict[str, object]:
     return {
         "kind": wanted.kind,
         "user_id": user.id,
@@ -135,9 +143,7 @@ def _row_values(wanted: Wanted, device: PushSubscription, user: User) -> dict[st
         "due_at": wanted.due_at,
         "available_at": wanted.due_at,
         "expires_at": wanted.expires_at,
-        "payload": payload_json(
-            wanted.message, base_url=current_app.config["PUBLIC_BASE_URL"], lang=_lang(user)
-        ),
+        "payload": payload,
         "topic": wanted.message.topic,
         "urgency": wanted.urgency,
     }
@@ -182,12 +188,18 @@ def _apply(user: User, source: str, wanted: list[Wanted], devices: list[PushSubs
         if key not in desired and queued.state == ReminderState.PENDING:
             queued.state = ReminderState.WITHDRAWN
             queued.updated_at = now
+    payloads = {w.key: _payload(w, user) for w in wanted}  # the same for each device
     for key, (w, device) in desired.items():
         row = existing.get(key)
+        values = _row_values(w, device, user, payloads[w.key])
         if row is None:
-            db.session.add(Reminder(dedupe_key=key, **_row_values(w, device, user)))
-        elif row.state in (ReminderState.PENDING, ReminderState.WITHDRAWN):
-            for field, value in _row_values(w, device, user).items():
+            db.session.add(Reminder(dedupe_key=key, **values))
+        elif row.state == ReminderState.WITHDRAWN or any(
+            getattr(row, field) != value for field, value in values.items()
+        ):
+            # Only a row that moved, changed or comes back is written: a refresh that finds
+            # the queue as it should be (most bookings, for the other follow-ups) writes nothing.
+            for field, value in values.items():
                 setattr(row, field, value)
             row.state = ReminderState.PENDING
             row.updated_at = now
@@ -205,7 +217,8 @@ def reminder_now(
         key = _device_key(wanted, device)
         found = db.session.scalar(select(Reminder).where(Reminder.dedupe_key == key))
         if found is None:
-            found = Reminder(dedupe_key=key, **_row_values(wanted, device, user))
+            payload = _payload(wanted, user)
+            found = Reminder(dedupe_key=key, **_row_values(wanted, device, user, payload))
             db.session.add(found)
         rows.append(found)
     db.session.flush()

@@ -221,9 +221,7 @@ def settings_save(*, user: User, values: SettingsInput) -> ReminderSettings:
     if errors:
         first = next(iter(errors))
         raise NotifyError(errors[first], field=first, errors=errors)
-    settings = outbox.settings_of(user)
-    if settings.id is None:
-        db.session.add(settings)
+    settings = _settings_to_change(user)
     for field, value in checked.items():
         setattr(settings, field, value)
     settings.paused = values.paused
@@ -234,10 +232,16 @@ def settings_save(*, user: User, values: SettingsInput) -> ReminderSettings:
     return settings
 
 
-def paused_set(*, user: User, paused: bool) -> None:
+def _settings_to_change(user: User) -> ReminderSettings:
+    """The person's saved settings, or the defaults made into their row."""
     settings = outbox.settings_of(user)
     if settings.id is None:
         db.session.add(settings)
+    return settings
+
+
+def paused_set(*, user: User, paused: bool) -> None:
+    settings = _settings_to_change(user)
     settings.paused = paused
     settings.updated_at = now_utc()
     db.session.flush()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import time
 from dataclasses import dataclass, field
+from functools import cache
 from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives import serialization
@@ -38,6 +39,7 @@ def vapid_keys_generate() -> tuple[str, str]:
     return _b64(private), _b64(public)
 
 
+@cache  # every reminders page shows it; the key is the same for the process's life
 def vapid_public_key_of(private_key: str) -> str:
     vapid = Vapid02.from_raw(private_key.encode())
     public = vapid.public_key.public_bytes(
