@@ -62,8 +62,12 @@ def test_patient_writes_and_orders_what_matters_with_the_keyboard(
     axe_check(page)
 
     for text in (FAMILY, GARDEN, HOME):
+        # After a save the page opens at the saved statement (#punkt-N); the browser starts
+        # keyboard navigation from there once the page has loaded. Wait for that, then type.
+        page.wait_for_function("() => document.readyState === 'complete'")
         page.get_by_label("Skriv en sak som är viktig för dig").fill(text)
         page.keyboard.press("Tab")  # to "Spara"
+        expect(page.get_by_role("button", name="Spara", exact=True)).to_be_focused()
         page.keyboard.press("Enter")
         expect(page.get_by_text("Sparat. Det står nu sist i listan.")).to_be_visible()
         # The message may still be the previous save's: wait for this one in the list.
