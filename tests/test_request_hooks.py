@@ -106,3 +106,41 @@ def test_the_limit_check_stays_when_a_limit_needs_it(options):
         path = "/area" if "blueprint_limit" in options else "/"
         statuses = [app.test_client().get(path).status_code for _ in range(2)]
         assert statuses == [200, 429]
+
+
+def test_a_post_without_its_csrf_token_is_still_refused_and_a_get_needs_none(app, client):
+    @app.route("/csrf-probe", methods=["GET", "POST"])
+    def csrf_probe():
+        return "done"
+
+    assert client.get("/csrf-probe").get_data(as_text=True) == "done"
+    refused = client.post("/csrf-probe", data={"x": "1"})
+    assert refused.status_code == 400
+    assert "done" not in refused.get_data(as_text=True)
+
+
+def test_a_session_signed_with_the_previous_key_still_opens_after_a_key_rotation(tmp_path):
+    old_key, new_key = "o" * 64, "n" * 64
+    before = create_app(make_config(tmp_path, SECRET_KEY=old_key))
+    after = create_app(make_config(tmp_path, SECRET_KEY=new_key, SECRET_KEY_FALLBACKS=[old_key]))
+    stranger = create_app(make_config(tmp_path, SECRET_KEY="s" * 64))
+    for app in (before, after, stranger):
+
+        @app.get("/probe-session")
+        def probe_session():
+            from flask import session
+
+            session.setdefault("seen", 0)
+            session["seen"] += 1
+            return str(session["seen"])
+
+    with before.app_context():
+        fresh_database()
+    client = before.test_client()
+    assert client.get("/probe-session").get_data(as_text=True) == "1"
+    cookie = client.get_cookie("nara_session")
+    assert cookie is not None
+    for app, expected in ((after, "2"), (stranger, "1")):
+        other = app.test_client()
+        other.set_cookie(cookie.key, cookie.value, domain=cookie.domain)
+        assert other.get("/probe-session").get_data(as_text=True) == expected

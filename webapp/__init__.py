@@ -25,7 +25,9 @@ AREAS = (
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    app = Flask(
+    from webapp.request_costs import NaraFlask
+
+    app = NaraFlask(
         __name__,
         static_folder=str(PROJECT_ROOT / "static"),
         template_folder=str(PROJECT_ROOT / "templates"),

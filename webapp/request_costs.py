@@ -13,12 +13,63 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from flask import Flask, session
+from flask import Flask, request, session
 from flask.globals import request_ctx
+from flask.sessions import SecureCookieSessionInterface
 from flask_limiter import Limiter
 from flask_login import LoginManager
+from flask_wtf.csrf import CSRFProtect
+from itsdangerous import URLSafeTimedSerializer
 
-from webapp.extensions import limiter, login_manager
+from webapp.extensions import csrf, limiter, login_manager
+
+# ensure_sync answers are kept for at most this many callables: hooks, views and error
+# handlers are registered once, so the app has a few hundred; the bound only guards memory.
+_SYNC_CACHE_MAX = 4096
+
+
+class SigningOnceSessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, with the signing serializer made once per key set.
+
+    Flask builds a new serializer (keys, salt, signer, and a JSON round trip to learn that it
+    serialises text) twice per request, to open the session and again to save it; for a
+    health check that is a tenth of the request. The serializer holds no per-request state,
+    so one per secret key (and fallbacks) signs and checks exactly the same cookies.
+    """
+
+    def __init__(self) -> None:
+        self._serializers: dict[tuple[Any, ...], URLSafeTimedSerializer | None] = {}
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        keys = (app.secret_key, *(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        try:
+            return self._serializers[keys]
+        except KeyError:
+            serializer = self._serializers[keys] = super().get_signing_serializer(app)
+            return serializer
+
+
+class NaraFlask(Flask):
+    """Flask, with the per-request costs that cannot change for a running app paid once."""
+
+    session_interface = SigningOnceSessionInterface()
+
+    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        # Flask asks inspect whether each hook and view is a coroutine function, for every
+        # request (about a dozen times); the answer for a given callable never changes.
+        cache: dict[Callable[..., Any], Callable[..., Any]] = self.__dict__.setdefault(
+            "_ensure_sync_cache", {}
+        )
+        try:
+            return cache[func]
+        except KeyError:
+            pass
+        except TypeError:  # an unhashable callable: ask every time
+            return super().ensure_sync(func)
+        sync = super().ensure_sync(func)
+        if len(cache) < _SYNC_CACHE_MAX:
+            cache[func] = sync
+        return sync
 
 
 def trim(app: Flask) -> None:
@@ -26,6 +77,7 @@ def trim(app: Flask) -> None:
     unhook_idle_limit_check(app, limiter)
     limit_hooks_only_where_a_limit_ran(app, limiter)
     remember_cookie_hook_only_with_a_session(app, login_manager)
+    csrf_check_only_for_unsafe_methods(app, csrf)
 
 
 def unhook_idle_limit_check(app: Flask, limiter: Limiter) -> None:
@@ -102,6 +154,29 @@ def remember_cookie_hook_only_with_a_session(app: Flask, manager: LoginManager) 
         return response
 
     _replace(app.after_request_funcs, hook, update_remember_cookie)
+
+
+def csrf_check_only_for_unsafe_methods(app: Flask, protect: CSRFProtect) -> None:
+    """Run Flask-WTF's CSRF check before a request only for the methods it checks.
+
+    Its hook looks the view up among the exempt ones before it looks at the method, so every
+    GET pays for a check that ends at "not a POST". The method is looked at first here; a
+    POST (or another method in WTF_CSRF_METHODS) runs the hook exactly as before.
+    """
+    for hook in app.before_request_funcs.get(None, []):
+        if (
+            getattr(hook, "__name__", "") == "csrf_protect"
+            and hook.__module__ == CSRFProtect.__module__
+        ):
+
+            def csrf_protect(hook: Callable[[], Any] = hook) -> Any:
+                if request.method in app.config["WTF_CSRF_METHODS"]:
+                    return hook()
+                return None
+
+            _replace(app.before_request_funcs, hook, csrf_protect)
+            return
+    raise RuntimeError("Flask-WTF's CSRF hook was not found: CSRF protection must not be lost")
 
 
 def _replace(
