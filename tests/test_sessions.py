@@ -70,6 +70,23 @@ def test_a_busy_session_still_ends_at_its_absolute_lifetime(app, clock, patient_
     assert not is_signed_in(patient_client)
 
 
+def test_the_cookie_is_sent_again_when_the_idle_clock_moves_and_not_with_every_page(
+    clock, patient_client
+):
+    def session_cookie_sent() -> bool:
+        response = patient_client.get("/")
+        assert response.status_code == 200
+        return any(h.startswith("nara_session=") for h in response.headers.getlist("Set-Cookie"))
+
+    clock.advance(minutes=2)
+    assert session_cookie_sent()  # the browser's expiry moves with the server's idle clock
+    assert not session_cookie_sent()  # within the minute nothing has moved
+    clock.advance(minutes=25)
+    assert session_cookie_sent()
+    clock.advance(minutes=25)  # 50 minutes after sign-in, used every 25: still signed in
+    assert is_signed_in(patient_client)
+
+
 def test_staff_sessions_end_sooner_than_patients(app, clock, nurse_client):
     for _ in range(10 * 4):
         assert is_signed_in(nurse_client)

@@ -183,7 +183,10 @@ BASELINE: dict[str, object] = {
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_NAME": "nara_session",
-    "SESSION_REFRESH_EACH_REQUEST": True,
+    # The cookie's expiry moves with the server's idle clock, which sessions.load_user
+    # moves once a minute (TOUCH_EVERY) and then marks the cookie for sending again: signing
+    # and sending the same cookie with every page would only cost time.
+    "SESSION_REFRESH_EACH_REQUEST": False,
     "REMEMBER_COOKIE_DURATION": timedelta(seconds=0),
     "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the (idle-limited) session
     "WTF_CSRF_HEADERS": ["X-CSRFToken"],

@@ -112,6 +112,7 @@ def load_user(user_id: str) -> User | None:
         return None
     if now - user_session.last_seen_at >= TOUCH_EVERY:
         user_session.last_seen_at = now
+        session.modified = True  # the cookie's expiry follows (SESSION_REFRESH_EACH_REQUEST off)
     g.user_session = user_session
     user.has_security_notice = bool(row.has_security_notice)
     user.directory_version = row.directory_version or 0
