@@ -11,6 +11,7 @@ from webapp.access import (
     Action,
     admin_route,
     allowed_actions,
+    listed_reads_noted,
     patient_route,
     patients_visible_to,
     staff_route,
@@ -19,6 +20,7 @@ from webapp.auth import services as auth_services
 from webapp.care import bp
 from webapp.care.forms import PatientForm, StaffForm
 from webapp.care.services import last_seen_swap
+from webapp.care.worklist import worklist_build
 from webapp.errors import UserFacingError
 from webapp.forms import EmptyForm, Page, SelectChoice, show_error
 from webapp.passkeys import services as passkeys
@@ -33,12 +35,20 @@ INVITATION = "invitation"
 @bp.get("/")
 @staff_route
 def patients() -> str:
+    """Opens on "Mina patienter", the worklist, for a care contact; the whole unit's names
+    one link away (and at once for staff who are nobody's care contact)."""
     staff = current_user.staff
     found = patients_visible_to(current_user)
-    mine = request.args.get("visa") == "mina"  # "Mina patienter": where I am the care contact
-    if mine:
-        found = [patient for patient in found if patient.care_contact_id == staff.id]
-    return render_template("care/patients.html", patients=found, staff=staff, mine=mine)
+    mine = [patient for patient in found if patient.care_contact_id == staff.id]
+    shown = request.args.get("visa") or ("mina" if mine else "alla")
+    if shown != "mina":
+        return render_template("care/patients.html", patients=found, staff=staff, rows=None)
+    # Only her own patients show what waits: the unit's list stays names, so a look at the
+    # whole unit reads no one's plan.
+    listed_reads_noted(current_user, mine)
+    return render_template(
+        "care/patients.html", patients=mine, staff=staff, rows=worklist_build(mine)
+    )
 
 
 def _patient_form() -> PatientForm:
