@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from tests.conftest import committed, register_with_invitation
+from tests.conftest import committed, csrf_token, mark_seen, register_with_invitation
 from webapp.agreement import services as agreements
 from webapp.audit import AccessLogEntry, Read
 from webapp.db import now_utc
@@ -206,3 +206,45 @@ def test_her_list_is_one_read_per_patient_in_their_logglista(app, patient, nurse
     assert reads_of(other) == [*before[1], Read.WORKLIST]
     nurse_client.get(f"{WORKLIST}?visa=alla")  # names only: nobody's plan was read
     assert reads_of(patient) == [*before[0], Read.WORKLIST]
+
+
+# --- "Nytt sedan du tittade senast" stays until "Markera som sett" --------------------------
+
+
+def test_news_stay_over_a_reload_until_she_marks_them_seen(
+    app, patient, nurse, physician, nurse_client
+):
+    other = new_patient(nurse, "Bo Ahl")
+    page = f"/vard/patienter/{patient.id}"
+    first = nurse_client.get(page).get_data(as_text=True)  # her first look sets the line
+    assert "Markera som sett" not in first
+    nurse_client.get(f"/vard/patienter/{other.id}")
+    for who in (patient, other):
+        followups.follow_up_cannot_come(
+            patient=who, follow_up_id=book(who, nurse, 3), reason="Bortrest"
+        )
+    db.session.commit()
+
+    for _look in range(2):  # a reload does not put the news away
+        html = nurse_client.get(page).get_data(as_text=True)
+        assert "Nytt sedan du tittade senast" in html and "Markera som sett" in html
+    # Without the form's token nothing moves.
+    assert nurse_client.post(f"{page}/sett").status_code == 400
+    assert "Nytt sedan du tittade senast" in nurse_client.get(page).get_data(as_text=True)
+
+    mark_seen(nurse_client, patient.id)
+    html = nurse_client.get(page).get_data(as_text=True)
+    assert "Markerat som sett." in html
+    assert "Nytt sedan du tittade senast" not in html and "Markera som sett" not in html
+    assert "Kan inte komma" in html  # still there to act on, just no longer new
+    # Per patient: Bo's news are still news.
+    assert "Nytt sedan du tittade senast" in nurse_client.get(
+        f"/vard/patienter/{other.id}"
+    ).get_data(as_text=True)
+
+    # Per staff member, and only the care contact has a line: the physician has none to move.
+    colleague = app.test_client()
+    register_with_invitation(colleague, physician.user)
+    assert "Markera som sett" not in colleague.get(page).get_data(as_text=True)
+    token = csrf_token(colleague, page)
+    assert colleague.post(f"{page}/sett", data={"csrf_token": token}).status_code == 404

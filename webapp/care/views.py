@@ -19,7 +19,7 @@ from webapp.access import (
 from webapp.auth import services as auth_services
 from webapp.care import bp
 from webapp.care.forms import PatientForm, StaffForm
-from webapp.care.services import last_seen_swap
+from webapp.care.services import last_seen_line, last_seen_mark
 from webapp.care.worklist import worklist_build
 from webapp.errors import UserFacingError
 from webapp.forms import EmptyForm, Page, SelectChoice, show_error
@@ -99,11 +99,24 @@ def patient(patient: Patient) -> str:
         # The line for "new since you last looked": each part marks what is newer than this.
         # Only the current care contact gets it: the patient's news are theirs, not the unit's.
         last_seen=(
-            last_seen_swap(staff=staff, patient=patient)
+            last_seen_line(staff=staff, patient=patient)
             if patient.care_contact_id == staff.id
             else None
         ),
     )
+
+
+@bp.post("/patienter/<int:patient_id>/sett")
+@patient_route(Action.VIEW_PLAN)
+def mark_seen(patient: Patient) -> Response:
+    staff = current_user.staff
+    if patient.care_contact_id != staff.id:
+        abort(404)  # only the care contact has a "new since" line to move
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    last_seen_mark(staff=staff, patient=patient)
+    flash(_("Markerat som sett. Det som kommer efter nu märks som nytt."), "success")
+    return redirect(url_for("care.patient", patient_id=patient.id), 303)
 
 
 @bp.post("/patienter/<int:patient_id>/inbjudan")
