@@ -19,6 +19,7 @@ from webapp.access import (
 from webapp.auth import services as auth_services
 from webapp.care import bp
 from webapp.care.forms import PatientForm, StaffForm
+from webapp.care.invitation import link_status, sms_href
 from webapp.care.services import last_seen_line, last_seen_mark
 from webapp.care.worklist import worklist_build
 from webapp.errors import UserFacingError
@@ -96,6 +97,7 @@ def patient(patient: Patient) -> str:
         form=EmptyForm(),
         overview=overview_build(patient),
         viewer_is_staff=True,
+        link=link_status(patient),
         # The line for "new since you last looked": each part marks what is newer than this.
         # Only the current care contact gets it: the patient's news are theirs, not the unit's.
         last_seen=(
@@ -143,6 +145,8 @@ def show_invitation(patient: Patient) -> str | Response:
         back=url_for("care.patient", patient_id=patient.id),
         url=url,
         qr=auth_services.qr_svg(url),
+        phone=patient.phone,
+        sms=sms_href(phone=patient.phone, url=url, unit_name=patient.care_unit.name),
     )
 
 
