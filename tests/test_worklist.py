@@ -11,6 +11,7 @@ from sqlalchemy import select
 from tests.conftest import committed, csrf_token, mark_seen, register_with_invitation
 from webapp.agreement import services as agreements
 from webapp.audit import AccessLogEntry, Read
+from webapp.auth.models import Invitation
 from webapp.db import now_utc
 from webapp.demo import agreement_agreed_by_both
 from webapp.extensions import db
@@ -248,3 +249,24 @@ def test_news_stay_over_a_reload_until_she_marks_them_seen(
     assert "Markera som sett" not in colleague.get(page).get_data(as_text=True)
     token = csrf_token(colleague, page)
     assert colleague.post(f"{page}/sett", data={"csrf_token": token}).status_code == 404
+
+
+def test_a_sign_in_link_never_used_shows_until_the_patient_signs_in(
+    app, patient, nurse, nurse_client
+):
+    page = f"/vard/patienter/{patient.id}"
+    token = csrf_token(nurse_client, page)
+    nurse_client.post(f"{page}/inbjudan", data={"csrf_token": token})
+    assert "Har inte använt sin inloggningslänk. Den går ut " in card_of(
+        nurse_client, "Astrid Berg"
+    )
+
+    invitation = db.session.scalar(select(Invitation).where(Invitation.user_id == patient.user_id))
+    invitation.expires_at = now_utc() - timedelta(minutes=1)
+    db.session.commit()
+    card = card_of(nurse_client, "Astrid Berg")
+    assert "Inloggningslänken gick ut utan att användas" in card
+    assert "1 patient behöver dig nu." in nurse_client.get(WORKLIST).get_data(as_text=True)
+
+    register_with_invitation(app.test_client(), patient.user)  # a new link, used at once
+    assert "inloggningslänk" not in card_of(nurse_client, "Astrid Berg").lower()

@@ -20,8 +20,11 @@ from flask_babel import gettext as _
 from sqlalchemy import exists, func, select
 
 from webapp.agreement.models import Agreement, AgreementItem, AgreementVersion, VersionStatus
+from webapp.auth.models import Invitation, InvitationPurpose
+from webapp.clock import now_utc
 from webapp.extensions import db
 from webapp.followups.models import FollowUp, FollowUpStatus
+from webapp.people.models import Patient
 from webapp.receipt.models import Answer, ReceiptAnswer, Side
 
 
@@ -153,6 +156,48 @@ def receipt_doubts(patient_ids: Sequence[int]) -> dict[int, Need]:
     return needs
 
 
+def sign_in_link(patient_ids: Sequence[int]) -> dict[int, Need]:
+    """The last sign-in link care made, if it was never used: she may need to make a new one
+    (it ran out) or to check that the patient got it (it is still open)."""
+    latest = (
+        select(func.max(Invitation.id))
+        .join(Patient, Patient.user_id == Invitation.user_id)
+        .where(
+            Patient.id.in_(patient_ids),
+            Invitation.purpose.in_([InvitationPurpose.ONBOARDING, InvitationPurpose.RECOVERY]),
+        )
+        .group_by(Invitation.user_id)
+    )
+    rows = db.session.execute(
+        select(Patient.id, Invitation.expires_at, Invitation.revoked_at)
+        .join(Invitation, Invitation.user_id == Patient.user_id)
+        .where(Invitation.id.in_(latest), Invitation.used_at.is_(None))
+    )
+    now = now_utc()
+    needs = {}
+    for patient_id, expires_at, revoked_at in rows:
+        href = url_for("care.patient", patient_id=patient_id, _anchor="link-heading")
+        if revoked_at is None and expires_at > now:
+            needs[patient_id] = Need(
+                Urgency.WAITING,
+                _(
+                    "Har inte använt sin inloggningslänk. Den går ut %(when)s.",
+                    when=when_words(expires_at),
+                ),
+                href,
+            )
+        else:
+            needs[patient_id] = Need(
+                Urgency.ACT, _("Inloggningslänken gick ut utan att användas"), href
+            )
+    return needs
+
+
 # Every kind the worklist asks, in the order their lines are shown for one patient when
 # they are equally urgent. Another area's kind is added here.
-NEEDS_KINDS: tuple[NeedsOf, ...] = (cannot_come, agreement_proposal, receipt_doubts)
+NEEDS_KINDS: tuple[NeedsOf, ...] = (
+    cannot_come,
+    agreement_proposal,
+    receipt_doubts,
+    sign_in_link,
+)
