@@ -61,6 +61,14 @@ def test_worklist_shows_cannot_come_beside_the_name_first(page, live_server, sig
     expect(rows.nth(1)).to_contain_text("Nästa kontakt:")
     assert cannot.bounding_box()["height"] >= 44
     axe_check(page)
+    # On the smallest phone with double text it still fits, its buttons still big enough.
+    from tests.browser.test_layout_browser import DOUBLE_TEXT, NARROW, SMALL_TARGETS, assert_fits
+
+    page.set_viewport_size(NARROW)
+    page.evaluate(DOUBLE_TEXT)
+    assert_fits(page)
+    assert page.evaluate(SMALL_TARGETS) == []
+    assert cannot.bounding_box()["height"] >= 44
 
     # Her patient's page: on a laptop the details sit beside the plan; on a phone above it,
     # and the sign-in link after it.
