@@ -12,6 +12,8 @@ from tests.conftest import committed, csrf_token, mark_seen, register_with_invit
 from webapp.agreement import services as agreements
 from webapp.audit import AccessLogEntry, Read
 from webapp.auth.models import Invitation
+from webapp.care import needs
+from webapp.care.needs import Need, Urgency
 from webapp.db import now_utc
 from webapp.demo import agreement_agreed_by_both
 from webapp.extensions import db
@@ -270,3 +272,25 @@ def test_a_sign_in_link_never_used_shows_until_the_patient_signs_in(
 
     register_with_invitation(app.test_client(), patient.user)  # a new link, used at once
     assert "inloggningslänk" not in card_of(nurse_client, "Astrid Berg").lower()
+
+
+def test_another_area_adds_a_kind_of_need_with_one_function(
+    app, patient, nurse, nurse_client, monkeypatch
+):
+    """How the agreement's "vill prata" request joins the list: one function, one entry."""
+    other = new_patient(nurse, "Bo Ahl")
+    book(patient, nurse, 1)  # Astrid's contact is sooner, but Bo wants to talk
+
+    def wants_to_talk(patient_ids):
+        return {
+            patient_id: Need(
+                Urgency.ACT, "Vill prata om förslaget", f"/vard/patienter/{patient_id}"
+            )
+            for patient_id in patient_ids
+            if patient_id == other.id
+        }
+
+    monkeypatch.setattr(needs, "NEEDS_KINDS", (*needs.NEEDS_KINDS, wants_to_talk))
+    cards = worklist(nurse_client)
+    assert cards[0].startswith("Bo Ahl Vill prata om förslaget")
+    assert cards[1].startswith("Astrid Berg Nästa kontakt")

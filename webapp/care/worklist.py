@@ -14,7 +14,8 @@ from datetime import datetime
 
 from sqlalchemy import and_, func, select
 
-from webapp.care.needs import NEEDS_KINDS, Need, Urgency, when_words
+from webapp.care import needs as kinds
+from webapp.care.needs import Need, Urgency, when_words
 from webapp.clock import now_utc
 from webapp.extensions import db
 from webapp.followups.models import FollowUp, FollowUpStatus
@@ -78,7 +79,7 @@ def worklist_build(patients: Sequence[Patient]) -> list[WorklistRow]:
     ids = [patient.id for patient in patients]
     if not ids:
         return []
-    answers = [kind(ids) for kind in NEEDS_KINDS]
+    answers = [kind(ids) for kind in kinds.NEEDS_KINDS]
     upcoming = next_contacts(ids)
     rows = [
         WorklistRow(
