@@ -335,6 +335,13 @@ def sign_in(client: FlaskClient, authenticator: SoftAuthenticator, **get_kwargs:
     )
 
 
+def mark_seen(client: FlaskClient, patient_id: int) -> None:
+    """The care contact presses "Markera som sett" on the patient's page."""
+    page = f"/vard/patienter/{patient_id}"
+    response = client.post(f"{page}/sett", data={"csrf_token": csrf_token(client, page)})
+    assert response.status_code == 303
+
+
 @pytest.fixture
 def patient_client(client: FlaskClient, patient: Patient) -> FlaskClient:
     register_with_invitation(client, patient.user)

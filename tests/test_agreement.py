@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import count_queries, csrf_token, register_with_invitation
+from tests.conftest import count_queries, csrf_token, mark_seen, register_with_invitation
 from webapp.agreement import services as agreements
 from webapp.agreement.models import AgreementItem, AgreementVersion
 from webapp.audit import READ_ACTIONS, AccessLogEntry, Change, Read
@@ -519,6 +519,7 @@ def test_care_contact_sees_what_is_new_since_last_look(nurse_client, patient, nu
     page = nurse_client.get(f"/vard/patienter/{patient.id}").get_data(as_text=True)
     assert "Förslaget är ändrat." in page and "Nytt sedan du tittade senast" in page
     assert "Ett förslag väntar på att patienten godkänner." in page
+    mark_seen(nurse_client, patient.id)
     page = nurse_client.get(f"/vard/patienter/{patient.id}").get_data(as_text=True)
     assert "Förslaget är ändrat." not in page
 

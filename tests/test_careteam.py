@@ -7,7 +7,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import count_queries, csrf_token, register_with_invitation
+from tests.conftest import count_queries, csrf_token, mark_seen, register_with_invitation
 from webapp.access import Relation, relation_of, relations_of
 from webapp.audit import AccessLogEntry, Change, Read
 from webapp.careteam import services as team
@@ -392,6 +392,7 @@ def test_care_contact_sees_what_is_new_since_last_look(nurse_client, nurse, pati
     html = nurse_client.get(patient_page).get_data(as_text=True)
 
     assert "Hemtjänsten i Solna" in html and "Nytt sedan du tittade senast" in html
+    mark_seen(nurse_client, patient.id)
     assert "Nytt sedan du tittade senast" not in nurse_client.get(patient_page).get_data(
         as_text=True
     )

@@ -14,7 +14,7 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import select
 
-from tests.conftest import count_queries, csrf_token, register_with_invitation
+from tests.conftest import count_queries, csrf_token, mark_seen, register_with_invitation
 from webapp.access import Relation
 from webapp.audit import AccessLogEntry, Change, Read
 from webapp.db import now_utc
@@ -213,6 +213,8 @@ def test_cannot_come_reaches_the_care_contact_marked_as_new(
     html = nurse_client.get(care_page).get_data(as_text=True)
     assert "Nytt sedan du tittade senast" in html
     assert "Kan inte komma" in html and "Jag ska på begravning den dagen." in html
+    assert "Nytt sedan du tittade senast" in nurse_client.get(care_page).get_data(as_text=True)
+    mark_seen(nurse_client, patient.id)
     html = nurse_client.get(care_page).get_data(as_text=True)  # seen now: no longer new
     assert "Jag ska på begravning den dagen." in html
     assert (

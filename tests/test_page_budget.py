@@ -35,6 +35,10 @@ from webapp.whatmatters import services as whatmatters
 # care page (plus the access log row, the passkey count and "last seen"). The bound leaves
 # one of slack; what matters is that no count grows with the plan.
 QUERY_BUDGET = {"/": 2, "/ uncached": 10, "care": 14}
+# The care contact's worklist: the session, her patients, one query per kind of need, the
+# next contacts, and the access log's read rows (one insert for all of them): 8 measured with
+# four kinds. A kind added later adds one.
+WORKLIST_BUDGET = 9
 PAGE_BYTES_MAX = 30 * 1024
 MODELS = (Patient, StaffMember, StaffMember)
 
@@ -193,6 +197,45 @@ def test_min_plan_runs_the_same_few_queries_however_full_the_plan_is(
             f"full one:\n{_listing(full[page])}"
         )
         assert len(full[page]) <= budget, f"{page}:\n{_listing(full[page])}"
+
+
+def test_the_worklist_costs_the_same_few_queries_for_two_patients_as_for_eight(
+    app, patient, nurse, nurse_client
+):
+    nurse_id = nurse.id
+
+    def everything_waits(who: Patient) -> None:
+        nurse = db.session.get(StaffMember, nurse_id)  # a counted request ends the session
+        followups.follow_up_cannot_come(
+            patient=who, follow_up_id=_book(who, nurse, 3, "Hur går det?"), reason="Bortrest."
+        )
+        _book(who, nurse, 5, "Provsvar")
+        receipt.receipt_answer_save(
+            patient=who, side="patient", question=1, answer="no", comment="", by_user=who.user
+        )
+        agreement_agreed_by_both(
+            patient=who,
+            care=nurse.user,
+            items=[agreements.ItemInput(kind="goal", text="Orka gå till affären.")],
+            consent_sides=(True,),
+        )
+
+    def another(name: str) -> Patient:
+        nurse = db.session.get(StaffMember, nurse_id)
+        return people.patient_create(
+            created_by=nurse, name=name, phone="070-222 33 44", personal_number=None
+        )
+
+    everything_waits(patient)
+    everything_waits(another("Bo Ahl"))
+    db.session.commit()
+    two = _count(nurse_client, "/vard/", "Bo Ahl")
+    for n in range(6):
+        everything_waits(another(f"Patient {n}"))
+    db.session.commit()
+    eight = _count(nurse_client, "/vard/", "Patient 5")
+    assert len(eight) == len(two), _listing(eight)
+    assert len(eight) <= WORKLIST_BUDGET, _listing(eight)
 
 
 # --- weight and origins --------------------------------------------------------------------

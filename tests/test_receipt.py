@@ -8,7 +8,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import count_queries, csrf_token, register_with_invitation
+from tests.conftest import count_queries, csrf_token, mark_seen, register_with_invitation
 from webapp.agreement import services as agreements
 from webapp.audit import AccessLogEntry, Change, Read
 from webapp.demo import agreement_agreed_by_both
@@ -303,6 +303,9 @@ def test_overview_on_the_home_and_the_staff_page(patient_client, nurse_client, p
     receipt_part = page[page.index('id="receipt-heading"') :]
     assert "Nytt sedan du tittade senast" in receipt_part
     assert "Patienten har svarat ja på 1 av 7, vården på 0 av 7." in receipt_part
+    page = nurse_client.get(staff_path).get_data(as_text=True)  # a reload keeps it
+    assert "Nytt sedan du tittade senast" in page[page.index('id="receipt-heading"') :]
+    mark_seen(nurse_client, patient.id)
     page = nurse_client.get(staff_path).get_data(as_text=True)
     assert "Nytt sedan du tittade senast" not in page[page.index('id="receipt-heading"') :]
 

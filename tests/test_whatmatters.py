@@ -8,7 +8,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import count_queries, csrf_token, register_with_invitation
+from tests.conftest import count_queries, csrf_token, mark_seen, register_with_invitation
 from webapp.audit import AccessLogEntry
 from webapp.extensions import db
 from webapp.people import services as people
@@ -365,6 +365,7 @@ def test_care_contact_sees_what_is_new_since_last_look(patient_client, nurse_cli
     assert "Ny ordning sedan du tittade senast" in part
     assert "Borttaget sedan du tittade senast" in part and GARDEN in part
 
+    mark_seen(nurse_client, patient.id)
     again = nurse_client.get(page).get_data(as_text=True)
     assert (
         "sedan du tittade senast"

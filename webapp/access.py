@@ -278,3 +278,12 @@ def patients_visible_to(actor: User) -> list[Patient]:
             .order_by(User.name)
         )
     )
+
+
+def listed_reads_noted(actor: User, patients: list[Patient]) -> None:
+    """A list that shows each patient's own data beside the name (what waits, the next
+    contact) opened that data: one read row per patient listed, in the request's role."""
+    for patient in patients:
+        relation = relation_of(actor, patient)
+        if relation is not None and relation is not Relation.SELF:
+            audit.read_noted(actor=actor, patient=patient, role=relation, part=audit.Read.WORKLIST)

@@ -58,6 +58,7 @@ class Read(StrEnum):
     FOLLOW_UPS = "read_follow_ups"
     RECEIPT = "read_receipt"
     CARE_TEAM = "read_care_team"
+    WORKLIST = "read_worklist"  # the care contact's list: what waits, in one line
 
 
 PART_OF_AREA = {
@@ -95,6 +96,7 @@ ACTION_WORDS: dict[str, Any] = {
     Read.FOLLOW_UPS: _l("läste dina planerade kontakter"),
     Read.RECEIPT: _l("läste Mitt kvitto"),
     Read.CARE_TEAM: _l("läste vilka som finns i ditt vårdteam"),
+    Read.WORKLIST: _l("såg i sin patientlista vad som väntar i din plan"),
     Change.PATIENT_CREATED: _l("lade till dig som patient i Nära"),
     Change.SIGN_IN_LINK_ISSUED: _l("skapade en länk som kan användas för att logga in som du"),
     Change.AGREEMENT_DRAFTED: _l("ändrade i förslaget till överenskommelse"),

@@ -39,6 +39,8 @@ def test_care_contact_onboards_a_patient_who_signs_out_and_in_again(live_server,
     expect(staff.locator(".qr svg")).to_be_visible()
     link = staff.locator("[data-invitation-link]").get_attribute("href")
     assert link and link.startswith(f"{live_server.url}/inbjudan/")
+    sms = staff.get_by_role("link", name="Skicka länken som sms till 070-765 43 21")
+    expect(sms).to_have_attribute("href", re.compile(r"^sms:\+46707654321\?&body=Hej%21%20"))
     axe_check(staff)
 
     # The patient opens the link on their phone and makes a passkey.
@@ -92,6 +94,7 @@ def test_care_contact_onboards_a_patient_who_signs_out_and_in_again(live_server,
     staff.get_by_role("link", name="Klar", exact=True).click()
     expect(staff.get_by_role("heading", level=1)).to_have_text("Sigrid Holm")
     expect(staff.locator(".facts")).to_contain_text("1 nyckel")
+    expect(staff.get_by_text("Länken användes", exact=False)).to_be_visible()
     axe_check(staff)
 
 

@@ -11,6 +11,7 @@ from webapp.access import (
     Action,
     admin_route,
     allowed_actions,
+    listed_reads_noted,
     patient_route,
     patients_visible_to,
     staff_route,
@@ -18,7 +19,9 @@ from webapp.access import (
 from webapp.auth import services as auth_services
 from webapp.care import bp
 from webapp.care.forms import PatientForm, StaffForm
-from webapp.care.services import last_seen_swap
+from webapp.care.invitation import link_status, sms_href
+from webapp.care.services import last_seen_line, last_seen_mark
+from webapp.care.worklist import worklist_build
 from webapp.errors import UserFacingError
 from webapp.forms import EmptyForm, Page, SelectChoice, show_error
 from webapp.passkeys import services as passkeys
@@ -33,12 +36,20 @@ INVITATION = "invitation"
 @bp.get("/")
 @staff_route
 def patients() -> str:
+    """Opens on "Mina patienter", the worklist, for a care contact; the whole unit's names
+    one link away (and at once for staff who are nobody's care contact)."""
     staff = current_user.staff
     found = patients_visible_to(current_user)
-    mine = request.args.get("visa") == "mina"  # "Mina patienter": where I am the care contact
-    if mine:
-        found = [patient for patient in found if patient.care_contact_id == staff.id]
-    return render_template("care/patients.html", patients=found, staff=staff, mine=mine)
+    mine = [patient for patient in found if patient.care_contact_id == staff.id]
+    shown = request.args.get("visa") or ("mina" if mine else "alla")
+    if shown != "mina":
+        return render_template("care/patients.html", patients=found, staff=staff, rows=None)
+    # Only her own patients show what waits: the unit's list stays names, so a look at the
+    # whole unit reads no one's plan.
+    listed_reads_noted(current_user, mine)
+    return render_template(
+        "care/patients.html", patients=mine, staff=staff, rows=worklist_build(mine)
+    )
 
 
 def _patient_form() -> PatientForm:
@@ -86,14 +97,28 @@ def patient(patient: Patient) -> str:
         form=EmptyForm(),
         overview=overview_build(patient),
         viewer_is_staff=True,
+        link=link_status(patient),
         # The line for "new since you last looked": each part marks what is newer than this.
         # Only the current care contact gets it: the patient's news are theirs, not the unit's.
         last_seen=(
-            last_seen_swap(staff=staff, patient=patient)
+            last_seen_line(staff=staff, patient=patient)
             if patient.care_contact_id == staff.id
             else None
         ),
     )
+
+
+@bp.post("/patienter/<int:patient_id>/sett")
+@patient_route(Action.VIEW_PLAN)
+def mark_seen(patient: Patient) -> Response:
+    staff = current_user.staff
+    if patient.care_contact_id != staff.id:
+        abort(404)  # only the care contact has a "new since" line to move
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    last_seen_mark(staff=staff, patient=patient)
+    flash(_("Markerat som sett. Det som kommer efter nu märks som nytt."), "success")
+    return redirect(url_for("care.patient", patient_id=patient.id), 303)
 
 
 @bp.post("/patienter/<int:patient_id>/inbjudan")
@@ -120,6 +145,8 @@ def show_invitation(patient: Patient) -> str | Response:
         back=url_for("care.patient", patient_id=patient.id),
         url=url,
         qr=auth_services.qr_svg(url),
+        phone=patient.phone,
+        sms=sms_href(phone=patient.phone, url=url, unit_name=patient.care_unit.name),
     )
 
 

@@ -1,0 +1,203 @@
+"""What needs the care contact, kind by kind, for many patients at once.
+
+Each kind is one function: given the ids of the patients on a list, it answers in ONE query
+with at most one `Need` per patient (a short line and where to act on it). The worklist
+(`webapp.care.worklist`) asks every kind in `NEEDS_KINDS` and puts the lines beside the
+names, so a new kind (a request from another area, say) is one function here and one line
+in that tuple; nothing else changes and the list's query count grows by one, not by patient.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import IntEnum
+
+from flask import url_for
+from flask_babel import format_datetime, ngettext
+from flask_babel import gettext as _
+from sqlalchemy import exists, func, select
+
+from webapp.agreement.models import Agreement, AgreementItem, AgreementVersion, VersionStatus
+from webapp.auth.models import Invitation, InvitationPurpose
+from webapp.clock import now_utc
+from webapp.extensions import db
+from webapp.followups.models import FollowUp, FollowUpStatus
+from webapp.people.models import Patient
+from webapp.receipt.models import Answer, ReceiptAnswer, Side
+
+
+class Urgency(IntEnum):
+    """Sorts the list: the lower, the sooner she should see it."""
+
+    ACT = 0  # she has something to do: a patient cannot come, a proposal waits for her
+    TALK = 1  # the patient has doubts worth a call
+    WAITING = 2  # waiting for the patient: nothing to do now, but good to know
+
+
+@dataclass(frozen=True)
+class Need:
+    urgency: Urgency
+    text: str
+    href: str
+
+    @property
+    def acts(self) -> bool:
+        return self.urgency is Urgency.ACT
+
+
+NeedsOf = Callable[[Sequence[int]], Mapping[int, Need]]
+
+
+def when_words(moment: datetime) -> str:
+    """ "ons 9 december kl. 13.00": short enough for a line beside a name."""
+    words: str = _(
+        "%(date)s kl. %(time)s",
+        date=format_datetime(moment, "EEE d MMMM"),
+        time=format_datetime(moment, "HH.mm"),
+    )
+    return words
+
+
+def cannot_come(patient_ids: Sequence[int]) -> dict[int, Need]:
+    """ "Kan inte komma" answers not yet handled: the contact is still planned (moving or
+    cancelling it is how the care contact answers)."""
+    rows = db.session.execute(
+        select(FollowUp.patient_id, FollowUp.id, FollowUp.starts_at)
+        .where(
+            FollowUp.patient_id.in_(patient_ids),
+            FollowUp.status == FollowUpStatus.PLANNED,
+            FollowUp.cannot_come_at.is_not(None),
+        )
+        .order_by(FollowUp.starts_at)
+    )
+    found: dict[int, list[tuple[int, datetime]]] = {}
+    for patient_id, follow_up_id, starts_at in rows:
+        found.setdefault(patient_id, []).append((follow_up_id, starts_at))
+    needs = {}
+    for patient_id, answers in found.items():
+        first_id, first_at = answers[0]
+        text = (
+            _("Kan inte komma %(when)s", when=when_words(first_at))
+            if len(answers) == 1
+            else _("Kan inte komma till %(num)d kontakter", num=len(answers))
+        )
+        href = url_for(
+            "followups.staff_index", patient_id=patient_id, _anchor=f"kontakt-{first_id}"
+        )
+        needs[patient_id] = Need(Urgency.ACT, text, href)
+    return needs
+
+
+def agreement_proposal(patient_ids: Sequence[int]) -> dict[int, Need]:
+    """A proposal with something in it that one side has not agreed to yet."""
+    has_items = exists().where(AgreementItem.version_id == AgreementVersion.id)
+    rows = db.session.execute(
+        select(
+            Agreement.patient_id,
+            AgreementVersion.patient_consent_at,
+            AgreementVersion.care_consent_at,
+        )
+        .join(AgreementVersion, AgreementVersion.agreement_id == Agreement.id)
+        .where(
+            Agreement.patient_id.in_(patient_ids),
+            AgreementVersion.status == VersionStatus.DRAFT,
+            has_items,
+        )
+    )
+    needs = {}
+    for patient_id, patient_consent_at, care_consent_at in rows:
+        href = url_for("agreement.staff_page", patient_id=patient_id)
+        if care_consent_at is None and patient_consent_at is not None:
+            needs[patient_id] = Need(
+                Urgency.ACT, _("Patienten har godkänt förslaget. Nu väntar det på dig."), href
+            )
+        elif care_consent_at is None:
+            needs[patient_id] = Need(
+                Urgency.ACT, _("Förslag till överenskommelse som du inte har godkänt"), href
+            )
+        else:
+            needs[patient_id] = Need(
+                Urgency.WAITING, _("Förslaget väntar på att patienten godkänner det"), href
+            )
+    return needs
+
+
+def receipt_doubts(patient_ids: Sequence[int]) -> dict[int, Need]:
+    """The patient's current answers in Mitt kvitto that are "Nej" or "Delvis"."""
+    latest = (
+        select(func.max(ReceiptAnswer.id))
+        .where(ReceiptAnswer.patient_id.in_(patient_ids), ReceiptAnswer.side == Side.PATIENT)
+        .group_by(ReceiptAnswer.patient_id, ReceiptAnswer.question)
+    )
+    rows = db.session.execute(
+        select(ReceiptAnswer.patient_id, ReceiptAnswer.answer, func.count())
+        .where(
+            ReceiptAnswer.id.in_(latest),
+            ReceiptAnswer.answer.in_([Answer.NO, Answer.PARTLY]),
+        )
+        .group_by(ReceiptAnswer.patient_id, ReceiptAnswer.answer)
+    )
+    counts: dict[int, dict[str, int]] = {}
+    for patient_id, answer, count in rows:
+        counts.setdefault(patient_id, {})[answer] = count
+    needs = {}
+    for patient_id, by_answer in counts.items():
+        parts = []
+        if no := by_answer.get(Answer.NO, 0):
+            parts.append(ngettext("Nej på %(num)d fråga", "Nej på %(num)d frågor", no))
+        if partly := by_answer.get(Answer.PARTLY, 0):
+            parts.append(ngettext("Delvis på %(num)d fråga", "Delvis på %(num)d frågor", partly))
+        text = _("Mitt kvitto: %(answers)s", answers=", ".join(parts))
+        needs[patient_id] = Need(
+            Urgency.TALK, text, url_for("receipt.staff_page", patient_id=patient_id)
+        )
+    return needs
+
+
+def sign_in_link(patient_ids: Sequence[int]) -> dict[int, Need]:
+    """The last sign-in link care made, if it was never used: she may need to make a new one
+    (it ran out) or to check that the patient got it (it is still open)."""
+    latest = (
+        select(func.max(Invitation.id))
+        .join(Patient, Patient.user_id == Invitation.user_id)
+        .where(
+            Patient.id.in_(patient_ids),
+            Invitation.purpose.in_([InvitationPurpose.ONBOARDING, InvitationPurpose.RECOVERY]),
+        )
+        .group_by(Invitation.user_id)
+    )
+    rows = db.session.execute(
+        select(Patient.id, Invitation.expires_at, Invitation.revoked_at)
+        .join(Invitation, Invitation.user_id == Patient.user_id)
+        .where(Invitation.id.in_(latest), Invitation.used_at.is_(None))
+    )
+    now = now_utc()
+    needs = {}
+    for patient_id, expires_at, revoked_at in rows:
+        href = url_for("care.patient", patient_id=patient_id, _anchor="link-heading")
+        if revoked_at is None and expires_at > now:
+            needs[patient_id] = Need(
+                Urgency.WAITING,
+                _(
+                    "Har inte använt sin inloggningslänk. Den går ut %(when)s.",
+                    when=when_words(expires_at),
+                ),
+                href,
+            )
+        else:
+            needs[patient_id] = Need(
+                Urgency.ACT, _("Inloggningslänken gick ut utan att användas"), href
+            )
+    return needs
+
+
+# Every kind the worklist asks, in the order their lines are shown for one patient when
+# they are equally urgent. Another area's kind is added here.
+NEEDS_KINDS: tuple[NeedsOf, ...] = (
+    cannot_come,
+    agreement_proposal,
+    receipt_doubts,
+    sign_in_link,
+)
