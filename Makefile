@@ -31,11 +31,11 @@ translations: $(VENV)/.installed
 
 # Re-extract every _() string and merge it into the English catalogue (a developer's step).
 # --ignore-dirs replaces Babel's default, which also skips folders starting with "_"
-# (templates/_macros).
+# (templates/_macros). --no-wrap keeps one line per message, so a diff shows what changed.
 messages: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 \
-		--ignore-dirs '.* __pycache__' -o webapp/translations/messages.pot .
-	$(BIN)/pybabel update -i webapp/translations/messages.pot -d webapp/translations
+		--ignore-dirs '.* __pycache__' --no-wrap -o webapp/translations/messages.pot .
+	$(BIN)/pybabel update --no-wrap -i webapp/translations/messages.pot -d webapp/translations
 
 # Debian's Chromium drives the browser tests; Playwright never downloads a browser.
 chromium:

@@ -3,10 +3,10 @@
 It claims due rows in batches with a lease (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so any
 number of dispatchers share one queue and none takes a row another holds; on SQLite there is
 one dispatcher), sends them concurrently over kept-alive connections (transport.py), and
-records what became of each. A dispatcher that dies loses nothing: when its lease runs out, another claims
-the rows again. Outcomes: 201/202 sent; 404/410 the device is gone (its subscription is
-deleted); 413 a bug of ours (logged); 429 and 5xx, or no answer, tried again later with
-exponential backoff that honours Retry-After, and given up after MAX_ATTEMPTS.
+records what became of each. A dispatcher that dies loses nothing: when its lease runs out,
+another claims the rows again. Outcomes: 201/202 sent; 404/410 the device is gone (its
+subscription is deleted); 413 a bug of ours (logged); 429 and 5xx, or no answer, tried again
+later with exponential backoff that honours Retry-After, and given up after MAX_ATTEMPTS.
 """
 
 from __future__ import annotations
