@@ -30,10 +30,13 @@ STICKING_OUT = """() => [...document.body.querySelectorAll('*')]
              + `right=${Math.round(el.getBoundingClientRect().right)}`)"""
 
 # Buttons and form controls that can be seen, with their size. Links in running text are the
-# inline exception of WCAG 2.5.5; links styled as buttons and the menu links count.
+# inline exception of WCAG 2.5.5; links styled as buttons, the menu links, the footer's links
+# and a link alone in its paragraph or list item (a way forward: to a part of the plan, back
+# to Min plan) count.
 SMALL_TARGETS = """() => {
   const targets = document.querySelectorAll(
-    'button, input:not([type=hidden]), select, textarea, summary, a.button, .nav-list a');
+    'button, input:not([type=hidden]), select, textarea, summary, a.button, .nav-list a, ' +
+    '.site-footer a, main p > a:only-child, main li > a:only-child');
   const small = [];
   for (const el of targets) {
     const box = el.getBoundingClientRect();
