@@ -155,6 +155,7 @@ def test_min_plan_and_the_agreement_keep_their_words_whole_on_a_small_phone(
     for path, heading in (
         ("/overenskommelse/", "Vår överenskommelse"),
         ("/overenskommelse/nar-jag-blir-samre", "När jag blir sämre"),
+        ("/tillganglighet", "Så tillgänglig är Nära"),
     ):
         page.set_viewport_size(NARROW)
         page.goto(live_server.url + path)
