@@ -137,7 +137,8 @@ def assert_whole_at_every_size(page: Page, axe_check: Any) -> None:
 def test_min_plan_and_the_agreement_keep_their_words_whole_on_a_small_phone(
     live_server, page, sign_in_as, axe_check, full_plan
 ):
-    """At 320 and 360 px, at normal and at 200 % text: nothing scrolls sideways, no word of
+    """Min plan, the agreement, När jag blir sämre, the accessibility statement and the offline
+    page, at 320 and 360 px, at normal and at 200 % text: nothing scrolls sideways, no word of
     a heading and no phone number breaks across lines, and the page is clean in axe. One load
     per page: the same page is resized and its text doubled and restored."""
     sign_in_as(page, live_server, full_plan["patient"])
@@ -156,6 +157,7 @@ def test_min_plan_and_the_agreement_keep_their_words_whole_on_a_small_phone(
         ("/overenskommelse/", "Vår överenskommelse"),
         ("/overenskommelse/nar-jag-blir-samre", "När jag blir sämre"),
         ("/tillganglighet", "Så tillgänglig är Nära"),
+        ("/offline", "Ingen internetanslutning"),
     ):
         page.set_viewport_size(NARROW)
         page.goto(live_server.url + path)

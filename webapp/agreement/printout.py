@@ -33,25 +33,24 @@ class Printout:
 def printout_for(patient: Patient) -> Printout:
     """Two queries (the follow-ups ahead, the other parts of care); the fixed contacts and
     their units come loaded with the patient."""
-    shown = {patient.care_contact.reachable_phone} if patient.care_contact else set()
+    contact = patient.care_contact
     numbers: list[Number] = []
-
-    def add(who: str, phone: str | None, hours: str | None) -> None:
-        # A number already on the paper is not repeated (a contact without a phone of their
-        # own is reached through the unit's).
-        if phone and phone not in shown:
-            shown.add(phone)
-            numbers.append(Number(who=who, phone=phone, hours=hours or ""))
-
     physician = patient.physician
-    if physician:
-        add(physician.name, physician.phone, physician.phone_hours)
-    add(patient.care_unit.name, patient.care_unit.phone, patient.care_unit.phone_hours)
+    if physician and physician.phone:  # without a number of their own, the unit's answers
+        numbers.append(Number(physician.name, physician.phone, physician.phone_hours))
+    unit = patient.care_unit
+    # A care contact without a number of their own is reached through the unit's, which the
+    # paper then already shows under "Vem ringer jag?".
+    if unit.phone and not (contact and contact.reachable_phone == unit.phone):
+        numbers.append(Number(unit.name, unit.phone, unit.phone_hours))
     for part in care_parts_active(patient):
-        who = (
-            f"{part.organisation}, {part.contact_name}" if part.contact_name else part.organisation
-        )
-        add(who, part.phone, part.phone_hours)
+        if part.phone:
+            who = (
+                f"{part.organisation}, {part.contact_name}"
+                if part.contact_name
+                else part.organisation
+            )
+            numbers.append(Number(who, part.phone, part.phone_hours))
     return Printout(
         printed_at=now_utc(),
         next_contact=followups.for_overview(patient).next,
