@@ -204,14 +204,14 @@ def test_logglista_names_the_staff_member_in_plain_swedish(app, patient, nurse):
     html = signed_in(app, patient.user).get("/logglista").get_data(as_text=True)
     assert "Karin Lind" in html
     assert "din fasta vårdkontakt" in html
-    assert "öppnade dina uppgifter" in html
+    assert "läste din plan" in html and "Det som lästes: dina uppgifter." in html
     assert "view_patient_record" not in html
 
 
 def test_logglista_is_the_patients_own(app, patient, other_patient, nurse):
     signed_in(app, nurse.user).get(f"/vard/patienter/{patient.id}")
     html = signed_in(app, other_patient.user).get("/logglista").get_data(as_text=True)
-    assert "öppnade dina uppgifter" not in html
+    assert "Det som lästes: dina uppgifter." not in html
     assert "lade till dig som patient" in html  # Gunnar's own row, from his own care contact
 
 
@@ -375,5 +375,6 @@ def test_a_link_stays_in_the_logglista_however_many_reads_come_after(app, patien
         path = older.group(1) if older else None
     everything = "\n".join(pages)
     assert "skapade en länk som kan användas för att logga in som du" in everything
-    # The many reads are one line per person, kind and day, not 210 lines.
-    assert "läste överenskommelsen 210 gånger" in pages[0]
+    # The many reads are one line per person and day, not 210 lines (the 210 looks at the
+    # agreement and the request that made the link).
+    assert "läste din plan 211 gånger" in pages[0]

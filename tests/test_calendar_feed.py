@@ -148,3 +148,19 @@ def test_the_page_and_the_choice_in_english(patient_client, booked):
     page = patient_client.get(FEED).get_data(as_text=True)
     assert "What shows in the calendar?" in page
     assert "Vad syns i kalendern?" not in page
+
+
+def test_after_switching_the_link_on_the_next_step_is_the_phones_calendar(patient_client):
+    post(patient_client, f"{FEED}/ny", token_from=FEED)
+    html = patient_client.get(FEED).get_data(as_text=True)
+    main = html[html.index("<main") : html.index("</main>")]
+    # The page's one primary button puts the link into the phone's calendar, and it comes
+    # before anything else the page says; switching off is there, but not the main choice.
+    primaries = re.findall(r'<(?:a|button) class="button button-primary"[^>]*>([^<]+)<', main)
+    assert primaries == ["Lägg in i telefonens kalender"]
+    assert main.index("Lägg in i telefonens kalender") < main.index("Med en kalenderlänk")
+    assert '<button class="button">Stäng av länken</button>' in main
+    assert "prenumer" not in main.lower()
+    # Shown once: back on the page later, nothing to add, so no such button.
+    later = patient_client.get(FEED).get_data(as_text=True)
+    assert "Lägg in i telefonens kalender" not in later

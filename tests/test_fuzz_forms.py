@@ -122,6 +122,7 @@ def _build_world(patient: Patient, nurse: StaffMember) -> dict[str, int]:
             time="10:00",
             duration_minutes="30",
             kind="visit",
+            place="Storgatan 1",
             purpose="Prata",
         ),
         actor=nurse.user,

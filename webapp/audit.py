@@ -124,6 +124,19 @@ ACTION_WORDS: dict[str, Any] = {
 
 READ_ACTIONS = frozenset({*(part.value for part in Read), "view_plan", "view_patient_record"})
 
+# A line of reads names the parts that were read, in the words of "Det som lästes: ...".
+PART_WORDS: dict[str, Any] = {
+    Read.RECORD: _l("dina uppgifter"),
+    Read.PLAN: _l("Min plan"),
+    Read.WHAT_MATTERS: _l("vad som är viktigt för dig"),
+    Read.AGREEMENT: _l("överenskommelsen"),
+    Read.FOLLOW_UPS: _l("dina planerade kontakter"),
+    Read.RECEIPT: _l("Mitt kvitto"),
+    Read.CARE_TEAM: _l("vilka som finns i ditt vårdteam"),
+    "view_plan": _l("Min plan"),
+    "view_patient_record": _l("dina uppgifter"),
+}
+
 ROLE_WORDS: dict[str, Any] = {
     "care_contact": _l("din fasta vårdkontakt"),
     "physician": _l("din fasta läkarkontakt"),
@@ -187,17 +200,31 @@ def change_record(*, actor: User | None, patient: Patient, change: Change) -> No
 # --- the patient's logglista ------------------------------------------------------------
 
 
+# The action of a LogLine that gathers one person's reads of one day, whatever they opened.
+READS = "reads"
+
+
 @dataclass(frozen=True)
 class LogLine:
-    """One line of the logglista: one person, one kind of access, one day, how many times."""
+    """One line of the logglista: everything one person read on one day ("Karin Lind läste
+    din plan 12 gånger"), or one change."""
 
     day: date
     first_at: datetime
     last_at: datetime
     actor: User
     role: str
-    action: str
+    action: str  # READS, or the change's action
     count: int
+    parts: tuple[str, ...] = ()  # for READS: the read actions, first read first
+
+    @property
+    def is_reads(self) -> bool:
+        return self.action == READS
+
+    @property
+    def part_words(self) -> list[str]:
+        return [str(PART_WORDS.get(part, ACTION_WORDS.get(part, part))) for part in self.parts]
 
 
 @dataclass(frozen=True)
@@ -210,7 +237,8 @@ PAGE_ROWS = 500
 
 
 def log_page(patient: Patient, *, before_id: int | None = None, zone: Any = None) -> LogPage:
-    """A page of the patient's log, newest first, grouped per person, kind and day.
+    """A page of the patient's log, newest first: a person's reads of one day are one line
+    (a colleague's many looks do not bury the rest), each change is a line of its own.
 
     Paging walks back through every row, so however many reads a colleague makes, no row can
     be pushed out of reach.
@@ -231,10 +259,11 @@ def log_page(patient: Patient, *, before_id: int | None = None, zone: Any = None
     rows = list(db.session.scalars(statement))
     more = len(rows) > PAGE_ROWS
     rows = rows[:PAGE_ROWS]
-    groups: dict[tuple[date, int, str, str], list[AccessLogEntry]] = {}
+    groups: dict[tuple[date, int, str, str | int], list[AccessLogEntry]] = {}
     for row in rows:
         local = row.at.astimezone(zone) if zone is not None else row.at
-        key = (local.date(), row.actor_user_id, row.actor_role, row.action)
+        kind: str | int = READS if row.action in READ_ACTIONS else row.id
+        key = (local.date(), row.actor_user_id, row.actor_role, kind)
         groups.setdefault(key, []).append(row)
     lines = [
         LogLine(
@@ -243,8 +272,11 @@ def log_page(patient: Patient, *, before_id: int | None = None, zone: Any = None
             last_at=entries[0].at,
             actor=entries[0].actor,
             role=key[2],
-            action=key[3],
+            action=READS if key[3] == READS else entries[0].action,
             count=len(entries),
+            parts=tuple(dict.fromkeys(entry.action for entry in reversed(entries)))
+            if key[3] == READS
+            else (),
         )
         for key, entries in groups.items()
     ]

@@ -172,6 +172,11 @@ def from_environment(overrides: dict[str, object] | None = None) -> dict[str, ob
         # How many proxies in front of the app set X-Forwarded-For and -Proto: rate limits
         # see the address the last of them saw. 0 (the default) trusts no such header.
         "TRUSTED_PROXIES": trusted_proxies,
+        # Where a user reports an accessibility problem or asks for content in another way
+        # (the accessibility statement shows them). Empty: the statement sends them to their
+        # own care unit, whose number is on Min plan.
+        "ACCESSIBILITY_CONTACT_EMAIL": os.environ.get("ACCESSIBILITY_CONTACT_EMAIL", ""),
+        "ACCESSIBILITY_CONTACT_PHONE": os.environ.get("ACCESSIBILITY_CONTACT_PHONE", ""),
     }
     if production:
         _refuse_unsafe_production({**config, **overrides})

@@ -147,7 +147,7 @@ def _follow_ups(patient: Patient, nurse: StaffMember) -> None:
                 duration_minutes="30",
                 kind=kind,
                 with_whom=nurse.user.name,
-                place="Vårdcentralen Nära" if kind == FollowUpKind.VISIT else "",
+                place="Vårdcentralen Nära, Storgatan 1" if kind == FollowUpKind.VISIT else "",
                 purpose=purpose,
                 preparation=preparation,
             ),

@@ -4,6 +4,7 @@ the care contact sees the reason, marked as new. axe-core is run on every page v
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -89,6 +90,9 @@ def test_choosing_what_the_calendar_link_carries_on_a_small_phone_at_double_text
     page.set_viewport_size(NARROW)
     page.goto(f"{live_server.url}/uppfoljning/kalenderlank")
     page.get_by_role("button", name="Slå på kalenderlänken").click()
+    expect(page.get_by_role("link", name="Lägg in i telefonens kalender")).to_have_attribute(
+        "href", re.compile(r"^webcal://")
+    )
     expect(page.get_by_role("heading", name="Vad syns i kalendern?")).to_be_visible()
     brief = page.get_by_label("Bara vilken sorts kontakt det är och när")
     details = page.get_by_label("Också med vem, var, vad det gäller", exact=False)

@@ -16,6 +16,7 @@ from webapp.agreement import bp
 from webapp.agreement import services as agreements
 from webapp.agreement.forms import ConsentForm, DraftForm
 from webapp.agreement.models import AgreementVersion
+from webapp.agreement.printout import printout_for
 from webapp.errors import UserFacingError
 from webapp.forms import EmptyForm, Page
 from webapp.people.models import Patient
@@ -97,6 +98,7 @@ def _print(patient: Patient, *, staff: bool) -> str:
         "agreement/print.html",
         patient=patient,
         version=version,
+        printout=printout_for(patient),
         what_matters=agreements.what_matters_texts(tied),
         viewer_is_staff=staff,
     )

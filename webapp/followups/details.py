@@ -23,11 +23,13 @@ from flask_babel import lazy_gettext as _l
 from webapp.clock import now_utc
 from webapp.errors import UserFacingError
 from webapp.followups.models import (
+    KINDS_WITH_ADDRESS,
     PLACE_MAX,
     PREPARATION_MAX,
     PURPOSE_MAX,
     WITH_WHOM_MAX,
     FollowUp,
+    FollowUpCaller,
     FollowUpKind,
 )
 
@@ -147,6 +149,7 @@ class FollowUpInput:
     place: str = ""
     purpose: str = ""
     preparation: str = ""
+    caller: str = ""  # a phone call's FollowUpCaller; empty: care calls
 
 
 class FollowUpInputError(FollowUpError):
@@ -214,6 +217,25 @@ def _kind(kind: str) -> str:
     return kind
 
 
+def _place(details: FollowUpInput) -> str:
+    required = (
+        _l("Skriv adressen dit patienten ska komma.")
+        if details.kind in KINDS_WITH_ADDRESS
+        else None
+    )
+    return checked_text(details.place, "place", PLACE_MAX, required=required)
+
+
+def _caller(details: FollowUpInput) -> str | None:
+    """Who calls whom, for a phone call only (the patient must know whether to wait or dial)."""
+    if details.kind != FollowUpKind.PHONE:
+        return None
+    caller = (details.caller or "").strip() or FollowUpCaller.CARE
+    if caller not in {known.value for known in FollowUpCaller}:
+        raise FollowUpError(_l("Välj vem som ringer."), "caller")
+    return caller
+
+
 def checked_values(details: FollowUpInput) -> dict[str, object]:
     """The values to save, or a FollowUpInputError that names every wrong field at once."""
     errors: dict[str, str] = {}
@@ -225,7 +247,8 @@ def checked_values(details: FollowUpInput) -> dict[str, object]:
         "with_whom": _attempt(
             errors, lambda: checked_text(details.with_whom, "with_whom", WITH_WHOM_MAX)
         ),
-        "place": _attempt(errors, lambda: checked_text(details.place, "place", PLACE_MAX)),
+        "place": _attempt(errors, lambda: _place(details)),
+        "caller": _attempt(errors, lambda: _caller(details)),
         "purpose": _attempt(
             errors,
             lambda: checked_text(
@@ -254,4 +277,5 @@ def follow_up_input_of(follow_up: FollowUp) -> FollowUpInput:
         place=follow_up.place,
         purpose=follow_up.purpose,
         preparation=follow_up.preparation,
+        caller=follow_up.caller or "",
     )

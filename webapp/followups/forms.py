@@ -7,7 +7,7 @@ from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, InputRequired
 
 from webapp.followups.details import FollowUpInput
-from webapp.followups.models import KIND_WORDS, REASON_MAX
+from webapp.followups.models import KIND_WORDS, REASON_MAX, FollowUpCaller
 from webapp.forms import AppForm, SelectChoice, strip
 
 
@@ -27,7 +27,18 @@ class FollowUpForm(AppForm):
     )
     with_whom = StringField(_l("Med vem"), filters=[strip])
     place = StringField(
-        _l("Var"), description=_l('Adress och mottagning, eller "Vi ringer dig".'), filters=[strip]
+        _l("Var"),
+        description=_l("Adress och mottagning. Behövs vid besök och provtagning."),
+        filters=[strip],
+    )
+    caller = RadioField(
+        _l("Vid telefonsamtal: vem ringer?"),
+        choices=[
+            SelectChoice(FollowUpCaller.CARE.value, _l("Vården ringer patienten")),
+            SelectChoice(FollowUpCaller.PATIENT.value, _l("Patienten ringer vården")),
+        ],
+        default=FollowUpCaller.CARE.value,
+        validate_choice=False,
     )
     purpose = TextAreaField(_l("Vad gäller det?"), filters=[strip])
     preparation = TextAreaField(
@@ -46,6 +57,7 @@ class FollowUpForm(AppForm):
             place=self.place.data or "",
             purpose=self.purpose.data or "",
             preparation=self.preparation.data or "",
+            caller=self.caller.data or "",
         )
 
 

@@ -39,6 +39,17 @@ KIND_WORDS = {
 }
 
 
+class FollowUpCaller(StrEnum):
+    """Who makes a phone call: care calls the patient, or the patient calls care."""
+
+    CARE = "care"
+    PATIENT = "patient"
+
+
+# Kinds where the patient goes somewhere: the booking needs the address.
+KINDS_WITH_ADDRESS = frozenset({FollowUpKind.VISIT, FollowUpKind.LAB})
+
+
 class FollowUpStatus(StrEnum):
     PLANNED = "planned"
     CANCELLED = "cancelled"
@@ -70,6 +81,9 @@ class FollowUp(PlanRow, Model):
     lock_version: Mapped[int] = mapped_column(default=1)
     cannot_come_at: Mapped[datetime | None] = mapped_column()
     cannot_come_reason: Mapped[str | None] = mapped_column(String(REASON_MAX))
+    # For a phone call: who calls whom (FollowUpCaller). None for other kinds, and for calls
+    # booked before Nära asked.
+    caller: Mapped[str | None] = mapped_column(String(16))
 
     moved_to: Mapped[FollowUp | None] = relationship(remote_side=[id])
     created_by: Mapped[User] = relationship()
@@ -84,6 +98,27 @@ class FollowUp(PlanRow, Model):
             return str(KIND_WORDS[FollowUpKind(self.kind)])
         except ValueError:
             return self.kind
+
+    @property
+    def call_words(self) -> str:
+        """Who calls whom, as the patient reads it ("Karin Lind ringer dig"); empty when it is
+        not a phone call or nobody said."""
+        if self.kind != FollowUpKind.PHONE or not self.caller:
+            return ""
+        if self.caller == FollowUpCaller.PATIENT:
+            if self.with_whom:
+                return str(_l("Du ringer %(name)s", name=self.with_whom))
+            return str(_l("Du ringer din vårdkontakt"))
+        if self.with_whom:
+            return str(_l("%(name)s ringer dig", name=self.with_whom))
+        return str(_l("Vården ringer dig"))
+
+    @property
+    def place_words(self) -> str:
+        """Where, as the patient reads it: the address typed, or at home for a home visit."""
+        if self.place:
+            return self.place
+        return str(_l("Hemma hos dig")) if self.kind == FollowUpKind.HOME_VISIT else ""
 
     @property
     def is_planned(self) -> bool:

@@ -1,0 +1,50 @@
+"""The patient's logglista: a staff member's many reads of one day are one line that says
+how many times and what was read; every change stays a line of its own; the page costs the
+same number of SQL queries however many rows there are."""
+
+from __future__ import annotations
+
+import re
+
+from tests.conftest import count_queries
+from tests.test_access import signed_in
+from tests.test_followups import book, local_day
+from webapp.extensions import db
+
+
+def lines(html: str) -> list[str]:
+    found = re.findall(r'<li class="log-line">(.*?)</li>', html, re.S)
+    return [" ".join(re.sub(r"<[^>]+>", " ", line).split()) for line in found]
+
+
+def test_a_days_reads_are_one_line_and_changes_one_line_each(app, patient, nurse):
+    staff = signed_in(app, nurse.user)
+    for path in (
+        f"/vard/patienter/{patient.id}",
+        f"/overenskommelse/patient/{patient.id}",
+        f"/overenskommelse/patient/{patient.id}",
+        f"/vard/patienter/{patient.id}",
+    ):
+        assert staff.get(path).status_code == 200
+    book(patient, nurse, date=local_day(3))
+    book(patient, nurse, date=local_day(4))
+    db.session.commit()
+
+    own = signed_in(app, patient.user)
+    with count_queries() as few:
+        shown = lines(own.get("/logglista").get_data(as_text=True))
+    reads = [line for line in shown if "läste din plan" in line]
+    assert len(reads) == 1, shown
+    assert reads[0].startswith("Karin Lind läste din plan 4 gånger,")
+    assert "Det som lästes: dina uppgifter, överenskommelsen." in reads[0]
+    assert "din fasta vårdkontakt" in reads[0]
+    booked = [line for line in shown if "bokade en planerad kontakt" in line]
+    assert len(booked) == 2 and all(line.startswith("Karin Lind bokade") for line in booked)
+    assert not any("gånger" in line for line in booked)
+
+    for _ in range(30):
+        staff.get(f"/overenskommelse/patient/{patient.id}")
+    with count_queries() as many:
+        shown = lines(own.get("/logglista").get_data(as_text=True))
+    assert [line for line in shown if "läste din plan 34 gånger" in line]
+    assert len(many) == len(few)
