@@ -187,3 +187,14 @@ def test_staff_view_of_what_is_new_says_patienten(patient, nurse):
         (Mark.ADDED, "Fast vårdkontakt"),
     ]
     assert [(p.mark, p.text) for p in changed.text] == [(Mark.SAME, WALK)]
+
+
+def test_min_plan_tells_both_sides_of_the_wish_to_talk(
+    patient_client, nurse_client, patient, nurse
+):
+    draft = make_draft(patient, nurse)
+    post_talk(patient_client, draft)
+    home = patient_client.get("/").get_data(as_text=True)
+    assert "Du vill prata om det först. Din vårdkontakt hör av sig." in home
+    staff = nurse_client.get(f"/vard/patienter/{patient.id}").get_data(as_text=True)
+    assert "Patienten vill prata om förslaget först." in staff
