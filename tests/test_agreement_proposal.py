@@ -198,3 +198,21 @@ def test_min_plan_tells_both_sides_of_the_wish_to_talk(
     assert "Du vill prata om det först. Din vårdkontakt hör av sig." in home
     staff = nurse_client.get(f"/vard/patienter/{patient.id}").get_data(as_text=True)
     assert "Patienten vill prata om förslaget först." in staff
+
+
+def test_after_the_talk_the_care_contact_says_so_and_it_is_in_the_log(
+    patient_client, nurse_client, patient, nurse
+):
+    draft = make_draft(patient, nurse)
+    post_talk(patient_client, draft)
+    path = f"/overenskommelse/patient/{patient.id}/pratat"
+    token = csrf_token(nurse_client, STAFF_PAGE.format(id=patient.id))
+    assert nurse_client.post(path, data={"csrf_token": token}).status_code == 303
+    assert agreements.talk_wanted_by_patient([patient.id]) == {}
+    assert log_count(patient, Change.AGREEMENT_TALK_DONE) == 1
+    page = patient_client.get(PAGE).get_data(as_text=True)
+    assert "Jag vill prata om det först" in page  # she answers again, either way
+
+    nurse_client.post(path, data={"csrf_token": token})  # nothing left to mark
+    assert log_count(patient, Change.AGREEMENT_TALK_DONE) == 1
+    assert nurse_client.post(path, data={}).status_code == 400

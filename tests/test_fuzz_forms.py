@@ -158,6 +158,8 @@ def _build_world(patient: Patient, nurse: StaffMember) -> dict[str, int]:
         comment=None,
         by_user=patient.user,
     )
+    # She asked to be called about it: the care side's "Jag har ringt" shows.
+    receipt.receipt_call_wanted(patient=patient, question=1, by_user=patient.user)
     device = notify.device_add(
         user=patient.user, subscription=made_up_subscription(), name="Min telefon"
     )
@@ -459,8 +461,10 @@ def test_every_post_rule_is_covered() -> None:
     }
 
 
-# The one form no page shows in the world above: "start a draft" only shows without a draft.
-NOT_ON_ANY_PAGE = {"agreement.staff_draft_start"}
+# The forms no page shows in the world above: "start a draft" only shows without a draft, and
+# "Vi har pratat" only once the patient has answered "Jag vill prata om det först", which
+# would hide that form of hers.
+NOT_ON_ANY_PAGE = {"agreement.staff_draft_start", "agreement.staff_talk_done"}
 
 
 def test_the_fuzzer_finds_every_form_on_a_page(world: World) -> None:

@@ -129,3 +129,25 @@ def test_worklist_attention_for_many_patients_is_one_query(patient, nurse):
     assert len(statements) == 1
     assert list(found) == [patient.id]
     assert (found[patient.id].no, found[patient.id].partly) == ((2,), (3,))
+
+
+def test_after_the_call_the_care_contact_says_so_and_it_is_in_the_log(
+    patient_client, nurse_client, patient
+):
+    from webapp.audit import AccessLogEntry, Change
+
+    post_step(patient_client, STEP.format(n=4), "no")
+    post_call(patient_client, 4, "yes")
+    path = f"/kvitto/patient/{patient.id}/fraga/4/ringt"
+    token = csrf_token(nurse_client, STAFF_PAGE.format(id=patient.id))
+    assert nurse_client.post(path, data={"csrf_token": token}).status_code == 303
+    assert receipts.attention_by_patient([patient.id])[patient.id].call_wanted == ()
+    assert receipts.attention_by_patient([patient.id])[patient.id].no == (4,)  # still a Nej
+
+    nurse_client.post(path, data={"csrf_token": token})  # nothing left to mark
+    logged = db.session.scalars(
+        select(AccessLogEntry.action).where(AccessLogEntry.action == Change.RECEIPT_CALL_DONE)
+    ).all()
+    assert len(logged) == 1
+    bad = nurse_client.post(f"/kvitto/patient/{patient.id}/fraga/8/ringt", data={})
+    assert bad.status_code == 400

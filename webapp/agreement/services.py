@@ -447,6 +447,31 @@ def agreement_talk_first(
     return True
 
 
+def agreement_talk_done(*, patient: Patient, by_user: User) -> bool:
+    """The care side has talked with the patient about the proposal: the wish is answered,
+    and the proposal waits for her yes again (or for a new edit). True when there was a wish
+    to answer; otherwise nothing changes and nothing is written."""
+    result = db.session.execute(
+        update(AgreementVersion)
+        .where(
+            AgreementVersion.agreement_id.in_(
+                select(Agreement.id).where(Agreement.patient_id == patient.id)
+            ),
+            AgreementVersion.status == VersionStatus.DRAFT,
+            AgreementVersion.patient_talk_wanted_at.is_not(None),
+        )
+        .values(patient_talk_wanted_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    plan_changed(patient.id)  # the guard counts the UPDATE as a write even when it matched none
+    if rowcount(result) != 1:
+        return False
+    audit.change_record(actor=by_user, patient=patient, change=audit.Change.AGREEMENT_TALK_DONE)
+    db.session.flush()
+    db.session.expire_all()
+    return True
+
+
 def talk_wanted_by_patient(patient_ids: Iterable[int]) -> dict[int, datetime]:
     """Of these patients, those who said "Jag vill prata om det först" about the proposal
     now waiting for them, and when: one query however many patients (for the worklist)."""

@@ -257,6 +257,16 @@ def staff_consent(patient: Patient) -> Page:
     return _consent(patient, as_patient=False, staff=True, back=back)
 
 
+@bp.post("/patient/<int:patient_id>/pratat")
+@patient_route(Action.DRAFT_AGREEMENT)
+def staff_talk_done(patient: Patient) -> Response:
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if agreements.agreement_talk_done(patient=patient, by_user=current_user):
+        flash(_("Klart. Förslaget väntar nu på att patienten svarar igen."), "success")
+    return redirect(url_for("agreement.staff_page", patient_id=patient.id), 303)
+
+
 @bp.get("/patient/<int:patient_id>/version/<int:number>")
 @patient_route(Action.VIEW_PLAN)
 def staff_version(patient: Patient, number: int) -> str:

@@ -148,6 +148,20 @@ def receipt_call_wanted(*, patient: Patient, question: int, by_user: User) -> bo
     return True
 
 
+def receipt_call_done(*, patient: Patient, question: int, by_user: User) -> bool:
+    """The care contact has called the patient about her answer to this question: the wish
+    is answered (she can ask again). True when there was a wish; otherwise nothing changes."""
+    if not is_question(question):
+        raise ReceiptInputError(QUESTION_MESSAGE, "question")
+    current = receipt_current(patient_id=patient.id).get((Side.PATIENT, question))
+    if current is None or current.call_wanted_at is None:
+        return False
+    current.call_wanted_at = None
+    audit.change_record(actor=by_user, patient=patient, change=audit.Change.RECEIPT_CALL_DONE)
+    db.session.flush()
+    return True
+
+
 def receipt_current(*, patient_id: int) -> dict[tuple[str, int], ReceiptAnswer]:
     """The current answer per (side, question): the newest row of each (one query)."""
     latest = (

@@ -167,6 +167,20 @@ def staff_step(patient: Patient, question: int) -> Page:
     return _step(patient, side=Side.CARE, question=question)
 
 
+@bp.post("/patient/<int:patient_id>/fraga/<int:question>/ringt")
+@patient_route(Action.ANSWER_RECEIPT_AS_CARE)
+def staff_call_done(patient: Patient, question: int) -> Page:
+    if not receipts.is_question(question):
+        return error_response(400, str(receipts.QUESTION_MESSAGE))
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if receipts.receipt_call_done(patient=patient, question=question, by_user=current_user):
+        flash(_("Klart. Patientens önskan om samtal är besvarad."), "success")
+    return redirect(
+        url_for("receipt.staff_page", patient_id=patient.id, _anchor="fraga-" + str(question)), 303
+    )
+
+
 @bp.get("/enhet")
 @login_required
 def unit() -> str:
