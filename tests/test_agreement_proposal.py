@@ -216,3 +216,13 @@ def test_after_the_talk_the_care_contact_says_so_and_it_is_in_the_log(
     nurse_client.post(path, data={"csrf_token": token})  # nothing left to mark
     assert log_count(patient, Change.AGREEMENT_TALK_DONE) == 1
     assert nurse_client.post(path, data={}).status_code == 400
+
+
+def test_the_care_side_can_open_the_same_changes_in_its_own_words(nurse_client, patient, nurse):
+    make_agreed(patient, nurse)
+    make_draft(patient, nurse, items=[item("goal", GOAL), item(responsible="care_contact")])
+    page = nurse_client.get(STAFF_PAGE.format(id=patient.id)).get_data(as_text=True)
+    assert "Det här är nytt i förslaget, ord för ord" in page
+    changes = page.split('class="agreement-staff-news"')[1].split("</details>")[0]
+    assert '<del><span class="visually-hidden">borttaget: </span>Patienten</del>' in changes
+    assert '<ins><span class="visually-hidden">tillagt: </span>Fast vårdkontakt</ins>' in changes

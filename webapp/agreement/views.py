@@ -32,6 +32,10 @@ def _page(patient: Patient, *, staff: bool, error: str | None = None, status: in
     news = None
     if not staff and draft is not None and draft.items and not draft.patient_consent_at:
         news = whats_new(agreed=agreed, proposal=draft)
+    # The care side can see the same changes, in its own words, e.g. while on the phone with her.
+    staff_news = None
+    if staff and draft is not None and draft.items and agreed is not None:
+        staff_news = whats_new(agreed=agreed, proposal=draft, for_staff=True)
     return render_template(
         "agreement/page.html",
         patient=patient,
@@ -40,6 +44,7 @@ def _page(patient: Patient, *, staff: bool, error: str | None = None, status: in
         agreed=agreed,
         draft=draft,
         news=news,
+        staff_news=staff_news,
         what_matters=agreements.what_matters_texts(tied),
         form=ConsentForm(formdata=None),
         button=EmptyForm(),
