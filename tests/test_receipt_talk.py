@@ -88,7 +88,7 @@ def test_care_sees_question_by_question_where_the_answers_differ(nurse_client, p
     answer_all(patient, "care", nurse.user, "yyyyyyp")
     page = nurse_client.get(STAFF_PAGE.format(id=patient.id)).get_data(as_text=True)
     talk = page[page.index('id="talk-heading"') :].split("</section>")[0]
-    assert "Fråga 6</a>:" in talk and "Patienten svarade Nej, vården Ja." in talk
+    assert "Fråga 6</a>:" in talk and "Patienten svarade nej, vården ja." in talk
     assert "Fråga 7" not in talk  # both said Delvis: the same answer, no call asked
 
 
