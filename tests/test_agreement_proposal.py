@@ -226,3 +226,35 @@ def test_the_care_side_can_open_the_same_changes_in_its_own_words(nurse_client, 
     changes = page.split('class="agreement-staff-news"')[1].split("</details>")[0]
     assert '<del><span class="visually-hidden">borttaget: </span>Patienten</del>' in changes
     assert '<ins><span class="visually-hidden">tillagt: </span>Fast vårdkontakt</ins>' in changes
+
+
+def test_where_proposals_stand_for_many_patients_is_one_query(patient_client, patient, nurse):
+    draft = make_draft(patient, nurse)
+    post_talk(patient_client, draft)
+    others = [
+        people.patient_create(
+            created_by=nurse, name=f"Patient {n}", phone="0701234567", personal_number=None
+        )
+        for n in range(3)
+    ]
+    cared = make_draft(others[0], nurse)
+    agreements.agreement_consent(
+        patient=others[0],
+        version_id=cared.id,
+        expected_lock=cared.lock_version,
+        as_patient=False,
+        by_user=nurse.user,
+    )
+    agreements.agreement_draft_start(patient=others[1], by_user=nurse.user)  # empty: not yet
+    ids = [patient.id, *(o.id for o in others)]
+    first_other = others[0].id
+    db.session.commit()
+    with count_queries() as statements:
+        states = agreements.proposals_by_patient(ids)
+    assert len(statements) == 1
+    assert set(states) == {patient.id, first_other}
+    mine = states[patient.id]
+    assert mine.waiting_for_patient and mine.waiting_for_care and mine.talk_wanted_at
+    theirs = states[first_other]
+    assert theirs.waiting_for_patient and not theirs.waiting_for_care
+    assert theirs.talk_wanted_at is None

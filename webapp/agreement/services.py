@@ -490,6 +490,48 @@ def talk_wanted_by_patient(patient_ids: Iterable[int]) -> dict[int, datetime]:
     return {row.patient_id: row.patient_talk_wanted_at for row in db.session.execute(statement)}
 
 
+@dataclass(frozen=True)
+class ProposalState:
+    """Where one patient's proposal stands, for a list of many patients."""
+
+    waiting_for_patient: bool
+    waiting_for_care: bool
+    talk_wanted_at: datetime | None
+
+
+def proposals_by_patient(patient_ids: Iterable[int]) -> dict[int, ProposalState]:
+    """Of these patients, those with a proposal that waits for someone's yes (a draft with
+    something in it), and for whom: one query however many patients (for the worklist)."""
+    ids = set(patient_ids)
+    if not ids:
+        return {}
+    has_items = (
+        select(AgreementItem.id).where(AgreementItem.version_id == AgreementVersion.id).exists()
+    )
+    statement = (
+        select(
+            Agreement.patient_id,
+            AgreementVersion.patient_consent_at,
+            AgreementVersion.care_consent_at,
+            AgreementVersion.patient_talk_wanted_at,
+        )
+        .join(AgreementVersion, AgreementVersion.agreement_id == Agreement.id)
+        .where(
+            Agreement.patient_id.in_(ids),
+            AgreementVersion.status == VersionStatus.DRAFT,
+            has_items,
+        )
+    )
+    return {
+        row.patient_id: ProposalState(
+            waiting_for_patient=row.patient_consent_at is None,
+            waiting_for_care=row.care_consent_at is None,
+            talk_wanted_at=row.patient_talk_wanted_at,
+        )
+        for row in db.session.execute(statement)
+    }
+
+
 # --- what changed ----------------------------------------------------------------------
 
 
