@@ -151,14 +151,16 @@ def _build_world(patient: Patient, nurse: StaffMember) -> dict[str, int]:
         user=patient.user, kind=SecurityEventKind.PASSKEY_ADDED_BY_RECOVERY
     )
     db.session.commit()
-    receipt.receipt_answer_save(
+    receipt.receipt_answer_save(  # a Delvis, so the offer of a call after it shows too
         patient=patient,
         side="patient",
         question=1,
-        answer="yes",
+        answer="partly",
         comment=None,
         by_user=patient.user,
     )
+    # She asked to be called about it: the care side's "Jag har ringt" shows.
+    receipt.receipt_call_wanted(patient=patient, question=1, by_user=patient.user)
     device = notify.device_add(
         user=patient.user, subscription=made_up_subscription(), name="Min telefon"
     )
@@ -460,9 +462,11 @@ def test_every_post_rule_is_covered() -> None:
     }
 
 
-# Forms no page shows in the world above: "start a draft" only shows without a draft, and
-# "Markera som sett" only when something is new since the care contact marked it last.
-NOT_ON_ANY_PAGE = {"agreement.staff_draft_start", "care.mark_seen"}
+# Forms no page shows in the world above: "start a draft" only shows without a draft;
+# "Markera som sett" only when something is new since the care contact marked it last; "Vi
+# har pratat" only once the patient has answered "Jag vill prata om det först", which would
+# hide that form of hers.
+NOT_ON_ANY_PAGE = {"agreement.staff_draft_start", "care.mark_seen", "agreement.staff_talk_done"}
 
 
 def test_the_fuzzer_finds_every_form_on_a_page(world: World) -> None:

@@ -20,6 +20,7 @@ from webapp.receipt.models import ReceiptAnswer
 STEP = "/kvitto/fraga/{n}"
 STAFF_PAGE = "/kvitto/patient/{id}"
 STAFF_STEP = "/kvitto/patient/{id}/fraga/{n}"
+CALL = "/kvitto/fraga/{n}/ringa"
 
 
 # --- helpers ---------------------------------------------------------------------------
@@ -57,6 +58,11 @@ def post_step(client, path, answer="yes", comment="", go="next"):
     return client.post(path, data=data)
 
 
+def post_call(client, number, call="yes", query=""):
+    path = CALL.format(n=number) + query
+    return client.post(path, data={"csrf_token": csrf_token(client, "/kvitto/"), "call": call})
+
+
 @pytest.fixture
 def stranger_client(app, other_unit_nurse):
     client = app.test_client()
@@ -74,6 +80,8 @@ def test_patient_steps_through_one_question_per_screen(patient_client, patient):
 
     response = post_step(patient_client, STEP.format(n=1), "partly", "Ibland är det svårt.")
     assert response.status_code == 303
+    assert response.headers["Location"].endswith(CALL.format(n=1))  # offered a call first
+    response = post_call(patient_client, 1, "no")
     assert response.headers["Location"].endswith(STEP.format(n=2))
     for number in range(2, 8):
         response = post_step(patient_client, STEP.format(n=number))
@@ -235,7 +243,7 @@ def test_unanswered_questions_are_waiting(patient_client, patient):
     page = patient_client.get("/kvitto/").get_data(as_text=True)
     assert page.count("Väntar på vårdens svar.") == 1
     assert page.count("Ingen har svarat ännu.") == 6
-    assert "Vården har svarat ja på 0 av 7 frågor." in page
+    assert "Du har svarat på 1 av 7 frågor." in page
 
 
 def test_established_only_with_all_yes_on_both_sides_and_an_agreed_agreement(
@@ -243,9 +251,10 @@ def test_established_only_with_all_yes_on_both_sides_and_an_agreed_agreement(
 ):
     answer_all(patient, "patient", patient.user)
     answer_all(patient, "care", nurse.user)
+    assert not receipts.receipt_contract(patient_id=patient.id).established
     page = patient_client.get("/kvitto/").get_data(as_text=True)
-    assert "Ni har inget patientkontrakt ännu." in page
-    assert "Det finns ingen överenskommelse som ni båda har godkänt." in page
+    assert "Stämmer det här för dig?" in page
+    assert "Ni har inget patientkontrakt" not in page  # not a verdict on her
 
     make_agreed(patient, nurse)
     page = patient_client.get("/kvitto/").get_data(as_text=True)
@@ -260,9 +269,10 @@ def test_established_only_with_all_yes_on_both_sides_and_an_agreed_agreement(
         comment=None,
         by_user=nurse.user,
     )
+    assert not receipts.receipt_contract(patient_id=patient.id).established
     page = patient_client.get("/kvitto/").get_data(as_text=True)
-    assert "Ni har inget patientkontrakt ännu." in page
-    assert "Vården har svarat ja på 6 av 7 frågor." in page
+    assert "Ni har ett patientkontrakt." not in page
+    assert "Inget patientkontrakt" not in page and "inget patientkontrakt" not in page
 
 
 def test_changed_agreement_asks_the_patient_to_answer_again(patient_client, patient, nurse):

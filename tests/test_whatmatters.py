@@ -110,7 +110,9 @@ def test_the_list_has_room_for_twenty(patient_client, patient):
         add(patient, f"Sak nummer {number}")
     response = post(patient_client, "/viktigt/ny", {"text": FAMILY})
     assert response.status_code == 400
-    assert "Listan har redan 20 saker. Arkivera något först" in response.get_data(as_text=True)
+    assert "Listan har redan 20 saker. Ta bort något från listan först" in response.get_data(
+        as_text=True
+    )
     assert FAMILY not in texts_in_order(patient)
 
 
@@ -232,12 +234,12 @@ def test_archive_and_restore(patient_client, patient):
     assert response.status_code == 303
     html = patient_client.get(PAGE).get_data(as_text=True)
     assert list_items(html) == [GARDEN, HOME]
-    archived = html.split("Arkiverade</h2>", 1)[1]
+    archived = html.split("Borttaget från listan</h2>", 1)[1]
     assert FAMILY in archived and "Ta tillbaka" in archived
 
     response = post(patient_client, f"/viktigt/{family.id}/arkivera")  # a second tap
     assert response.status_code == 400
-    assert "Det här är redan arkiverat." in response.get_data(as_text=True)
+    assert "Det här är redan borttaget från listan." in response.get_data(as_text=True)
 
     assert post(patient_client, f"/viktigt/{family.id}/ta-tillbaka").status_code == 303
     assert texts_in_order(patient) == [GARDEN, HOME, FAMILY]  # back, last
@@ -393,3 +395,92 @@ def test_overview_is_one_query_whatever_the_count(patient):
         names = [s.created_by.name for s in found.active]  # no lazy loads afterwards
     assert len(few) == len(many) == 1
     assert len(found.active) == 14 and len(names) == 14
+
+
+# --- the page as she uses it: writing first, moving, taking off the list ----------------
+
+
+def test_the_box_for_something_new_comes_before_the_list(patient_client, patient):
+    add(patient, FAMILY)
+    html = patient_client.get(PAGE).get_data(as_text=True)
+    assert html.index("Skriv något nytt") < html.index('class="wm-list"')
+
+
+def test_move_first_puts_it_at_the_top_and_says_so(patient_client, patient):
+    ids = [add(patient, text).id for text in (FAMILY, GARDEN, HOME)]
+    html = patient_client.get(PAGE).get_data(as_text=True)
+    # Up and down together; "Flytta först" where "Flytta upp" does not already make it first.
+    assert html.count(">Flytta först</button>") == 1
+    assert html.count('class="wm-updown"') == 3
+    response = post(patient_client, f"/viktigt/{ids[2]}/flytta", {"direction": "first"})
+    assert response.status_code == 303
+    html = patient_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert list_items(html) == [HOME, FAMILY, GARDEN]
+    assert "Flyttades upp till plats 1 av 3." in html
+    autofocused = re.search(r"<button[^>]*autofocus[^>]*>([^<]*)</button>", html)
+    assert autofocused and autofocused.group(1) == "Flytta ner"  # its own, still under focus
+
+    before = snapshot(patient)
+    response = post(patient_client, f"/viktigt/{ids[2]}/flytta", {"direction": "first"})
+    assert response.status_code == 400
+    assert "Det ligger redan först." in response.get_data(as_text=True)
+    assert snapshot(patient) == before
+
+
+def test_taken_off_the_list_is_said_in_plain_words_everywhere(
+    patient_client, nurse_client, patient, nurse
+):
+    from webapp.agreement import services as agreements
+    from webapp.demo import agreement_agreed_by_both
+
+    family = add(patient, FAMILY)
+    html = patient_client.get(PAGE).get_data(as_text=True)
+    assert ">Ta bort från listan</button>" in html and "Arkivera" not in html
+    agreement_agreed_by_both(
+        patient=patient,
+        care=nurse.user,
+        items=[agreements.ItemInput(kind="action", text="Ringa Eva.", what_matters_id=family.id)],
+    )
+    response = post(patient_client, f"/viktigt/{family.id}/arkivera")
+    page = patient_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Det är borttaget från listan." in page
+    history = patient_client.get("/viktigt/historik").get_data(as_text=True)
+    assert f"Du tog bort från listan: ”{FAMILY}”" in history
+
+    removed = "(borttaget från listan över det som är viktigt)"
+    for client, path in (
+        (patient_client, "/overenskommelse/"),
+        (nurse_client, f"/overenskommelse/patient/{patient.id}"),
+        (nurse_client, f"/overenskommelse/patient/{patient.id}/version/1"),
+    ):
+        text = client.get(path).get_data(as_text=True)
+        assert f"Hör ihop med: {FAMILY}" in text and removed in text, path
+    editor_choices = agreements.what_matters_choices(patient=patient)
+    assert editor_choices == [(family.id, f"{FAMILY} (borttaget från listan)")]
+
+
+def test_the_proposal_marks_a_tie_to_something_taken_off_the_list(patient_client, patient, nurse):
+    from webapp.agreement import services as agreements
+    from webapp.demo import agreement_agreed_by_both
+
+    family = add(patient, FAMILY)
+    agreement_agreed_by_both(
+        patient=patient,
+        care=nurse.user,
+        items=[agreements.ItemInput(kind="action", text="Ringa Eva.")],
+        consent_sides=(False,),  # only care: a proposal waiting for her
+    )
+    draft = agreements.agreement_draft_find(patient=patient)
+    agreements.agreement_draft_save(
+        patient=patient,
+        version_id=draft.id,
+        expected_lock=draft.lock_version,
+        items=[agreements.ItemInput(kind="action", text="Ringa Eva.", what_matters_id=family.id)],
+        texts={},
+        by_user=nurse.user,
+    )
+    whatmatters.whatmatters_archive(patient=patient, statement_id=family.id, actor=patient.user)
+    page = patient_client.get("/overenskommelse/").get_data(as_text=True)
+    news = page.split('id="news-heading"')[1].split("</section>")[0]
+    assert f"Hör ihop med: {FAMILY}" in news
+    assert "(borttaget från listan över det som är viktigt)" in news

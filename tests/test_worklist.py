@@ -147,6 +147,29 @@ def test_a_proposal_the_patient_agreed_to_waits_for_her(app, patient, nurse, nur
     )
 
 
+def test_her_patients_wish_to_talk_and_to_be_called_reach_the_list_first(
+    app, patient, patient_client, nurse, nurse_client
+):
+    from tests.test_agreement import make_draft
+    from tests.test_agreement_proposal import post_talk
+    from tests.test_receipt import STEP, make_agreed, post_call, post_step
+
+    make_agreed(patient, nurse)
+    calm = new_patient(nurse, "Bertil Calm")
+    book(calm, nurse, 1)  # a nearer contact, but nothing to act on
+    assert worklist(nurse_client)[0].startswith("Bertil Calm")
+
+    post_step(patient_client, STEP.format(n=3), "no", "Jag hittar inte numret.")
+    assert post_call(patient_client, 3, "yes").status_code == 303
+    post_talk(patient_client, make_draft(patient, nurse))
+    db.session.commit()
+
+    first = worklist(nurse_client)[0]
+    assert first.startswith("Astrid Berg")  # what she must act on comes first
+    assert "Vill prata om förslaget först" in first
+    assert "Mitt kvitto: vill att du ringer om 1 fråga, Nej på 1 fråga" in first
+
+
 def test_who_needs_action_comes_first_then_the_nearest_contact(app, patient, nurse, nurse_client):
     later = new_patient(nurse, "Bo Ahl")
     book(later, nurse, 9)

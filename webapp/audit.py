@@ -77,10 +77,14 @@ class Change(StrEnum):
     SIGN_IN_LINK_ISSUED = "issued_sign_in_link"
     AGREEMENT_DRAFTED = "drafted_agreement"
     AGREEMENT_CONSENTED_BY_CARE = "consented_as_care"
+    AGREEMENT_TALK_WANTED = "wanted_to_talk_about_agreement"
+    AGREEMENT_TALK_DONE = "talked_about_agreement"
     FOLLOW_UP_BOOKED = "booked_follow_up"
     FOLLOW_UP_MOVED = "moved_follow_up"
     FOLLOW_UP_CANCELLED = "cancelled_follow_up"
     RECEIPT_ANSWERED_BY_CARE = "answered_receipt_as_care"
+    RECEIPT_CALL_WANTED = "asked_for_call_in_receipt"
+    RECEIPT_CALL_DONE = "called_about_receipt"
     CONTACTS_ASSIGNED = "assigned_contacts"
     CARE_PARTS_EDITED = "edited_care_parts"
     REGISTERED_AT_OTHER_UNIT = "registered_at_other_unit"
@@ -101,10 +105,14 @@ ACTION_WORDS: dict[str, Any] = {
     Change.SIGN_IN_LINK_ISSUED: _l("skapade en länk som kan användas för att logga in som du"),
     Change.AGREEMENT_DRAFTED: _l("ändrade i förslaget till överenskommelse"),
     Change.AGREEMENT_CONSENTED_BY_CARE: _l("godkände överenskommelsen för vårdens del"),
+    Change.AGREEMENT_TALK_WANTED: _l("svarade att du vill prata om förslaget först"),
+    Change.AGREEMENT_TALK_DONE: _l("skrev att ni har pratat om förslaget till överenskommelse"),
     Change.FOLLOW_UP_BOOKED: _l("bokade en planerad kontakt"),
     Change.FOLLOW_UP_MOVED: _l("flyttade en planerad kontakt"),
     Change.FOLLOW_UP_CANCELLED: _l("avbokade en planerad kontakt"),
     Change.RECEIPT_ANSWERED_BY_CARE: _l("svarade på vårdens frågor i Mitt kvitto"),
+    Change.RECEIPT_CALL_WANTED: _l("bad om att vårdkontakten ringer dig om ett svar i Mitt kvitto"),
+    Change.RECEIPT_CALL_DONE: _l("skrev att ni har pratat om ett av dina svar i Mitt kvitto"),
     Change.CONTACTS_ASSIGNED: _l("ändrade din fasta vårdkontakt eller läkarkontakt"),
     Change.CARE_PARTS_EDITED: _l("ändrade vilka delar av vården som finns i din plan"),
     Change.REGISTERED_AT_OTHER_UNIT: _l(

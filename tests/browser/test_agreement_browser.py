@@ -50,6 +50,70 @@ def make_agreed(app, who):
         )
 
 
+def make_proposal(app, who):
+    """A change to the agreed version, drafted by the care contact, waiting for the patient."""
+    with app_work(app):
+        patient = db.session.get(Patient, who["patient_id"])
+        care = patient.care_contact.user
+        draft = agreements.agreement_draft_start(patient=patient, by_user=care)
+        agreements.agreement_draft_save(
+            patient=patient,
+            version_id=draft.id,
+            expected_lock=draft.lock_version,
+            items=[
+                agreements.ItemInput(kind="goal", text=GOAL),
+                agreements.ItemInput(kind="action", text="Gå en lång promenad varje dag."),
+            ],
+            texts={"warning_signs_text": "Svullna ben eller feber."},
+            by_user=care,
+        )
+
+
+# The browser's text size doubled, as a phone's text setting does.
+DOUBLE_TEXT = """() => {
+  const root = document.documentElement;
+  root.style.fontSize = (2 * parseFloat(getComputedStyle(root).fontSize)) + 'px';
+}"""
+FITS = "() => document.scrollingElement.scrollWidth <= window.innerWidth"
+FOCUSED = "() => document.activeElement && document.activeElement.textContent.trim()"
+
+
+@pytest.mark.browser
+def test_proposal_opens_on_what_is_new_and_is_answered_by_keyboard_on_a_small_phone(
+    live_server, new_page, sign_in_as, axe_check
+):
+    who = make_people(live_server)
+    make_agreed(live_server.app, who)
+    make_proposal(live_server.app, who)
+    page = new_page(viewport={"width": 320, "height": 720})
+    sign_in_as(page, live_server, who["patient_user"])
+    page.goto(live_server.url + "/overenskommelse/")
+    expect(page.get_by_role("heading", name="Det här är nytt")).to_be_visible()
+    added = page.locator(".agreement-proposal ins", has_text="lång")
+    expect(added).to_be_visible()
+    assert added.evaluate("el => getComputedStyle(el).textDecorationLine") == "underline"
+    removed = page.locator(".agreement-proposal del", has_text="mer andfådd")
+    assert removed.evaluate("el => getComputedStyle(el).textDecorationLine") == "line-through"
+    current = page.locator("details.agreement-current")
+    expect(current).not_to_have_attribute("open", "")
+    expect(current.get_by_text(WALK)).to_be_hidden()  # the version in force is folded away
+    axe_check(page)
+    page.evaluate(DOUBLE_TEXT)
+    assert page.evaluate(FITS), "the proposal scrolls sideways at 200 % text on 320 px"
+
+    for _ in range(40):  # the answer is reachable with the keyboard alone
+        page.keyboard.press("Tab")
+        if page.evaluate(FOCUSED) == "Jag vill prata om det först":
+            break
+    else:
+        pytest.fail('Tab never reached "Jag vill prata om det först"')
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Din vårdkontakt får veta att du vill prata")).to_be_visible()
+    expect(page.get_by_text("Du har sagt att du vill prata om förslaget först")).to_be_visible()
+    expect(page.get_by_role("button", name="Jag är med på det här")).to_be_visible()
+    axe_check(page)
+
+
 @pytest.mark.browser
 def test_care_contact_drafts_and_the_patient_consents_on_the_phone(
     live_server, page, new_page, sign_in_as, axe_check

@@ -23,6 +23,23 @@ FOCUSED = """() => {
 }"""
 
 
+# The browser's text size doubled, as a phone's text setting does.
+DOUBLE_TEXT = """() => {
+  const root = document.documentElement;
+  root.style.fontSize = (2 * parseFloat(getComputedStyle(root).fontSize)) + 'px';
+}"""
+
+
+FITS = "() => document.scrollingElement.scrollWidth <= window.innerWidth"
+# What reaches past the right edge, for the message when something does.
+STICKING_OUT = """() => [...document.body.querySelectorAll('*')]
+  .filter(el => el.getBoundingClientRect().right > window.innerWidth + 0.5)
+  .filter(el => ![...el.children].some(c => c.getBoundingClientRect().right > innerWidth + 0.5))
+  .slice(0, 8)
+  .map(el => `${el.tagName.toLowerCase()}.${el.className} "${el.textContent.trim().slice(0, 30)}" `
+             + `right=${Math.round(el.getBoundingClientRect().right)}`)"""
+
+
 def make_patient(app):
     with app_work(app):
         unit = people.care_unit_get_or_create(name="Vårdcentralen Viktigt")
@@ -95,9 +112,24 @@ def test_patient_writes_and_orders_what_matters_with_the_keyboard(
     assert page.evaluate(FOCUSED) == {"tag": "BUTTON", "label": "Flytta ner", "item": HOME}
     axe_check(page)
 
+    # Up and down side by side, on the smallest phone too; at 200 % text nothing goes sideways.
+    page.set_viewport_size({"width": 320, "height": 720})
+    middle = page.locator("li.wm-item", has_text=FAMILY)
+    up = middle.get_by_role("button", name="Flytta upp").bounding_box()
+    down = middle.get_by_role("button", name="Flytta ner").bounding_box()
+    assert up and down and abs(up["y"] - down["y"]) < 1 and down["x"] > up["x"]
+    page.evaluate(DOUBLE_TEXT)
+    assert page.evaluate(FITS), page.evaluate(STICKING_OUT)
+
+    # "Flytta först" takes the third straight to the top.
+    tab_to(page, "Flytta först", GARDEN)
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Flyttades upp till plats 1 av 3.")).to_be_visible()
+    assert shown_order(page) == [GARDEN, HOME, FAMILY]
+
     page.goto(live_server.url + "/")
     overview = page.locator("section.whatmatters-overview li")
-    expect(overview).to_have_text([HOME, FAMILY, GARDEN])
+    expect(overview).to_have_text([GARDEN, HOME, FAMILY])
 
 
 @pytest.mark.browser
@@ -130,12 +162,14 @@ def test_patient_edits_archives_and_the_care_contact_sees_what_changed(
     page.get_by_role("button", name="Spara").click()
     expect(page.get_by_text("Ändringen är sparad.")).to_be_visible()
 
-    page.locator("li.wm-item", has_text=FAMILY).get_by_role("button", name="Arkivera").click()
-    expect(page.get_by_role("heading", name="Arkiverade")).to_be_visible()
+    page.locator("li.wm-item", has_text=FAMILY).get_by_role(
+        "button", name="Ta bort från listan"
+    ).click()
+    expect(page.get_by_role("heading", name="Borttaget från listan")).to_be_visible()
     axe_check(page)
 
     page.get_by_role("link", name="Se allt som har ändrats (historik)").click()
-    expect(page.get_by_text(f"Du arkiverade: ”{FAMILY}”")).to_be_visible()
+    expect(page.get_by_text(f"Du tog bort från listan: ”{FAMILY}”")).to_be_visible()
     expect(
         page.get_by_text("Du ändrade texten till: ”Att sköta trädgården med hjälp.”")
     ).to_be_visible()

@@ -95,6 +95,10 @@ class AgreementVersion(PlanRow, CreatedAtMixin, Model):
     care_consent_at: Mapped[datetime | None] = mapped_column()
     care_consent_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     agreed_at: Mapped[datetime | None] = mapped_column()
+    # "Jag vill prata om det först": the patient's answer to this draft when it is not yet a
+    # yes. It belongs to the draft as she read it, so an edit of the draft clears it with the
+    # consents (she is asked again about what changed), and a yes from her ends it.
+    patient_talk_wanted_at: Mapped[datetime | None] = mapped_column()
     self_care_text: Mapped[str] = mapped_column(Text, default="")
     warning_signs_text: Mapped[str] = mapped_column(Text, default="")
     when_worse_text: Mapped[str] = mapped_column(Text, default="")

@@ -7,6 +7,7 @@ consent or an edit made on an old copy is refused instead of silently winning.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -37,6 +38,9 @@ from webapp.people.models import Patient, User
 
 CHANGED_MESSAGE = _l(
     "Överenskommelsen har ändrats sedan du läste den. Läs igenom den nya versionen."
+)
+ALREADY_CONSENTED_MESSAGE = _l(
+    "Du har redan sagt att du är med på förslaget. Vill du prata om det, ring din vårdkontakt."
 )
 EDIT_CONFLICT_MESSAGE = _l(
     "Någon annan ändrade förslaget medan du skrev. Ingenting av ditt är sparat än, men det du "
@@ -162,7 +166,8 @@ def for_overview(patient: Patient) -> AgreementOverview:
 def what_matters_choices(*, patient: Patient) -> list[tuple[int, str]]:
     """The patient's own "what matters" statements, for tying an item to one of them.
 
-    Archived ones come last and say so: an item tied to one keeps its tie when saved again.
+    Those she took off her list come last and say so: an item tied to one keeps its tie
+    when saved again.
     """
     from webapp.whatmatters.models import WhatMattersStatement  # its own area: import late
 
@@ -171,23 +176,35 @@ def what_matters_choices(*, patient: Patient) -> list[tuple[int, str]]:
         .where(WhatMattersStatement.patient_id == patient.id)
         .order_by(WhatMattersStatement.archived_at.is_not(None), WhatMattersStatement.position)
     )
-    archived = _l("(arkiverad)")
+    removed = _l("(borttaget från listan)")
     return [
-        (row.id, f"{row.text} {archived}" if row.archived_at else row.text)
+        (row.id, f"{row.text} {removed}" if row.archived_at else row.text)
         for row in db.session.scalars(statement)
     ]
 
 
-def what_matters_texts(ids: set[int]) -> dict[int, str]:
-    """Statement texts by id, for showing which item ties to what (one query)."""
+@dataclass(frozen=True)
+class WhatMattersTie:
+    """What an item of the agreement is tied to, and whether the patient has since taken it
+    off her list (the agreement still says what it was built on, marked as such)."""
+
+    text: str
+    removed: bool
+
+
+def what_matters_texts(ids: set[int]) -> dict[int, WhatMattersTie]:
+    """The statements items tie to, by id, for showing which item ties to what (one query)."""
     if not ids:
         return {}
     from webapp.whatmatters.models import WhatMattersStatement
 
-    statement = select(WhatMattersStatement.id, WhatMattersStatement.text).where(
-        WhatMattersStatement.id.in_(ids)
-    )
-    return {row.id: row.text for row in db.session.execute(statement)}
+    statement = select(
+        WhatMattersStatement.id, WhatMattersStatement.text, WhatMattersStatement.archived_at
+    ).where(WhatMattersStatement.id.in_(ids))
+    return {
+        row.id: WhatMattersTie(text=row.text, removed=row.archived_at is not None)
+        for row in db.session.execute(statement)
+    }
 
 
 # --- drafting --------------------------------------------------------------------------
@@ -300,6 +317,7 @@ def agreement_draft_save(
             patient_consent_by_user_id=None,
             care_consent_at=None,
             care_consent_by_user_id=None,
+            patient_talk_wanted_at=None,
             **texts,
         )
         .execution_options(synchronize_session=False)
@@ -340,8 +358,14 @@ def agreement_consent(
     if not draft.items:
         raise UserFacingError(_l("Det finns inget att godkänna ännu."))
     now = now_utc()
+    values: dict[str, Any]
     if as_patient:
-        values = {"patient_consent_at": now, "patient_consent_by_user_id": by_user.id}
+        # Her yes answers the proposal: a wish to talk first is over.
+        values = {
+            "patient_consent_at": now,
+            "patient_consent_by_user_id": by_user.id,
+            "patient_talk_wanted_at": None,
+        }
     else:
         values = {"care_consent_at": now, "care_consent_by_user_id": by_user.id}
     matching = (
@@ -387,6 +411,125 @@ def agreement_consent(
     db.session.flush()
     db.session.expire_all()
     return db.session.get(AgreementVersion, version_id)  # type: ignore[return-value]
+
+
+def agreement_talk_first(
+    *, patient: Patient, version_id: int, expected_lock: int, by_user: User
+) -> bool:
+    """ "Jag vill prata om det först": the patient answers the proposal she read with a wish
+    to talk before saying yes. True when that is new; saying it again changes nothing (and
+    writes nothing). An answer to an old copy is refused like a yes to one."""
+    draft = agreement_draft_find(patient=patient)
+    if draft is None or draft.id != version_id or draft.lock_version != expected_lock:
+        raise AgreementChangedError(CHANGED_MESSAGE)
+    if draft.patient_consent_at is not None:
+        raise UserFacingError(ALREADY_CONSENTED_MESSAGE)
+    if draft.patient_talk_wanted_at is not None:
+        return False
+    result = db.session.execute(
+        update(AgreementVersion)
+        .where(
+            AgreementVersion.id == version_id,
+            AgreementVersion.lock_version == expected_lock,
+            AgreementVersion.status == VersionStatus.DRAFT,
+            AgreementVersion.patient_consent_at.is_(None),
+            AgreementVersion.patient_talk_wanted_at.is_(None),
+        )
+        .values(patient_talk_wanted_at=now_utc())
+        .execution_options(synchronize_session=False)
+    )
+    plan_changed(patient.id)  # the guard counts the UPDATE as a write even when it matched none
+    if rowcount(result) != 1:  # a second tap at the same moment: the first one said it
+        return False
+    audit.change_record(actor=by_user, patient=patient, change=audit.Change.AGREEMENT_TALK_WANTED)
+    db.session.flush()
+    db.session.expire_all()
+    return True
+
+
+def agreement_talk_done(*, patient: Patient, by_user: User) -> bool:
+    """The care side has talked with the patient about the proposal: the wish is answered,
+    and the proposal waits for her yes again (or for a new edit). True when there was a wish
+    to answer; otherwise nothing changes and nothing is written."""
+    result = db.session.execute(
+        update(AgreementVersion)
+        .where(
+            AgreementVersion.agreement_id.in_(
+                select(Agreement.id).where(Agreement.patient_id == patient.id)
+            ),
+            AgreementVersion.status == VersionStatus.DRAFT,
+            AgreementVersion.patient_talk_wanted_at.is_not(None),
+        )
+        .values(patient_talk_wanted_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    plan_changed(patient.id)  # the guard counts the UPDATE as a write even when it matched none
+    if rowcount(result) != 1:
+        return False
+    audit.change_record(actor=by_user, patient=patient, change=audit.Change.AGREEMENT_TALK_DONE)
+    db.session.flush()
+    db.session.expire_all()
+    return True
+
+
+def talk_wanted_by_patient(patient_ids: Iterable[int]) -> dict[int, datetime]:
+    """Of these patients, those who said "Jag vill prata om det först" about the proposal
+    now waiting for them, and when: one query however many patients (for the worklist)."""
+    ids = set(patient_ids)
+    if not ids:
+        return {}
+    statement = (
+        select(Agreement.patient_id, AgreementVersion.patient_talk_wanted_at)
+        .join(AgreementVersion, AgreementVersion.agreement_id == Agreement.id)
+        .where(
+            Agreement.patient_id.in_(ids),
+            AgreementVersion.status == VersionStatus.DRAFT,
+            AgreementVersion.patient_talk_wanted_at.is_not(None),
+        )
+    )
+    return {row.patient_id: row.patient_talk_wanted_at for row in db.session.execute(statement)}
+
+
+@dataclass(frozen=True)
+class ProposalState:
+    """Where one patient's proposal stands, for a list of many patients."""
+
+    waiting_for_patient: bool
+    waiting_for_care: bool
+    talk_wanted_at: datetime | None
+
+
+def proposals_by_patient(patient_ids: Iterable[int]) -> dict[int, ProposalState]:
+    """Of these patients, those with a proposal that waits for someone's yes (a draft with
+    something in it), and for whom: one query however many patients (for the worklist)."""
+    ids = set(patient_ids)
+    if not ids:
+        return {}
+    has_items = (
+        select(AgreementItem.id).where(AgreementItem.version_id == AgreementVersion.id).exists()
+    )
+    statement = (
+        select(
+            Agreement.patient_id,
+            AgreementVersion.patient_consent_at,
+            AgreementVersion.care_consent_at,
+            AgreementVersion.patient_talk_wanted_at,
+        )
+        .join(AgreementVersion, AgreementVersion.agreement_id == Agreement.id)
+        .where(
+            Agreement.patient_id.in_(ids),
+            AgreementVersion.status == VersionStatus.DRAFT,
+            has_items,
+        )
+    )
+    return {
+        row.patient_id: ProposalState(
+            waiting_for_patient=row.patient_consent_at is None,
+            waiting_for_care=row.care_consent_at is None,
+            talk_wanted_at=row.patient_talk_wanted_at,
+        )
+        for row in db.session.execute(statement)
+    }
 
 
 # --- what changed ----------------------------------------------------------------------

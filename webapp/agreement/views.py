@@ -17,6 +17,7 @@ from webapp.agreement import services as agreements
 from webapp.agreement.forms import ConsentForm, DraftForm
 from webapp.agreement.models import AgreementVersion
 from webapp.agreement.printout import printout_for
+from webapp.agreement.whatsnew import whats_new
 from webapp.errors import UserFacingError
 from webapp.forms import EmptyForm, Page
 from webapp.people.models import Patient
@@ -26,13 +27,25 @@ from webapp.routing import id_arg
 def _page(patient: Patient, *, staff: bool, error: str | None = None, status: int = 200) -> Page:
     versions = agreements.agreement_versions(patient=patient)
     tied = {item.what_matters_id for v in versions for item in v.items if item.what_matters_id}
+    agreed = next((v for v in versions if v.status == "agreed"), None)
+    draft = next((v for v in versions if v.is_draft), None)
+    # A proposal waiting for the patient opens, for her, on what is new in it.
+    news = None
+    if not staff and draft is not None and draft.items and not draft.patient_consent_at:
+        news = whats_new(agreed=agreed, proposal=draft)
+    # The care side can see the same changes, in its own words, e.g. while on the phone with her.
+    staff_news = None
+    if staff and draft is not None and draft.items and agreed is not None:
+        staff_news = whats_new(agreed=agreed, proposal=draft, for_staff=True)
     return render_template(
         "agreement/page.html",
         patient=patient,
         viewer_is_staff=staff,
         versions=versions,
-        agreed=next((v for v in versions if v.status == "agreed"), None),
-        draft=next((v for v in versions if v.is_draft), None),
+        agreed=agreed,
+        draft=draft,
+        news=news,
+        staff_news=staff_news,
         what_matters=agreements.what_matters_texts(tied),
         form=ConsentForm(formdata=None),
         button=EmptyForm(),
@@ -61,6 +74,25 @@ def _consent(patient: Patient, *, as_patient: bool, staff: bool, back: str) -> P
     else:
         flash(_("Tack! Nu väntar vi på att den andra parten också godkänner."), "success")
     return redirect(back, 303)
+
+
+def _talk_first(patient: Patient) -> Page:
+    form = ConsentForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        agreements.agreement_talk_first(
+            patient=patient,
+            version_id=int(form.version_id.data or 0),
+            expected_lock=int(form.lock_version.data or 0),
+            by_user=current_user,
+        )
+    except agreements.AgreementChangedError as error:
+        return _page(patient, staff=False, error=error.message, status=409)
+    except UserFacingError as error:
+        return _page(patient, staff=False, error=error.message, status=400)
+    flash(_("Tack! Din vårdkontakt får veta att du vill prata om förslaget först."), "success")
+    return redirect(url_for("agreement.index"), 303)
 
 
 def _version(patient: Patient, number: int, *, staff: bool) -> str:
@@ -118,6 +150,12 @@ def index() -> Page:
 def consent() -> Page:
     patient = own_patient(current_user, Action.CONSENT_AS_PATIENT)
     return _consent(patient, as_patient=True, staff=False, back=url_for("agreement.index"))
+
+
+@bp.post("/prata-forst")
+@login_required
+def talk_first() -> Page:
+    return _talk_first(own_patient(current_user, Action.CONSENT_AS_PATIENT))
 
 
 @bp.get("/version/<int:number>")
@@ -224,6 +262,16 @@ def _draft_data(draft: AgreementVersion) -> dict[str, object]:
 def staff_consent(patient: Patient) -> Page:
     back = url_for("agreement.staff_page", patient_id=patient.id)
     return _consent(patient, as_patient=False, staff=True, back=back)
+
+
+@bp.post("/patient/<int:patient_id>/pratat")
+@patient_route(Action.DRAFT_AGREEMENT)
+def staff_talk_done(patient: Patient) -> Response:
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if agreements.agreement_talk_done(patient=patient, by_user=current_user):
+        flash(_("Klart. Förslaget väntar nu på att patienten svarar igen."), "success")
+    return redirect(url_for("agreement.staff_page", patient_id=patient.id), 303)
 
 
 @bp.get("/patient/<int:patient_id>/version/<int:number>")

@@ -17,15 +17,15 @@ from enum import IntEnum
 from flask import url_for
 from flask_babel import format_datetime, ngettext
 from flask_babel import gettext as _
-from sqlalchemy import exists, func, select
+from sqlalchemy import func, select
 
-from webapp.agreement.models import Agreement, AgreementItem, AgreementVersion, VersionStatus
+from webapp.agreement import services as agreements
 from webapp.auth.models import Invitation, InvitationPurpose
 from webapp.clock import now_utc
 from webapp.extensions import db
 from webapp.followups.models import FollowUp, FollowUpStatus
 from webapp.people.models import Patient
-from webapp.receipt.models import Answer, ReceiptAnswer, Side
+from webapp.receipt import services as receipts
 
 
 class Urgency(IntEnum):
@@ -91,29 +91,22 @@ def cannot_come(patient_ids: Sequence[int]) -> dict[int, Need]:
 
 
 def agreement_proposal(patient_ids: Sequence[int]) -> dict[int, Need]:
-    """A proposal with something in it that one side has not agreed to yet."""
-    has_items = exists().where(AgreementItem.version_id == AgreementVersion.id)
-    rows = db.session.execute(
-        select(
-            Agreement.patient_id,
-            AgreementVersion.patient_consent_at,
-            AgreementVersion.care_consent_at,
-        )
-        .join(AgreementVersion, AgreementVersion.agreement_id == Agreement.id)
-        .where(
-            Agreement.patient_id.in_(patient_ids),
-            AgreementVersion.status == VersionStatus.DRAFT,
-            has_items,
-        )
-    )
+    """A proposal with something in it that one side has not agreed to yet; first of all,
+    a patient who answered it "Jag vill prata om det först"."""
     needs = {}
-    for patient_id, patient_consent_at, care_consent_at in rows:
+    for patient_id, proposal in agreements.proposals_by_patient(patient_ids).items():
         href = url_for("agreement.staff_page", patient_id=patient_id)
-        if care_consent_at is None and patient_consent_at is not None:
+        if proposal.talk_wanted_at is not None:
+            text = _(
+                "Vill prata om förslaget först (sedan %(when)s)",
+                when=when_words(proposal.talk_wanted_at),
+            )
+            needs[patient_id] = Need(Urgency.ACT, text, href)
+        elif proposal.waiting_for_care and not proposal.waiting_for_patient:
             needs[patient_id] = Need(
                 Urgency.ACT, _("Patienten har godkänt förslaget. Nu väntar det på dig."), href
             )
-        elif care_consent_at is None:
+        elif proposal.waiting_for_care:
             needs[patient_id] = Need(
                 Urgency.ACT, _("Förslag till överenskommelse som du inte har godkänt"), href
             )
@@ -125,34 +118,29 @@ def agreement_proposal(patient_ids: Sequence[int]) -> dict[int, Need]:
 
 
 def receipt_doubts(patient_ids: Sequence[int]) -> dict[int, Need]:
-    """The patient's current answers in Mitt kvitto that are "Nej" or "Delvis"."""
-    latest = (
-        select(func.max(ReceiptAnswer.id))
-        .where(ReceiptAnswer.patient_id.in_(patient_ids), ReceiptAnswer.side == Side.PATIENT)
-        .group_by(ReceiptAnswer.patient_id, ReceiptAnswer.question)
-    )
-    rows = db.session.execute(
-        select(ReceiptAnswer.patient_id, ReceiptAnswer.answer, func.count())
-        .where(
-            ReceiptAnswer.id.in_(latest),
-            ReceiptAnswer.answer.in_([Answer.NO, Answer.PARTLY]),
-        )
-        .group_by(ReceiptAnswer.patient_id, ReceiptAnswer.answer)
-    )
-    counts: dict[int, dict[str, int]] = {}
-    for patient_id, answer, count in rows:
-        counts.setdefault(patient_id, {})[answer] = count
+    """The patient's current answers in Mitt kvitto that are "Nej" or "Delvis", and the
+    questions she asked to be called about (which make it something to act on)."""
     needs = {}
-    for patient_id, by_answer in counts.items():
+    for patient_id, attention in receipts.attention_by_patient(patient_ids).items():
         parts = []
-        if no := by_answer.get(Answer.NO, 0):
+        if calls := len(attention.call_wanted):
+            parts.append(
+                ngettext(
+                    "vill att du ringer om %(num)d fråga",
+                    "vill att du ringer om %(num)d frågor",
+                    calls,
+                )
+            )
+        if no := len(attention.no):
             parts.append(ngettext("Nej på %(num)d fråga", "Nej på %(num)d frågor", no))
-        if partly := by_answer.get(Answer.PARTLY, 0):
+        if partly := len(attention.partly):
             parts.append(ngettext("Delvis på %(num)d fråga", "Delvis på %(num)d frågor", partly))
+        if not parts:
+            continue
         text = _("Mitt kvitto: %(answers)s", answers=", ".join(parts))
-        needs[patient_id] = Need(
-            Urgency.TALK, text, url_for("receipt.staff_page", patient_id=patient_id)
-        )
+        urgency = Urgency.ACT if calls else Urgency.TALK
+        href = url_for("receipt.staff_page", patient_id=patient_id)
+        needs[patient_id] = Need(urgency, text, href)
     return needs
 
 

@@ -43,3 +43,6 @@ class ReceiptAnswer(PlanRow, Model):
     comment: Mapped[str | None] = mapped_column(String(COMMENT_MAX))
     answered_by_user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     answered_at: Mapped[datetime] = mapped_column(default=now_utc)
+    # After a Delvis or Nej: the patient asked her care contact to call her about it. Kept on
+    # the answer it is about, so answering the question again starts without it.
+    call_wanted_at: Mapped[datetime | None] = mapped_column()

@@ -6,6 +6,7 @@ care side are yes to all seven questions AND an agreed version of the agreement 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
@@ -59,10 +60,24 @@ CARE_QUESTIONS = (
 )
 assert len(PATIENT_QUESTIONS) == len(CARE_QUESTIONS) == QUESTION_COUNT
 
+# The questions a newly agreed version of the agreement touches, and so asks again: whether
+# she can trust help comes when needed (the agreement's "när jag blir sämre") and whether the
+# agreement builds on what matters to her and says who does what. The others are about her
+# contact, the next step, the next time and the overview, which an agreement does not change;
+# her answers to them stand. A fixed set rather than one worked out from what changed between
+# versions: it costs nothing to read, and both parts of the agreement land on these two.
+AGREEMENT_QUESTIONS: Final = (1, 2)
+
+# After these answers she is offered a call from her care contact.
+CALL_OFFERED = frozenset({Answer.PARTLY, Answer.NO})
+
 ANSWER_WORDS = {Answer.YES: _l("Ja"), Answer.PARTLY: _l("Delvis"), Answer.NO: _l("Nej")}
 
 ANSWER_MESSAGE = _l("Välj ett svar: Ja, Delvis eller Nej.")
 QUESTION_MESSAGE = _l("Den frågan finns inte. Frågorna har nummer 1 till 7.")
+CALL_NOT_OFFERED_MESSAGE = _l(
+    "Du har svarat Ja på den frågan. Vill du prata ändå, ring din vårdkontakt."
+)
 COMMENT_MESSAGE = _l(
     "Kommentaren får vara högst %(max)d tecken. Korta texten lite.", max=COMMENT_MAX
 )
@@ -117,6 +132,36 @@ def receipt_answer_save(
     return row
 
 
+def receipt_call_wanted(*, patient: Patient, question: int, by_user: User) -> bool:
+    """ "Ja, ring mig": the patient wants her care contact to call her about her current
+    Delvis or Nej to this question. True when that is new; asked again, nothing changes."""
+    if not is_question(question):
+        raise ReceiptInputError(QUESTION_MESSAGE, "question")
+    current = receipt_current(patient_id=patient.id).get((Side.PATIENT, question))
+    if current is None or current.answer not in CALL_OFFERED:
+        raise ReceiptInputError(CALL_NOT_OFFERED_MESSAGE, "call")
+    if current.call_wanted_at is not None:
+        return False
+    current.call_wanted_at = now_utc()
+    audit.change_record(actor=by_user, patient=patient, change=audit.Change.RECEIPT_CALL_WANTED)
+    db.session.flush()
+    return True
+
+
+def receipt_call_done(*, patient: Patient, question: int, by_user: User) -> bool:
+    """The care contact has called the patient about her answer to this question: the wish
+    is answered (she can ask again). True when there was a wish; otherwise nothing changes."""
+    if not is_question(question):
+        raise ReceiptInputError(QUESTION_MESSAGE, "question")
+    current = receipt_current(patient_id=patient.id).get((Side.PATIENT, question))
+    if current is None or current.call_wanted_at is None:
+        return False
+    current.call_wanted_at = None
+    audit.change_record(actor=by_user, patient=patient, change=audit.Change.RECEIPT_CALL_DONE)
+    db.session.flush()
+    return True
+
+
 def receipt_current(*, patient_id: int) -> dict[tuple[str, int], ReceiptAnswer]:
     """The current answer per (side, question): the newest row of each (one query)."""
     latest = (
@@ -148,6 +193,15 @@ class Row:
         return question_text(Side.CARE, self.number)
 
     @property
+    def call_wanted(self) -> bool:
+        return self.patient is not None and self.patient.call_wanted_at is not None
+
+    @property
+    def needs_talk(self) -> bool:
+        """For the care side: she asked for a call, or the two sides answer differently."""
+        return self.call_wanted or self.comparison == "differ"
+
+    @property
     def comparison(self) -> str:
         """One of agree, differ or waiting (when a side has not answered yet)."""
         if self.patient is None or self.care is None:
@@ -159,8 +213,17 @@ class Row:
 class Contract:
     rows: list[Row]
     agreed_at: datetime | None
-    answer_again: bool
+    # The questions the agreement in force touches that she answered before it was agreed.
+    ask_again: tuple[int, ...]
     latest_patient_answer_at: datetime | None = field(default=None)
+
+    @property
+    def answer_again(self) -> bool:
+        return bool(self.ask_again)
+
+    @property
+    def needing_talk(self) -> list[Row]:
+        return [row for row in self.rows if row.needs_talk]
 
     @property
     def has_agreed_agreement(self) -> bool:
@@ -205,12 +268,18 @@ def receipt_contract(*, patient_id: int, agreed_at: datetime | None | _Ask = ASK
         for number in range(1, QUESTION_COUNT + 1)
     ]
     patient_times = [row.patient.answered_at for row in rows if row.patient]
-    # Ask again when the agreement was agreed after any of the patient's current answers.
-    answer_again = bool(patient_times) and agreed_at is not None and agreed_at > min(patient_times)
+    # Ask again those questions the agreement touches whose answer is older than it.
+    ask_again = tuple(
+        number
+        for number in AGREEMENT_QUESTIONS
+        if agreed_at is not None
+        and (answer := current.get((Side.PATIENT, number))) is not None
+        and agreed_at > answer.answered_at
+    )
     return Contract(
         rows=rows,
         agreed_at=agreed_at,
-        answer_again=answer_again,
+        ask_again=ask_again,
         latest_patient_answer_at=max(patient_times) if patient_times else None,
     )
 
@@ -222,6 +291,54 @@ def for_overview(patient: Patient, agreement: AgreementOverview) -> Contract:
         patient_id=patient.id,
         agreed_at=agreement.agreed.agreed_at if agreement.agreed else None,
     )
+
+
+# --- for the care contact's worklist ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReceiptAttention:
+    """What in one patient's current answers needs her care contact: the questions she
+    answered Nej (and Delvis), and those she asked to be called about."""
+
+    no: tuple[int, ...]
+    partly: tuple[int, ...]
+    call_wanted: tuple[int, ...]
+
+
+def attention_by_patient(patient_ids: Iterable[int]) -> dict[int, ReceiptAttention]:
+    """Of these patients, those whose current answers hold a Nej, a Delvis or a wish to be
+    called, question by question: one query however many patients (for the worklist)."""
+    ids = set(patient_ids)
+    if not ids:
+        return {}
+    latest = (
+        select(func.max(ReceiptAnswer.id))
+        .where(ReceiptAnswer.patient_id.in_(ids), ReceiptAnswer.side == Side.PATIENT)
+        .group_by(ReceiptAnswer.patient_id, ReceiptAnswer.question)
+    )
+    statement = (
+        select(
+            ReceiptAnswer.patient_id,
+            ReceiptAnswer.question,
+            ReceiptAnswer.answer,
+            ReceiptAnswer.call_wanted_at,
+        )
+        .where(ReceiptAnswer.id.in_(latest), ReceiptAnswer.answer.in_(list(CALL_OFFERED)))
+        .order_by(ReceiptAnswer.patient_id, ReceiptAnswer.question)
+    )
+    found: dict[int, dict[str, list[int]]] = {}
+    for row in db.session.execute(statement):
+        lists = found.setdefault(row.patient_id, {"no": [], "partly": [], "call": []})
+        lists["no" if row.answer == Answer.NO else "partly"].append(row.question)
+        if row.call_wanted_at is not None:
+            lists["call"].append(row.question)
+    return {
+        patient_id: ReceiptAttention(
+            no=tuple(lists["no"]), partly=tuple(lists["partly"]), call_wanted=tuple(lists["call"])
+        )
+        for patient_id, lists in found.items()
+    }
 
 
 # --- the unit's view -------------------------------------------------------------------

@@ -36,4 +36,4 @@ class EditForm(AppForm):
 
 
 class MoveForm(AppForm):
-    direction = StringField(validators=[AnyOf(["up", "down"])])
+    direction = StringField(validators=[AnyOf(["up", "down", "first"])])

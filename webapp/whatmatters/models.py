@@ -30,7 +30,7 @@ KIND_WORDS = {
     RevisionKind.CREATED: _l("skrev"),
     RevisionKind.EDITED: _l("ändrade texten till"),
     RevisionKind.REORDERED: _l("flyttade"),
-    RevisionKind.ARCHIVED: _l("arkiverade"),
+    RevisionKind.ARCHIVED: _l("tog bort från listan"),
     RevisionKind.RESTORED: _l("tog tillbaka"),
 }
 

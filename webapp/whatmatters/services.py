@@ -55,6 +55,10 @@ class WhatMattersConflict(WhatMattersError):
         self.statement = statement
 
 
+# Ways a statement can move: a place up, a place down, or first in the list.
+MOVES = ("up", "down", "first")
+
+
 def too_long_message(length: int) -> str:
     return str(
         _l(
@@ -189,7 +193,8 @@ def _place_last(patient: Patient) -> int:
         raise WhatMattersError(
             str(
                 _l(
-                    "Listan har redan %(max)d saker. Arkivera något först, så blir det plats.",
+                    "Listan har redan %(max)d saker. Ta bort något från listan först, så blir "
+                    "det plats.",
                     max=ACTIVE_MAX,
                 )
             )
@@ -225,7 +230,7 @@ def whatmatters_edit(
     if statement.lock_version != expected_version:
         raise WhatMattersConflict(statement)
     if statement.is_archived:
-        raise WhatMattersError(str(_l("Det här är arkiverat. Ta tillbaka det först.")))
+        raise WhatMattersError(str(_l("Det här är borttaget från listan. Ta tillbaka det först.")))
     if cleaned == statement.text:
         return statement
     now = now_utc()
@@ -250,20 +255,23 @@ def whatmatters_edit(
 
 
 def whatmatters_move(*, patient: Patient, statement_id: int, direction: str, actor: User) -> int:
-    """Move a statement one place up or down; returns its new place (1 = most important)."""
-    if direction not in ("up", "down"):
+    """Move a statement one place up or down, or first; returns its new place (1 = most
+    important)."""
+    if direction not in MOVES:
         raise WhatMattersError(str(_l("Välj upp eller ner.")))
     active = _active(patient)
     index = next((i for i, s in enumerate(active) if s.id == statement_id), None)
     if index is None:
         whatmatters_find(patient=patient, statement_id=statement_id)  # 404 if not the patient's
-        raise WhatMattersError(str(_l("Det här är arkiverat och har ingen plats i listan.")))
-    target = index - 1 if direction == "up" else index + 1
-    if target < 0:
+        raise WhatMattersError(
+            str(_l("Det här är borttaget från listan och har ingen plats i den."))
+        )
+    target = {"first": 0, "up": index - 1, "down": index + 1}[direction]
+    if target < 0 or (direction == "first" and index == 0):
         raise WhatMattersError(str(_l("Det ligger redan först.")))
     if target >= len(active):
         raise WhatMattersError(str(_l("Det ligger redan sist.")))
-    active[index], active[target] = active[target], active[index]
+    active.insert(target, active.pop(index))
     now = now_utc()
     # Number the whole list afresh: gaps and ties left by earlier changes disappear.
     for rank, item in enumerate(active, start=1):
@@ -278,10 +286,12 @@ def whatmatters_move(*, patient: Patient, statement_id: int, direction: str, act
 def whatmatters_archive(
     *, patient: Patient, statement_id: int, actor: User
 ) -> WhatMattersStatement:
-    """Take a statement off the list; it stays under "Arkiverade" and in the history."""
+    """Take a statement off the list ("Ta bort från listan"); it stays under "Borttaget från
+    listan", where she can take it back, in the history, and where the agreement refers to it
+    (marked as taken off). Stored as archived: nothing is deleted."""
     statement = whatmatters_find(patient=patient, statement_id=statement_id)
     if statement.is_archived:
-        raise WhatMattersError(str(_l("Det här är redan arkiverat.")))
+        raise WhatMattersError(str(_l("Det här är redan borttaget från listan.")))
     now = now_utc()
     statement.archived_at = now
     statement.updated_at = now
@@ -294,7 +304,7 @@ def whatmatters_archive(
 def whatmatters_restore(
     *, patient: Patient, statement_id: int, actor: User
 ) -> WhatMattersStatement:
-    """Put an archived statement back, last in the list."""
+    """Put a statement taken off the list back, last in it."""
     statement = whatmatters_find(patient=patient, statement_id=statement_id)
     if not statement.is_archived:
         raise WhatMattersError(str(_l("Det här finns redan i listan.")))

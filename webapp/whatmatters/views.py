@@ -1,4 +1,5 @@
-"""Vad är viktigt för dig? The patient writes, orders, edits and archives at /viktigt/...;
+"""Vad är viktigt för dig? The patient writes, orders, edits and takes off the list (stored as
+archived) at /viktigt/...;
 the care side reads the list and its history at /viktigt/patient/<id>/historik."""
 
 from __future__ import annotations
@@ -128,7 +129,7 @@ def move(statement_id: int) -> Page:
         return _index(patient, error=error.message)
     # The list page says where it went and puts focus back on the moved statement's button
     # (`autofocus`, which also scrolls to it). No #anchor: browsers skip autofocus with one.
-    riktning = "upp" if form.direction.data == "up" else "ner"
+    riktning = "ner" if form.direction.data == "down" else "upp"
     return redirect(url_for("whatmatters.index", flyttad=statement_id, riktning=riktning), 303)
 
 
@@ -146,7 +147,7 @@ def _status_change(statement_id: int, change: str) -> Page:
     except whatmatters.WhatMattersError as error:
         return _index(patient, error=error.message)
     if change == "archive":
-        flash(_("Det är arkiverat. Du hittar det under Arkiverade längre ner."), "success")
+        flash(_("Det är borttaget från listan. Längre ner kan du ta tillbaka det."), "success")
         return _back_to_list()
     flash(_("Det är tillbaka i listan, sist."), "success")
     return _back_to_list(statement.id)
