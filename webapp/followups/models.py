@@ -70,6 +70,10 @@ class FollowUp(PlanRow, Model):
     lock_version: Mapped[int] = mapped_column(default=1)
     cannot_come_at: Mapped[datetime | None] = mapped_column()
     cannot_come_reason: Mapped[str | None] = mapped_column(String(REASON_MAX))
+    # When the patient said she has seen that care moved or cancelled it ("Att göra nu").
+    seen_by_patient_at: Mapped[datetime | None] = mapped_column()
+    # Who makes a phone call: "care" calls the patient, "patient" calls care; "" not said.
+    who_calls: Mapped[str] = mapped_column(String(16), default="", server_default="")
 
     moved_to: Mapped[FollowUp | None] = relationship(remote_side=[id])
     created_by: Mapped[User] = relationship()

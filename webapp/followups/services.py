@@ -7,14 +7,15 @@ link is in feed.py. The caller has already asked the access policy.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from webapp import audit
+from webapp.changes import plan_changed
 from webapp.clock import now_utc
 from webapp.extensions import db
 from webapp.followups.details import FollowUpError, FollowUpInput, checked_text, checked_values
@@ -76,6 +77,8 @@ def follow_ups_list(*, patient: Patient) -> FollowUpList:
 @dataclass(frozen=True)
 class FollowUpOverview:
     upcoming: list[FollowUp]  # in time order, cancelled and moved ones included
+    # Moved or cancelled by care and not yet seen by the patient, whenever their old time was.
+    unseen_changes: list[FollowUp] = field(default_factory=list)
 
     @property
     def planned(self) -> list[FollowUp]:
@@ -101,18 +104,47 @@ class FollowUpOverview:
 
 
 def for_overview(patient: Patient) -> FollowUpOverview:
-    """What "Min plan" shows: the follow-ups not yet over, in time order. One query, however
-    many there are (moved ones point at a follow-up of the same list)."""
-    found = db.session.scalars(
-        select(FollowUp)
-        .where(
-            FollowUp.patient_id == patient.id, FollowUp.starts_at > now_utc() - timedelta(days=1)
-        )
-        .options(joinedload(FollowUp.moved_to))
-        .order_by(FollowUp.starts_at, FollowUp.id)
-    )
+    """What "Min plan" shows: the follow-ups not yet over, in time order, and the changes
+    care made that the patient has not seen (a move is news even when the old time has
+    passed). One query, however many there are (moved ones point at their new follow-up)."""
     now = now_utc()
-    return FollowUpOverview(upcoming=[f for f in found if f.ends_at > now])
+    found = list(
+        db.session.scalars(
+            select(FollowUp)
+            .where(
+                FollowUp.patient_id == patient.id,
+                or_(
+                    FollowUp.starts_at > now - timedelta(days=1),
+                    and_(
+                        FollowUp.status != FollowUpStatus.PLANNED,
+                        FollowUp.seen_by_patient_at.is_(None),
+                    ),
+                ),
+            )
+            .options(joinedload(FollowUp.moved_to))
+            .order_by(FollowUp.starts_at, FollowUp.id)
+        )
+    )
+    return FollowUpOverview(
+        upcoming=[f for f in found if f.ends_at > now],
+        unseen_changes=[f for f in found if not f.is_planned and f.seen_by_patient_at is None],
+    )
+
+
+def follow_up_changes_mark_seen(*, patient: Patient, up_to_id: int) -> None:
+    """The patient tapped "Jag har sett det": the moves and cancellations shown are done.
+    Only those up to the newest one shown, so a change made meanwhile still waits."""
+    plan_changed(patient.id)
+    db.session.execute(
+        update(FollowUp)
+        .where(
+            FollowUp.patient_id == patient.id,
+            FollowUp.status != FollowUpStatus.PLANNED,
+            FollowUp.seen_by_patient_at.is_(None),
+            FollowUp.id <= up_to_id,
+        )
+        .values(seen_by_patient_at=now_utc())
+    )
 
 
 # --- changing --------------------------------------------------------------------------

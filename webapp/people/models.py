@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, LargeBinary, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.db import CreatedAtMixin, DirectoryRow, PlanRow
@@ -62,7 +62,12 @@ class CareUnit(DirectoryRow, CreatedAtMixin, Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
     phone: Mapped[str] = mapped_column(String(32), default="")
+    # Free text, kept only where it could not be read as weekdays and times (phone_times).
     phone_hours: Mapped[str] = mapped_column(String(120), default="")
+    # When the phone is answered: [weekday (0 = Monday), from minute, to minute], local time.
+    phone_times: Mapped[list[list[int]] | None] = mapped_column(JSON)
+    # Where a visit happens: street, postcode and town, as the patient needs it.
+    address: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
 
 class StaffMember(DirectoryRow, CreatedAtMixin, Model):
@@ -74,6 +79,7 @@ class StaffMember(DirectoryRow, CreatedAtMixin, Model):
     title: Mapped[str] = mapped_column(String(80))
     phone: Mapped[str] = mapped_column(String(32), default="")
     phone_hours: Mapped[str] = mapped_column(String(120), default="")
+    phone_times: Mapped[list[list[int]] | None] = mapped_column(JSON)  # as CareUnit's
     is_physician: Mapped[bool] = mapped_column(default=False)
     is_unit_admin: Mapped[bool] = mapped_column(default=False)
     # Set when a unit administrator ends their access; the row stays, so logs still name them.

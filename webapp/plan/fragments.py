@@ -26,6 +26,7 @@ from webapp.access import Action, load_patient
 from webapp.i18n import current_locale
 from webapp.people.models import Patient
 from webapp.plan.overview import overview_build
+from webapp.plan.todo import todo_items
 
 MAX_AGE = 60.0  # seconds; the next follow-up may have started meanwhile
 MAX_ENTRIES = 2000
@@ -84,9 +85,11 @@ def own_plan_html(patient: Patient) -> Markup:
         # The door again, now loading the contacts with the record (one query; no log
         # entry, since the patient reads their own plan).
         patient = load_patient(current_user, patient.id, Action.VIEW_PLAN)
+        overview = overview_build(patient)
         html = render_template(
             "plan/_own_plan.html",
-            overview=overview_build(patient),
+            overview=overview,
+            todo=todo_items(overview),
             patient=patient,
             viewer_is_staff=False,
             csrf_token=lambda: CSRF_PLACEHOLDER,
