@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import pytest
 from flask.testing import FlaskClient
 
 from tests.conftest import csrf_token
@@ -20,6 +21,14 @@ from webapp.people import services as people
 from webapp.people.models import Patient, StaffMember
 from webapp.receipt import services as receipt
 from webapp.receipt.models import QUESTION_COUNT
+from webapp.whatmatters import services as whatmatters
+
+
+@pytest.fixture(autouse=True)
+def _not_new(patient: Patient) -> None:
+    """She has written what matters, so she is past the first-time card (test_plan_home.py)."""
+    whatmatters.whatmatters_add(patient=patient, text="Att gå till affären.", actor=patient.user)
+    db.session.commit()
 
 
 def _todo(client: FlaskClient) -> str:

@@ -29,6 +29,7 @@ from webapp.followups.models import (
     WITH_WHOM_MAX,
     FollowUp,
     FollowUpKind,
+    WhoCalls,
 )
 
 MAX_HOURS = 8  # a working day; longer is surely a typing mistake
@@ -142,6 +143,7 @@ class FollowUpInput:
     time: str
     kind: str
     end_time: str = ""
+    who_calls: str = ""  # a WhoCalls value; kept only for a phone call
     duration_minutes: str = ""
     with_whom: str = ""
     place: str = ""
@@ -214,6 +216,12 @@ def _kind(kind: str) -> str:
     return kind
 
 
+def _who_calls(details: FollowUpInput) -> str:
+    if details.who_calls not in {who.value for who in WhoCalls}:
+        raise FollowUpError(_l("Välj vem som ringer."), "who_calls")
+    return details.who_calls if details.kind == FollowUpKind.PHONE else WhoCalls.NOT_SAID.value
+
+
 def checked_values(details: FollowUpInput) -> dict[str, object]:
     """The values to save, or a FollowUpInputError that names every wrong field at once."""
     errors: dict[str, str] = {}
@@ -222,6 +230,7 @@ def checked_values(details: FollowUpInput) -> dict[str, object]:
         "starts_at": starts_at,
         "duration_minutes": _attempt(errors, lambda: _duration(details, starts_at)),
         "kind": _attempt(errors, lambda: _kind(details.kind)),
+        "who_calls": _attempt(errors, lambda: _who_calls(details)),
         "with_whom": _attempt(
             errors, lambda: checked_text(details.with_whom, "with_whom", WITH_WHOM_MAX)
         ),
@@ -250,6 +259,7 @@ def follow_up_input_of(follow_up: FollowUp) -> FollowUpInput:
         time=starts.strftime("%H:%M"),
         end_time=ends.strftime("%H:%M"),
         kind=follow_up.kind,
+        who_calls=follow_up.who_calls,
         with_whom=follow_up.with_whom,
         place=follow_up.place,
         purpose=follow_up.purpose,

@@ -7,7 +7,7 @@ from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaF
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Regexp
 
 from webapp.followups.details import FollowUpInput
-from webapp.followups.models import KIND_WORDS, REASON_MAX
+from webapp.followups.models import KIND_WORDS, REASON_MAX, WHO_CALLS_WORDS
 from webapp.forms import AppForm, SelectChoice, strip
 
 
@@ -23,6 +23,11 @@ class FollowUpForm(AppForm):
     kind = SelectField(
         _l("Sorts kontakt"),
         choices=[SelectChoice(kind.value, words) for kind, words in KIND_WORDS.items()],
+        validate_choice=False,
+    )
+    who_calls = SelectField(
+        _l("Vem ringer? (vid telefonsamtal)"),
+        choices=[SelectChoice(who.value, words) for who, words in WHO_CALLS_WORDS.items()],
         validate_choice=False,
     )
     with_whom = StringField(_l("Med vem"), filters=[strip])
@@ -42,6 +47,7 @@ class FollowUpForm(AppForm):
             time=self.time.data or "",
             end_time=self.end_time.data or "",
             kind=self.kind.data or "",
+            who_calls=self.who_calls.data or "",
             with_whom=self.with_whom.data or "",
             place=self.place.data or "",
             purpose=self.purpose.data or "",

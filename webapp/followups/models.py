@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -36,6 +37,21 @@ KIND_WORDS = {
     FollowUpKind.VIDEO: _l("Videosamtal"),
     FollowUpKind.LAB: _l("Provtagning"),
     FollowUpKind.HOME_VISIT: _l("Hembesök"),
+}
+
+
+class WhoCalls(StrEnum):
+    """Who makes a phone call; NOT_SAID for bookings made before anyone asked."""
+
+    NOT_SAID = ""
+    CARE = "care"
+    PATIENT = "patient"
+
+
+WHO_CALLS_WORDS = {
+    WhoCalls.NOT_SAID: _l("Inte bestämt"),
+    WhoCalls.CARE: _l("Vården ringer patienten"),
+    WhoCalls.PATIENT: _l("Patienten ringer vården"),
 }
 
 
@@ -88,6 +104,17 @@ class FollowUp(PlanRow, Model):
             return str(KIND_WORDS[FollowUpKind(self.kind)])
         except ValueError:
             return self.kind
+
+    @property
+    def who_calls_words(self) -> str:
+        """ "Karin Lind ringer dig" / "Du ringer mottagningen"; "" when the booking does not
+        say (or it is not a phone call): a patient waiting by the phone for a call she was
+        meant to make is the commonest miss."""
+        if self.kind != FollowUpKind.PHONE or not self.who_calls:
+            return ""
+        if self.who_calls == WhoCalls.CARE:
+            return str(gettext("%(name)s ringer dig", name=self.with_whom or gettext("Vården")))
+        return str(gettext("Du ringer %(name)s", name=self.with_whom or gettext("mottagningen")))
 
     @property
     def is_planned(self) -> bool:

@@ -25,6 +25,7 @@ from markupsafe import Markup
 from webapp.access import Action, load_patient
 from webapp.i18n import current_locale
 from webapp.people.models import Patient
+from webapp.plan.next_step import next_step_words
 from webapp.plan.overview import overview_build
 from webapp.plan.todo import todo_items
 
@@ -86,10 +87,13 @@ def own_plan_html(patient: Patient) -> Markup:
         # entry, since the patient reads their own plan).
         patient = load_patient(current_user, patient.id, Action.VIEW_PLAN)
         overview = overview_build(patient)
+        upcoming = overview.follow_ups.next
         html = render_template(
             "plan/_own_plan.html",
             overview=overview,
             todo=todo_items(overview),
+            first_time=overview.first_time,
+            next_step=next_step_words(upcoming, patient) if upcoming else "",
             patient=patient,
             viewer_is_staff=False,
             csrf_token=lambda: CSRF_PLACEHOLDER,
