@@ -10,6 +10,7 @@ from alembic import op
 import sqlalchemy as sa
 
 import webapp.db
+from webapp.people.phone_hours import times_from_text
 
 
 # revision identifiers, used by Alembic.
@@ -33,6 +34,15 @@ def upgrade():
         batch_op.add_column(sa.Column('address', sa.String(length=200), server_default='', nullable=False))
     with op.batch_alter_table('staff_member', schema=None) as batch_op:
         batch_op.add_column(sa.Column('phone_times', sa.JSON(), nullable=True))
+
+    # Free-text hours that read as weekdays and times become data; the rest stay as typed.
+    for name in ('care_unit', 'staff_member'):
+        table = sa.table(name, sa.column('id', sa.Integer), sa.column('phone_hours', sa.String), sa.column('phone_times', sa.JSON))
+        connection = op.get_bind()
+        for row_id, text in connection.execute(sa.select(table.c.id, table.c.phone_hours).where(table.c.phone_hours != '')).all():
+            times = times_from_text(text)
+            if times is not None:
+                connection.execute(table.update().where(table.c.id == row_id).values(phone_times=times, phone_hours=''))
 
 
 def downgrade():

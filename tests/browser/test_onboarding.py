@@ -56,7 +56,7 @@ def test_care_contact_onboards_a_patient_who_signs_out_and_in_again(live_server,
     )
     expect(contact).to_contain_text(team.nurse_name)
     expect(contact).to_contain_text(f"{team.nurse_title}, {team.unit_name}")
-    expect(contact).to_contain_text(f"Telefontid: {team.nurse_hours}")
+    expect(contact).to_contain_text("Telefontid: Mån–sön 00:00–24:00")
     call = contact.get_by_role("link", name=f"Ring {team.nurse_phone}")
     expect(call).to_have_attribute("href", "tel:0101234567")
     physician = phone.locator(

@@ -6,12 +6,14 @@ import secrets
 from datetime import datetime
 from enum import StrEnum
 
+from flask_babel import get_locale
 from flask_login import UserMixin
 from sqlalchemy import JSON, ForeignKey, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.db import CreatedAtMixin, DirectoryRow, PlanRow
 from webapp.extensions import Model
+from webapp.people.phone_hours import describe
 
 
 class UserKind(StrEnum):
@@ -98,8 +100,19 @@ class StaffMember(DirectoryRow, CreatedAtMixin, Model):
         return self.phone or self.care_unit.phone
 
     @property
+    def reachable_times(self) -> list[list[int]] | None:
+        """When the number a patient should call is answered, as weekdays and times."""
+        return self.phone_times if self.phone else self.care_unit.phone_times
+
+    @property
     def reachable_hours(self) -> str:
-        return self.phone_hours if self.phone else self.care_unit.phone_hours
+        """Those hours in words in the reader's language, with any note kept as typed."""
+        text = self.phone_hours if self.phone else self.care_unit.phone_hours
+        times = self.reachable_times
+        if not times:
+            return text
+        described = describe(times, str(get_locale() or "sv"))
+        return f"{described}. {text}" if text else described
 
 
 class Patient(PlanRow, CreatedAtMixin, Model):
