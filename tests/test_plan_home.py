@@ -55,6 +55,8 @@ def test_a_visit_says_where_from_the_units_address(patient_client, patient, nurs
     _book(patient, nurse, kind="visit", with_whom="Karin Lind")
     line = _next_step(patient_client.get("/").get_data(as_text=True))
     assert line.endswith("Besök med Karin Lind, Vårdcentralen Test, Storgatan 1, 123 45 Nära")
+    listing = patient_client.get("/uppfoljning/").get_data(as_text=True)
+    assert "<dd>Vårdcentralen Test, Storgatan 1, 123 45 Nära</dd>" in listing
 
 
 def test_the_menu_offers_help_when_worse_and_keys_move_to_settings(patient_client):
