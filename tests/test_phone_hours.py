@@ -82,7 +82,7 @@ def test_the_card_offers_the_line_while_open_and_1177_when_closed(
     wednesday_morning.advance(minutes=10)  # 10:00: closed, though nothing in the plan changed
     card = _card(patient_client.get("/").get_data(as_text=True))
     assert "Telefontiden är stängd nu – ring 1177." in card
-    assert "Karin Lind svarar igen torsdag 3 december kl. 08:00." in card
+    assert "Telefonen öppnar igen torsdag 3 december kl. 08:00." in card
     assert 'href="tel:1177"' in card and 'href="tel:0101234567"' not in card
 
 
