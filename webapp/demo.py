@@ -19,7 +19,7 @@ from webapp.clock import now_utc
 from webapp.extensions import db
 from webapp.followups import services as followups
 from webapp.followups.details import FollowUpInput, local_zone
-from webapp.followups.models import FollowUpKind
+from webapp.followups.models import FollowUpKind, WhoCalls
 from webapp.people.models import Patient, StaffMember, User
 from webapp.whatmatters import services as whatmatters
 from webapp.whatmatters.models import WhatMattersStatement
@@ -146,8 +146,9 @@ def _follow_ups(patient: Patient, nurse: StaffMember) -> None:
                 time=clock,
                 duration_minutes="30",
                 kind=kind,
+                who_calls=WhoCalls.CARE if kind == FollowUpKind.PHONE else WhoCalls.NOT_SAID,
                 with_whom=nurse.user.name,
-                place="Vårdcentralen Nära" if kind == FollowUpKind.VISIT else "",
+                place="",  # a visit is at the unit: its address is shown
                 purpose=purpose,
                 preparation=preparation,
             ),

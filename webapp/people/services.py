@@ -41,11 +41,15 @@ def care_unit_address_set(*, unit: CareUnit, address: str) -> None:
     unit.address = address
 
 
-def care_unit_get_or_create(*, name: str, phone: str = "", phone_hours: str = "") -> CareUnit:
+def care_unit_get_or_create(
+    *, name: str, phone: str = "", phone_hours: str = "", address: str = ""
+) -> CareUnit:
     unit = db.session.scalar(select(CareUnit).where(CareUnit.name == name))
     if unit is None:
         times, text = hours_split(phone_hours)
-        unit = CareUnit(name=name, phone=phone, phone_hours=text, phone_times=times)
+        unit = CareUnit(
+            name=name, phone=phone, phone_hours=text, phone_times=times, address=address
+        )
         db.session.add(unit)
         db.session.flush()
     return unit
