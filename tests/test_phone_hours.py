@@ -4,13 +4,16 @@ clock, even while the rendered plan is kept in memory."""
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import text
 
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, make_config
+from webapp import create_app
 from webapp.extensions import db
 from webapp.people import services as people
 from webapp.people.models import StaffMember
@@ -117,3 +120,30 @@ def test_the_unit_administrator_sets_the_units_hours_and_address(nurse_client, u
     stored = db.session.get(type(unit), unit.id)
     assert stored.address == "Storgatan 1, 123 45 Nära"
     assert stored.phone_times == [[0, 8 * 60, 16 * 60]]
+
+
+def test_the_migration_reads_old_hours_and_keeps_what_it_cannot_read(tmp_path):
+    """Units and staff that had free-text hours before this release."""
+    url = f"sqlite:///{tmp_path}/before.db"
+    app = create_app(make_config(tmp_path, SQLALCHEMY_DATABASE_URI=url))
+    with app.app_context():
+        runner = app.test_cli_runner()
+        assert runner.invoke(args=["db", "upgrade", "598b3e206e32"]).exit_code == 0
+        with db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO care_unit (id, name, phone, phone_hours, created_at) VALUES "
+                    "(1, 'A', '010', 'Vardagar 8–16, lunchstängt 12–13', '2026-01-01'), "
+                    "(2, 'B', '010', 'Ring när du vill', '2026-01-01')"
+                )
+            )
+        assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+        with db.engine.connect() as connection:
+            rows = connection.execute(
+                text("SELECT phone_hours, phone_times FROM care_unit ORDER BY id")
+            ).all()
+        db.engine.dispose()
+    assert rows[0][0] == "" and json.loads(rows[0][1]) == [
+        [day, start, end] for day in range(5) for start, end in ((480, 720), (780, 960))
+    ]
+    assert rows[1] == ("Ring när du vill", None)
