@@ -14,6 +14,7 @@ from sqlalchemy import text
 
 from tests.conftest import csrf_token, make_config
 from webapp import create_app
+from webapp.careteam import services as careteam
 from webapp.extensions import db
 from webapp.people import services as people
 from webapp.people.models import StaffMember
@@ -147,3 +148,27 @@ def test_the_migration_reads_old_hours_and_keeps_what_it_cannot_read(tmp_path):
         [day, start, end] for day in range(5) for start, end in ((480, 720), (780, 960))
     ]
     assert rows[1] == ("Ring när du vill", None)
+
+
+def test_another_part_of_care_outside_its_typed_hours_offers_1177(
+    wednesday_morning, patient_client, patient, nurse
+):
+    careteam.care_part_add(
+        patient=patient,
+        actor=nurse.user,
+        organisation="Hemtjänsten",
+        kind="municipal_home_care",
+        role_text="Hjälper till.",
+        phone="08-555 123 00",
+        phone_hours="Vardagar 8–10",
+    )
+    db.session.commit()
+    html = patient_client.get("/").get_data(as_text=True)
+    part = html[html.index("careteam-part") :]
+    assert 'href="tel:085551230' in part and "stängd" not in part
+    wednesday_morning.advance(minutes=10)  # 10:00, within the session's idle time
+    part = patient_client.get("/").get_data(as_text=True)
+    part = part[part.index("careteam-part") :]
+    assert "Telefontiden är stängd nu – ring 1177." in part
+    assert "Telefonen öppnar igen torsdag 3 december kl. 08:00." in part
+    assert 'href="tel:085551230' not in part

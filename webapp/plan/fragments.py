@@ -33,9 +33,9 @@ from webapp.clock import now_utc
 from webapp.followups.details import local_zone
 from webapp.i18n import current_locale
 from webapp.people.models import Patient
-from webapp.people.phone_hours import LineStatus, line_status
+from webapp.people.phone_hours import LineStatus, PhoneTimes, line_status, times_from_text
 from webapp.plan.next_step import next_step_words
-from webapp.plan.overview import overview_build
+from webapp.plan.overview import Overview, overview_build
 from webapp.plan.todo import todo_items
 
 MAX_AGE = 60.0  # seconds; the next follow-up may have started meanwhile
@@ -90,14 +90,21 @@ def store_clear() -> None:
     _store().clear()
 
 
-def phone_lines(patient: Patient) -> dict[str, LineStatus]:
-    """Whether each fixed contact's line is open now, by role, where its hours are data."""
-    lines = {}
-    for role, person in (("care_contact", patient.care_contact), ("physician", patient.physician)):
-        times = person.reachable_times if person and person.reachable_phone else None
-        if times:
-            lines[role] = line_status(times, now_utc(), local_zone())
-    return lines
+def phone_lines(patient: Patient, overview: Overview) -> dict[str, LineStatus]:
+    """Whether each line on the plan is open now, where its hours are known as weekdays and
+    times: the fixed contacts' by role, and other parts of care ("part-<id>") whose typed
+    hours read as such."""
+    found: dict[str, PhoneTimes | None] = {
+        role: person.reachable_times if person and person.reachable_phone else None
+        for role, person in (
+            ("care_contact", patient.care_contact),
+            ("physician", patient.physician),
+        )
+    }
+    for part in overview.care_team.parts:
+        found[f"part-{part.id}"] = times_from_text(part.phone_hours) if part.phone else None
+    now, zone = now_utc(), local_zone()
+    return {key: line_status(times, now, zone) for key, times in found.items() if times}
 
 
 def own_plan_html(patient: Patient) -> Markup:
@@ -112,7 +119,7 @@ def own_plan_html(patient: Patient) -> Markup:
         patient = load_patient(current_user, patient.id, Action.VIEW_PLAN)
         overview = overview_build(patient)
         upcoming = overview.follow_ups.next
-        lines = phone_lines(patient)
+        lines = phone_lines(patient, overview)
         html = render_template(
             "plan/_own_plan.html",
             overview=overview,
