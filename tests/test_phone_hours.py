@@ -31,6 +31,7 @@ WEEKDAYS_8_TO_10 = [[day, 8 * 60, 10 * 60] for day in range(5)]
         ("Vardagar 8–10 och 13–15", "Mån–fre 08:00–10:00, 13:00–15:00"),
         ("Vardagar 8–16, lunchstängt 12–13", "Mån–fre 08:00–12:00, 13:00–16:00"),
         ("Alla dagar 7–21", "Mån–sön 07:00–21:00"),
+        ("Dygnet runt", "Mån–sön 00:00–24:00"),
         ("Mån-tors 8.30-12, fre 8-11", "Mån–tors 08:30–12:00; fre 08:00–11:00"),
     ],
 )

@@ -80,6 +80,8 @@ def times_from_text(text: str) -> PhoneTimes | None:
     """The old free text read as weekdays and times, or None when any word of it cannot be
     read (then the text is kept and shown as it was: better than a wrong guess)."""
     words = text.lower().replace("–", "-").replace("—", "-")
+    if words.strip(" .") in ("dygnet runt", "alltid öppet", "alla dagar dygnet runt"):
+        return [[day, 0, DAY_MINUTES] for day in range(7)]
     days: list[int] = []
     closing = False
     every_day = "alla dagar" in words or "varje dag" in words
