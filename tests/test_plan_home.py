@@ -30,7 +30,9 @@ def _next_step(html: str) -> str:
     return found.group(1) if found else ""
 
 
-def test_the_next_step_says_who_calls_whom_in_one_line(patient_client, patient, nurse):
+def test_the_next_step_says_who_calls_whom_in_one_line(
+    patient_client, nurse_client, patient, nurse
+):
     _book(patient, nurse, kind="phone", who_calls="care", with_whom="Karin Lind")
     html = patient_client.get("/").get_data(as_text=True)
     line = _next_step(html)
@@ -40,6 +42,8 @@ def test_the_next_step_says_who_calls_whom_in_one_line(patient_client, patient, 
     assert worse and worse.group(1) == "/overenskommelse/nar-jag-blir-samre"
     listing = patient_client.get("/uppfoljning/").get_data(as_text=True)
     assert "Karin Lind ringer dig" in listing
+    care_listing = nurse_client.get(f"/uppfoljning/patient/{patient.id}/").get_data(as_text=True)
+    assert "<dd>Vården ringer patienten</dd>" in care_listing
 
 
 def test_a_call_the_patient_makes_and_a_visit_say_so(patient_client, patient, nurse):

@@ -117,6 +117,13 @@ class FollowUp(PlanRow, Model):
         return str(gettext("Du ringer %(name)s", name=self.with_whom or gettext("mottagningen")))
 
     @property
+    def who_calls_staff_words(self) -> str:
+        """The same for the care side: "Vården ringer patienten"."""
+        if self.kind != FollowUpKind.PHONE or not self.who_calls:
+            return ""
+        return str(WHO_CALLS_WORDS.get(WhoCalls(self.who_calls), ""))
+
+    @property
     def is_planned(self) -> bool:
         return self.status == FollowUpStatus.PLANNED
 
