@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from tests.conftest import register_with_invitation
+from tests.conftest import csrf_token, register_with_invitation
 from webapp.clock import now_utc
 from webapp.extensions import db
 from webapp.followups import services as followups
@@ -95,3 +95,13 @@ def test_the_welcome_after_the_first_passkey_says_she_is_signed_in(client, patie
     html = client.get("/?welcome=1").get_data(as_text=True)
     assert "Klart! Du är inloggad." in html
     assert "Nu kan du logga in" not in html
+
+
+def test_the_next_step_in_english(patient_client, patient, nurse):
+    _book(patient, nurse, kind="phone", who_calls="care", with_whom="Karin Lind")
+    patient_client.post(
+        "/sprak", data={"lang": "en", "next": "/", "csrf_token": csrf_token(patient_client, "/")}
+    )
+    line = _next_step(patient_client.get("/").get_data(as_text=True))
+    assert re.match(r"^[A-Z][a-z]{2} \d{1,2} [A-Z][a-z]+ ", line), line
+    assert line.endswith("Karin Lind calls you"), line

@@ -24,10 +24,15 @@ def where_words(follow_up: FollowUp, patient: Patient) -> str:
     return f"{unit.name}, {unit.address}" if unit.address else unit.name
 
 
+def _first_upper(text: str) -> str:
+    # Not str.capitalize(), which would make English "December" lower case.
+    return text[:1].upper() + text[1:]
+
+
 def next_step_words(follow_up: FollowUp, patient: Patient) -> str:
     when: str = _(
         "%(date)s kl. %(time)s",
-        date=format_datetime(follow_up.starts_at, "EEE d MMMM").capitalize(),
+        date=_first_upper(format_datetime(follow_up.starts_at, "EEE d MMMM")),
         time=format_datetime(follow_up.starts_at, "HH:mm"),
     )
     what = follow_up.who_calls_words or follow_up.kind_words
