@@ -542,7 +542,7 @@ def test_when_worse_page_shows_the_agreed_texts_and_whom_to_call(patient_client,
     html = patient_client.get("/overenskommelse/nar-jag-blir-samre").get_data(as_text=True)
     assert WORSE["when_worse_text"] in html and "Ändrat men inte godkänt." not in html
     assert "Det här är ett förslag." not in html
-    assert 'href="tel:0101234567"' in html and "Vardagar 8–10" in html
+    assert 'href="tel:0101234567"' in html and "Mån–sön 00:00–24:00" in html
     assert 'href="tel:1177"' in html and 'href="tel:112"' in html
     assert "Spara planen i den här telefonen" in html
 

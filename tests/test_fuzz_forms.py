@@ -127,6 +127,30 @@ def _build_world(patient: Patient, nurse: StaffMember) -> dict[str, int]:
         ),
         actor=nurse.user,
     )
+    # A time care moved: "Jag har sett det" in Att göra nu.
+    later = followups.follow_up_book(
+        patient=patient,
+        details=FollowUpInput(
+            date=(date.today() + timedelta(days=40)).isoformat(),
+            time="10:00",
+            duration_minutes="30",
+            kind="phone",
+            purpose="Prata",
+        ),
+        actor=nurse.user,
+    )
+    followups.follow_up_move(
+        patient=patient,
+        follow_up_id=later.id,
+        details=FollowUpInput(
+            date=(date.today() + timedelta(days=41)).isoformat(),
+            time="10:00",
+            duration_minutes="30",
+            kind="phone",
+            purpose="Prata",
+        ),
+        actor=nurse.user,
+    )
     part = careteam.care_part_add(
         patient=patient,
         actor=nurse.user,

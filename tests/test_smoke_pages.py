@@ -6,7 +6,7 @@ def test_patient_home_shows_fixed_care_contact_with_tap_to_call(patient_client):
     assert "Min plan" in html
     assert "Karin Lind" in html and "Distriktssköterska" in html
     assert 'href="tel:0101234567"' in html
-    assert "Vardagar 8–10" in html
+    assert "Telefontid: Mån–sön 00:00–24:00" in html
     assert "Vårdcentralen Test" in html
     assert "Ali Hassan" in html  # fast läkarkontakt
 

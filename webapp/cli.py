@@ -74,6 +74,7 @@ DEMO_UNIT = {
     "name": "Vårdcentralen Nära",
     "phone": "010-123 45 00",
     "phone_hours": "Vardagar 8–16, lunchstängt 12–13",
+    "address": "Storgatan 1, 123 45 Nära",
 }
 
 

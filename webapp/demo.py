@@ -19,7 +19,7 @@ from webapp.clock import now_utc
 from webapp.extensions import db
 from webapp.followups import services as followups
 from webapp.followups.details import FollowUpInput, local_zone
-from webapp.followups.models import FollowUpKind
+from webapp.followups.models import FollowUpCaller, FollowUpKind
 from webapp.people.models import Patient, StaffMember, User
 from webapp.whatmatters import services as whatmatters
 from webapp.whatmatters.models import WhatMattersStatement
@@ -146,6 +146,7 @@ def _follow_ups(patient: Patient, nurse: StaffMember) -> None:
                 time=clock,
                 duration_minutes="30",
                 kind=kind,
+                caller=FollowUpCaller.CARE if kind == FollowUpKind.PHONE else "",
                 with_whom=nurse.user.name,
                 place="Vårdcentralen Nära, Storgatan 1" if kind == FollowUpKind.VISIT else "",
                 purpose=purpose,

@@ -369,7 +369,7 @@ class CareTeam:
     nurse_name: str = "Karin Lind"
     nurse_title: str = "Distriktssköterska"
     nurse_phone: str = "010-123 45 67"
-    nurse_hours: str = "Vardagar 8–10"
+    nurse_hours: str = "Alla dagar 0–24"  # always open: the card offers her number at any hour
     physician_name: str = "Ali Hassan"
 
 

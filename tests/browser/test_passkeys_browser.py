@@ -32,7 +32,8 @@ def sign_in_with_passkey(page, live_server):
 def test_rename_add_and_remove_passkeys(live_server, page):
     patient = create_patient(live_server, create_care_team(live_server))
     cdp, authenticator_id = sign_in_as(page, live_server, patient.user_id)
-    page.get_by_role("navigation").get_by_role("link", name="Nycklar").click()
+    page.get_by_role("navigation").get_by_role("link", name="Inställningar").click()
+    page.get_by_role("link", name="Nycklar").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Mina nycklar")
     expect(page.locator("li.card")).to_have_count(1)
     axe_check(page)

@@ -127,6 +127,7 @@ def test_turn_on_get_a_reminder_and_a_tap_opens_the_follow_up(live_server, new_p
         page.add_init_script(STUB_SUBSCRIBE)
         sign_in_as(page, live_server, person.user_id)
 
+        page.get_by_role("navigation").get_by_role("link", name="Inställningar").click()
         page.get_by_role("link", name="Påminnelser").click()
         expect(page.get_by_role("heading", level=1)).to_have_text("Påminnelser i mobilen")
         expect(page.get_by_text("Du får en påminnelse dagen före kl. 18.00")).to_be_visible()

@@ -18,7 +18,7 @@ from webapp.access import (
 )
 from webapp.auth import services as auth_services
 from webapp.care import bp
-from webapp.care.forms import PatientForm, StaffForm
+from webapp.care.forms import PatientForm, PhoneHoursForm, StaffForm, UnitForm
 from webapp.care.invitation import link_status, sms_href
 from webapp.care.services import last_seen_line, last_seen_mark
 from webapp.care.worklist import worklist_build
@@ -207,3 +207,44 @@ def deactivate_staff(member_id: int) -> Response:
                 "success",
             )
     return redirect(url_for("care.staff_list"), 303)
+
+
+@bp.route("/telefontid", methods=["GET", "POST"])
+@staff_route
+def my_phone_hours() -> Page:
+    """The staff member's own number and hours, as her patients' contact cards show them."""
+    me = current_user.staff
+    form = PhoneHoursForm()
+    if not form.is_submitted():
+        form.fill(phone=me.phone, times=me.phone_times, note=me.phone_hours)
+    elif form.validate():
+        people.phone_hours_set(
+            holder=me, phone=form.phone.data or "", times=form.times(), note=form.note.data or ""
+        )
+        flash(_("Din telefontid är sparad."), "success")
+        return redirect(url_for("plan.settings"), 303)
+    status = 400 if form.is_submitted() else 200
+    title = _("Min telefon och telefontid")
+    return render_template("care/phone_hours.html", form=form, title=title), status
+
+
+@bp.route("/enhet", methods=["GET", "POST"])
+@admin_route
+def unit_details() -> Page:
+    """The unit's number, hours and visiting address: used where a staff member has no
+    number of her own, and on visits booked without a place."""
+    unit = current_user.staff.care_unit
+    form = UnitForm()
+    if not form.is_submitted():
+        form.fill(phone=unit.phone, times=unit.phone_times, note=unit.phone_hours)
+        form.address.data = unit.address
+    elif form.validate():
+        people.phone_hours_set(
+            holder=unit, phone=form.phone.data or "", times=form.times(), note=form.note.data or ""
+        )
+        people.care_unit_address_set(unit=unit, address=form.address.data or "")
+        flash(_("Vårdenhetens uppgifter är sparade."), "success")
+        return redirect(url_for("plan.settings"), 303)
+    status = 400 if form.is_submitted() else 200
+    title = _("%(unit)s: telefon, telefontid och adress", unit=unit.name)
+    return render_template("care/phone_hours.html", form=form, title=title), status

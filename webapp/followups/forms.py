@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import AnyOf, InputRequired
+from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Regexp
 
 from webapp.followups.details import FollowUpInput
 from webapp.followups.models import KIND_WORDS, REASON_MAX, FollowUpCaller
@@ -113,3 +113,9 @@ class FeedDetailsForm(AppForm):
             AnyOf([FEED_BRIEF, FEED_DETAILS], message=FEED_CHOICE_MESSAGE),
         ],
     )
+
+
+class SeenForm(AppForm):
+    """ "Jag har sett det" in Att göra nu: carries the newest change the patient was shown."""
+
+    up_to = HiddenField(validators=[DataRequired(), Regexp(r"^\d{1,9}$")])

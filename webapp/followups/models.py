@@ -46,6 +46,11 @@ class FollowUpCaller(StrEnum):
     PATIENT = "patient"
 
 
+CALLER_WORDS_STAFF = {
+    FollowUpCaller.CARE: _l("Vården ringer patienten"),
+    FollowUpCaller.PATIENT: _l("Patienten ringer vården"),
+}
+
 # Kinds where the patient goes somewhere: the booking needs the address.
 KINDS_WITH_ADDRESS = frozenset({FollowUpKind.VISIT, FollowUpKind.LAB})
 
@@ -84,6 +89,8 @@ class FollowUp(PlanRow, Model):
     # For a phone call: who calls whom (FollowUpCaller). None for other kinds, and for calls
     # booked before Nära asked.
     caller: Mapped[str | None] = mapped_column(String(16))
+    # When the patient said she has seen that care moved or cancelled it ("Att göra nu").
+    seen_by_patient_at: Mapped[datetime | None] = mapped_column()
 
     moved_to: Mapped[FollowUp | None] = relationship(remote_side=[id])
     created_by: Mapped[User] = relationship()
@@ -119,6 +126,14 @@ class FollowUp(PlanRow, Model):
         if self.place:
             return self.place
         return str(_l("Hemma hos dig")) if self.kind == FollowUpKind.HOME_VISIT else ""
+
+    @property
+    def call_words_staff(self) -> str:
+        """Who calls whom, for the care side: "Vården ringer patienten"; empty when it is not
+        a phone call or nobody said."""
+        if self.kind != FollowUpKind.PHONE or not self.caller:
+            return ""
+        return str(CALLER_WORDS_STAFF[FollowUpCaller(self.caller)])
 
     @property
     def is_planned(self) -> bool:

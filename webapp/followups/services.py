@@ -7,18 +7,19 @@ link is in feed.py. The caller has already asked the access policy.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from webapp import audit
+from webapp.changes import plan_changed
 from webapp.clock import now_utc
 from webapp.extensions import db
 from webapp.followups.details import FollowUpError, FollowUpInput, checked_text, checked_values
-from webapp.followups.models import REASON_MAX, FollowUp, FollowUpStatus
+from webapp.followups.models import KINDS_WITH_ADDRESS, REASON_MAX, FollowUp, FollowUpStatus
 from webapp.followups.reminders import cannot_come_alert, follow_up_reminders_refresh
 from webapp.people.models import Patient, User
 
@@ -76,6 +77,8 @@ def follow_ups_list(*, patient: Patient) -> FollowUpList:
 @dataclass(frozen=True)
 class FollowUpOverview:
     upcoming: list[FollowUp]  # in time order, cancelled and moved ones included
+    # Moved or cancelled by care and not yet seen by the patient, whenever their old time was.
+    unseen_changes: list[FollowUp] = field(default_factory=list)
 
     @property
     def planned(self) -> list[FollowUp]:
@@ -101,26 +104,66 @@ class FollowUpOverview:
 
 
 def for_overview(patient: Patient) -> FollowUpOverview:
-    """What "Min plan" shows: the follow-ups not yet over, in time order. One query, however
-    many there are (moved ones point at a follow-up of the same list)."""
-    found = db.session.scalars(
-        select(FollowUp)
-        .where(
-            FollowUp.patient_id == patient.id, FollowUp.starts_at > now_utc() - timedelta(days=1)
-        )
-        .options(joinedload(FollowUp.moved_to))
-        .order_by(FollowUp.starts_at, FollowUp.id)
-    )
+    """What "Min plan" shows: the follow-ups not yet over, in time order, and the changes
+    care made that the patient has not seen (a move is news even when the old time has
+    passed). One query, however many there are (moved ones point at their new follow-up)."""
     now = now_utc()
-    return FollowUpOverview(upcoming=[f for f in found if f.ends_at > now])
+    found = list(
+        db.session.scalars(
+            select(FollowUp)
+            .where(
+                FollowUp.patient_id == patient.id,
+                or_(
+                    FollowUp.starts_at > now - timedelta(days=1),
+                    and_(
+                        FollowUp.status != FollowUpStatus.PLANNED,
+                        FollowUp.seen_by_patient_at.is_(None),
+                    ),
+                ),
+            )
+            .options(joinedload(FollowUp.moved_to))
+            .order_by(FollowUp.starts_at, FollowUp.id)
+        )
+    )
+    return FollowUpOverview(
+        upcoming=[f for f in found if f.ends_at > now],
+        unseen_changes=[f for f in found if not f.is_planned and f.seen_by_patient_at is None],
+    )
+
+
+def follow_up_changes_mark_seen(*, patient: Patient, up_to_id: int) -> None:
+    """The patient tapped "Jag har sett det": the moves and cancellations shown are done.
+    Only those up to the newest one shown, so a change made meanwhile still waits."""
+    plan_changed(patient.id)
+    db.session.execute(
+        update(FollowUp)
+        .where(
+            FollowUp.patient_id == patient.id,
+            FollowUp.status != FollowUpStatus.PLANNED,
+            FollowUp.seen_by_patient_at.is_(None),
+            FollowUp.id <= up_to_id,
+        )
+        .values(seen_by_patient_at=now_utc())
+    )
 
 
 # --- changing --------------------------------------------------------------------------
 
 
+def _at_the_unit_unless_said(patient: Patient, details: FollowUpInput) -> FollowUpInput:
+    """A visit or lab test booked without a place is at the patient's unit, when the unit's
+    address is known: it is written into the booking, so the place stays what it was booked
+    as (in the calendar file too) if the unit moves. Without a known address the place must
+    be typed (checked_values says so)."""
+    unit = patient.care_unit
+    if details.place.strip() or details.kind not in KINDS_WITH_ADDRESS or not unit.address:
+        return details
+    return replace(details, place=f"{unit.name}, {unit.address}")
+
+
 def follow_up_book(*, patient: Patient, details: FollowUpInput, actor: User) -> FollowUp:
     """Book a follow-up; nothing is saved if any part is wrong."""
-    values = checked_values(details)
+    values = checked_values(_at_the_unit_unless_said(patient, details))
     now = now_utc()
     follow_up = FollowUp(
         patient_id=patient.id, created_by_user_id=actor.id, created_at=now, updated_at=now, **values
@@ -160,7 +203,7 @@ def follow_up_move(
 ) -> FollowUp:
     """Book the new time; the old follow-up stays visible as "Flyttad till ..."."""
     old = _changeable(patient, follow_up_id)
-    values = checked_values(details)
+    values = checked_values(_at_the_unit_unless_said(patient, details))
     now = now_utc()
     new = FollowUp(
         patient_id=patient.id, created_by_user_id=actor.id, created_at=now, updated_at=now, **values

@@ -38,6 +38,7 @@ from webapp.followups.forms import (
     CannotComeForm,
     FeedDetailsForm,
     FollowUpForm,
+    SeenForm,
 )
 from webapp.followups.models import FollowUp
 from webapp.forms import EmptyForm, Page, show_error
@@ -75,6 +76,17 @@ def index() -> str:
         listing=followups.follow_ups_list(patient=patient),
         viewer_is_staff=False,
     )
+
+
+@bp.post("/sett")
+@login_required
+def changes_seen() -> WerkzeugResponse:
+    patient = own_patient(current_user, Action.VIEW_PLAN)
+    form = SeenForm()
+    if not form.validate_on_submit():
+        abort(400)
+    followups.follow_up_changes_mark_seen(patient=patient, up_to_id=int(form.up_to.data or 0))
+    return redirect(url_for("plan.home"), 303)
 
 
 @bp.route("/<int:follow_up_id>/kan-inte-komma", methods=["GET", "POST"])

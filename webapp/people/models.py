@@ -6,12 +6,14 @@ import secrets
 from datetime import datetime
 from enum import StrEnum
 
+from flask_babel import get_locale
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, LargeBinary, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.db import CreatedAtMixin, DirectoryRow, PlanRow
 from webapp.extensions import Model
+from webapp.people.phone_hours import describe
 
 
 class UserKind(StrEnum):
@@ -62,7 +64,12 @@ class CareUnit(DirectoryRow, CreatedAtMixin, Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
     phone: Mapped[str] = mapped_column(String(32), default="")
+    # Free text, kept only where it could not be read as weekdays and times (phone_times).
     phone_hours: Mapped[str] = mapped_column(String(120), default="")
+    # When the phone is answered: [weekday (0 = Monday), from minute, to minute], local time.
+    phone_times: Mapped[list[list[int]] | None] = mapped_column(JSON)
+    # Where a visit happens: street, postcode and town, as the patient needs it.
+    address: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
 
 class StaffMember(DirectoryRow, CreatedAtMixin, Model):
@@ -74,6 +81,7 @@ class StaffMember(DirectoryRow, CreatedAtMixin, Model):
     title: Mapped[str] = mapped_column(String(80))
     phone: Mapped[str] = mapped_column(String(32), default="")
     phone_hours: Mapped[str] = mapped_column(String(120), default="")
+    phone_times: Mapped[list[list[int]] | None] = mapped_column(JSON)  # as CareUnit's
     is_physician: Mapped[bool] = mapped_column(default=False)
     is_unit_admin: Mapped[bool] = mapped_column(default=False)
     # Set when a unit administrator ends their access; the row stays, so logs still name them.
@@ -92,8 +100,19 @@ class StaffMember(DirectoryRow, CreatedAtMixin, Model):
         return self.phone or self.care_unit.phone
 
     @property
+    def reachable_times(self) -> list[list[int]] | None:
+        """When the number a patient should call is answered, as weekdays and times."""
+        return self.phone_times if self.phone else self.care_unit.phone_times
+
+    @property
     def reachable_hours(self) -> str:
-        return self.phone_hours if self.phone else self.care_unit.phone_hours
+        """Those hours in words in the reader's language, with any note kept as typed."""
+        text = self.phone_hours if self.phone else self.care_unit.phone_hours
+        times = self.reachable_times
+        if not times:
+            return text
+        described = describe(times, str(get_locale() or "sv"))
+        return f"{described}. {text}" if text else described
 
 
 class Patient(PlanRow, CreatedAtMixin, Model):

@@ -13,6 +13,7 @@ from webapp.errors import UserFacingError
 from webapp.extensions import db
 from webapp.people.models import CareUnit, Patient, StaffMember, User, UserKind
 from webapp.people.personnummer import InvalidPersonalNumber, normalise
+from webapp.people.phone_hours import times_from_text
 
 logger = logging.getLogger(__name__)
 
@@ -21,10 +22,34 @@ class PeopleError(UserFacingError):
     """A rule about people said no."""
 
 
-def care_unit_get_or_create(*, name: str, phone: str = "", phone_hours: str = "") -> CareUnit:
+def hours_split(text: str) -> tuple[list[list[int]] | None, str]:
+    """Typed phone hours as weekdays and times when they read as such (then no text is
+    kept), else as the text, shown as typed."""
+    times = times_from_text(text) if text else None
+    return (times, "") if times else (None, text)
+
+
+def phone_hours_set(
+    *, holder: StaffMember | CareUnit, phone: str, times: list[list[int]], note: str
+) -> None:
+    """A staff member's or unit's number and when it is answered; every plan showing it is
+    rendered anew (they are directory rows)."""
+    holder.phone, holder.phone_times, holder.phone_hours = phone, times or None, note
+
+
+def care_unit_address_set(*, unit: CareUnit, address: str) -> None:
+    unit.address = address
+
+
+def care_unit_get_or_create(
+    *, name: str, phone: str = "", phone_hours: str = "", address: str = ""
+) -> CareUnit:
     unit = db.session.scalar(select(CareUnit).where(CareUnit.name == name))
     if unit is None:
-        unit = CareUnit(name=name, phone=phone, phone_hours=phone_hours)
+        times, text = hours_split(phone_hours)
+        unit = CareUnit(
+            name=name, phone=phone, phone_hours=text, phone_times=times, address=address
+        )
         db.session.add(unit)
         db.session.flush()
     return unit
@@ -41,12 +66,14 @@ def staff_create(
     is_unit_admin: bool = False,
 ) -> StaffMember:
     user = User(kind=UserKind.STAFF, name=name)
+    times, text = hours_split(phone_hours)
     staff = StaffMember(
         user=user,
         care_unit=unit,
         title=title,
         phone=phone,
-        phone_hours=phone_hours,
+        phone_hours=text,
+        phone_times=times,
         is_physician=is_physician,
         is_unit_admin=is_unit_admin,
     )

@@ -6,6 +6,11 @@ the plan's version (bumped in the same commit as any change, see `freshness`) an
 language. Entries also age out after `MAX_AGE`, because "what happens next" moves with the
 clock even when nothing is written.
 
+Whether a contact's phone line is open now changes with the clock too, at known moments: an
+entry is kept only until the first moment any line it shows opens or closes (`valid_until`,
+read on the app's one clock), so "Telefontiden är stängd nu" is never served from a window
+in which it was true.
+
 The HTML holds no session-specific value: a form in it carries a placeholder that is
 replaced with this session's CSRF token on the way out.
 """
@@ -16,6 +21,7 @@ import secrets
 import threading
 import time
 from collections import OrderedDict
+from datetime import datetime
 
 from flask import current_app, render_template
 from flask_login import current_user
@@ -23,9 +29,14 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from webapp.access import Action, load_patient
+from webapp.clock import now_utc
+from webapp.followups.details import local_zone
 from webapp.i18n import current_locale
 from webapp.people.models import Patient
-from webapp.plan.overview import overview_build
+from webapp.people.phone_hours import LineStatus, PhoneTimes, line_status, times_from_text
+from webapp.plan.next_step import next_step_words
+from webapp.plan.overview import Overview, overview_build
+from webapp.plan.todo import todo_items
 
 MAX_AGE = 60.0  # seconds; the next follow-up may have started meanwhile
 MAX_ENTRIES = 2000
@@ -37,7 +48,10 @@ class _Store:
     """A small least-recently-used map with an age limit, safe across threads."""
 
     def __init__(self, max_entries: int) -> None:
-        self._entries: OrderedDict[tuple[object, ...], tuple[float, str]] = OrderedDict()
+        # key -> (stored at, on the monotonic clock; valid until, on the app's clock; html)
+        self._entries: OrderedDict[tuple[object, ...], tuple[float, datetime | None, str]] = (
+            OrderedDict()
+        )
         self._max = max_entries
         self._lock = threading.Lock()
 
@@ -46,15 +60,17 @@ class _Store:
             found = self._entries.get(key)
             if found is None:
                 return None
-            if time.monotonic() - found[0] > MAX_AGE:
+            stored, valid_until, html = found
+            expired = valid_until is not None and now_utc() >= valid_until
+            if expired or time.monotonic() - stored > MAX_AGE:
                 del self._entries[key]
                 return None
             self._entries.move_to_end(key)
-            return found[1]
+            return html
 
-    def put(self, key: tuple[object, ...], html: str) -> None:
+    def put(self, key: tuple[object, ...], html: str, valid_until: datetime | None = None) -> None:
         with self._lock:
-            self._entries[key] = (time.monotonic(), html)
+            self._entries[key] = (time.monotonic(), valid_until, html)
             self._entries.move_to_end(key)
             while len(self._entries) > self._max:
                 self._entries.popitem(last=False)
@@ -74,6 +90,23 @@ def store_clear() -> None:
     _store().clear()
 
 
+def phone_lines(patient: Patient, overview: Overview) -> dict[str, LineStatus]:
+    """Whether each line on the plan is open now, where its hours are known as weekdays and
+    times: the fixed contacts' by role, and other parts of care ("part-<id>") whose typed
+    hours read as such."""
+    found: dict[str, PhoneTimes | None] = {
+        role: person.reachable_times if person and person.reachable_phone else None
+        for role, person in (
+            ("care_contact", patient.care_contact),
+            ("physician", patient.physician),
+        )
+    }
+    for part in overview.care_team.parts:
+        found[f"part-{part.id}"] = times_from_text(part.phone_hours) if part.phone else None
+    now, zone = now_utc(), local_zone()
+    return {key: line_status(times, now, zone) for key, times in found.items() if times}
+
+
 def own_plan_html(patient: Patient) -> Markup:
     """The patient's contacts and the five parts of their plan, for their home page."""
     # The directory version covers the staff and unit details the plan shows.
@@ -84,14 +117,22 @@ def own_plan_html(patient: Patient) -> Markup:
         # The door again, now loading the contacts with the record (one query; no log
         # entry, since the patient reads their own plan).
         patient = load_patient(current_user, patient.id, Action.VIEW_PLAN)
+        overview = overview_build(patient)
+        upcoming = overview.follow_ups.next
+        lines = phone_lines(patient, overview)
         html = render_template(
             "plan/_own_plan.html",
-            overview=overview_build(patient),
+            overview=overview,
+            todo=todo_items(overview),
+            first_time=overview.first_time,
+            next_step=next_step_words(upcoming, patient) if upcoming else "",
             patient=patient,
+            lines=lines,
             viewer_is_staff=False,
             csrf_token=lambda: CSRF_PLACEHOLDER,
         )
-        store.put(key, html)
+        changes = [line.changes_at for line in lines.values() if line.changes_at is not None]
+        store.put(key, html, valid_until=min(changes, default=None))
     if CSRF_PLACEHOLDER in html:
         html = html.replace(CSRF_PLACEHOLDER, generate_csrf())
     return Markup(html)  # noqa: S704 - rendered by our own autoescaping templates

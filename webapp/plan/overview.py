@@ -27,6 +27,12 @@ class Overview:
     receipt: Any
     care_team: Any
 
+    @property
+    def first_time(self) -> bool:
+        """A new patient: nothing agreed or proposed, nothing written of what matters. Her
+        plan is made from here, so she is shown where to start instead of empty parts."""
+        return not self.what_matters.active and self.agreement.shown is None
+
 
 def overview_build(patient: Patient) -> Overview:
     agreed = agreement.for_overview(patient)

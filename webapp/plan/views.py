@@ -7,7 +7,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from webapp import audit
-from webapp.access import Action, active_staff, own_patient_lean, own_route
+from webapp.access import Action, active_staff, login_required, own_patient_lean, own_route
 from webapp.auth import services as auth_services
 from webapp.followups.details import local_zone
 from webapp.forms import EmptyForm
@@ -53,3 +53,10 @@ def access_log(patient: Patient) -> str:
         read_actions=audit.READ_ACTIONS,
         first_page=before is None,
     )
+
+
+@bp.get("/installningar")
+@login_required
+def settings() -> str:
+    """Keys, reminders, calendar and language: set once, so they sit here, not in the menu."""
+    return render_template("plan/settings.html", is_patient=current_user.is_patient)
