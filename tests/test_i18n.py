@@ -80,3 +80,15 @@ def test_choosing_swedish_again(patient_client, patient):
 def test_there_is_a_language_choice_on_the_pages(client):
     html = client.get("/logga-in").get_data(as_text=True)
     assert 'action="/sprak"' in html
+
+
+def test_a_template_follows_the_language_in_force_also_inside_a_forced_one(app):
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    page = "{{ _('Min plan') }} / {{ ngettext('%(num)d nyckel', '%(num)d nycklar', 2) }}"
+    with app.test_request_context("/"):
+        assert render_template_string(page) == "Min plan / 2 nycklar"
+        with force_locale("en"):  # as a reminder written in the receiver's language
+            assert render_template_string(page) == "My plan / 2 passkeys"
+        assert render_template_string(page) == "Min plan / 2 nycklar"

@@ -74,6 +74,7 @@ def register_extensions(app: Flask) -> None:
         locale_selector=i18n.select_locale,
         default_translation_directories=str(PROJECT_ROOT / "webapp" / "translations"),
     )
+    i18n.install_template_gettext(app)
     sessions.init_login(app, login_manager)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         with app.app_context():
