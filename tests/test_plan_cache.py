@@ -176,6 +176,32 @@ def test_a_look_at_an_unchanged_plan_is_one_query(planned, patient_client):
     assert len(statements) == 1, statements  # the session's user, with the patient row
 
 
+def test_a_look_commits_nothing_and_a_change_commits_once(planned, patient_client):
+    from sqlalchemy import event
+
+    from tests.conftest import csrf_token
+
+    home(patient_client)
+    commits: list[str] = []
+
+    def committed(_connection: object) -> None:
+        commits.append("commit")
+
+    event.listen(db.engine, "commit", committed)
+    try:
+        page = home(patient_client)
+        assert "Att kunna gå till affären själv." in page and commits == []  # only read
+        token = csrf_token(patient_client, "/viktigt/")
+        answer = patient_client.post(
+            "/viktigt/ny", data={"csrf_token": token, "text": "Att se barnbarnen."}
+        )
+        assert answer.status_code in (302, 303)
+        assert commits == ["commit"]
+    finally:
+        event.remove(db.engine, "commit", committed)
+    assert "Att se barnbarnen." in home(patient_client)
+
+
 def test_a_refused_change_changes_nothing_not_even_the_version(planned, patient_client):
     before = home(patient_client)
     version = db.session.get(Patient, planned.id).plan_version
