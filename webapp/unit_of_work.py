@@ -9,7 +9,7 @@ read rows in the access log are written either way, except after a 404, which sh
 (see `webapp.audit`).
 
 A request that wrote nothing (most page views) is not committed at all: its transaction only
-read, and Flask-SQLAlchemy closes the session when the request ends, which ends it. Whether
+read, and closing the session ends it. Whether
 anything was written is noted as it happens (a flush, or an INSERT/UPDATE/DELETE executed
 through the session), and a session still holding unflushed changes is committed as before.
 
@@ -76,7 +76,10 @@ def _finish(response: Response) -> Response:
     session = db.session()
     if response.status_code < 400:
         if not reads and not _has_writes(session):
-            return response  # only read: closing the session at teardown ends it
+            # Only read: nothing to commit. Closing ends the read transaction now, whatever
+            # the request's app context does next (a test may keep one open around it).
+            session.close()
+            return response
         try:
             audit.reads_add(session, reads)
             session.commit()
