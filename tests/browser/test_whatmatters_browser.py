@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import app_work
+from tests.browser.test_layout_browser import STICKING_OUT
 from webapp.people import services as people
 
 FAMILY = "Att träffa barnbarnen varje vecka."
@@ -31,13 +32,6 @@ DOUBLE_TEXT = """() => {
 
 
 FITS = "() => document.scrollingElement.scrollWidth <= window.innerWidth"
-# What reaches past the right edge, for the message when something does.
-STICKING_OUT = """() => [...document.body.querySelectorAll('*')]
-  .filter(el => el.getBoundingClientRect().right > window.innerWidth + 0.5)
-  .filter(el => ![...el.children].some(c => c.getBoundingClientRect().right > innerWidth + 0.5))
-  .slice(0, 8)
-  .map(el => `${el.tagName.toLowerCase()}.${el.className} "${el.textContent.trim().slice(0, 30)}" `
-             + `right=${Math.round(el.getBoundingClientRect().right)}`)"""
 
 
 def make_patient(app):

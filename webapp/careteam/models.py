@@ -6,6 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_babel import LazyString
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -54,6 +55,33 @@ class ContactChange(PlanRow, Model):
 
     old_staff: Mapped[StaffMember | None] = relationship(foreign_keys=[old_staff_id])
     new_staff: Mapped[StaffMember | None] = relationship(foreign_keys=[new_staff_id])
+
+    @property
+    def news_words(self) -> str:
+        """What changed, as the patient is told it ("Du har fått en ny fast vårdkontakt: …")."""
+        person = self.new_staff
+        words: str
+        if self.role == ContactRole.CARE_CONTACT:
+            words = (
+                _(
+                    "Du har fått en ny fast vårdkontakt: %(name)s, %(title)s.",
+                    name=person.name,
+                    title=person.title,
+                )
+                if person
+                else _("Du har ingen fast vårdkontakt längre.")
+            )
+        else:
+            words = (
+                _(
+                    "Du har fått en ny fast läkarkontakt: %(name)s, %(title)s.",
+                    name=person.name,
+                    title=person.title,
+                )
+                if person
+                else _("Du har ingen fast läkarkontakt längre.")
+            )
+        return words
 
 
 class CarePart(PlanRow, CreatedAtMixin, Model):

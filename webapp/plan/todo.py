@@ -115,27 +115,7 @@ def new_fixed_contact(overview: Overview) -> list[TodoItem]:
         return []
     lines, messages = [], []
     for change in team.notices:
-        person = change.new_staff
-        if change.role == "care_contact":
-            lines.append(
-                _(
-                    "Du har fått en ny fast vårdkontakt: %(name)s, %(title)s.",
-                    name=person.name,
-                    title=person.title,
-                )
-                if person
-                else _("Du har ingen fast vårdkontakt längre.")
-            )
-        else:
-            lines.append(
-                _(
-                    "Du har fått en ny fast läkarkontakt: %(name)s, %(title)s.",
-                    name=person.name,
-                    title=person.title,
-                )
-                if person
-                else _("Du har ingen fast läkarkontakt längre.")
-            )
+        lines.append(change.news_words)
         messages.append(f"{_('Meddelande från vårdenheten:')} {change.message}")
     return [
         TodoItem(
