@@ -20,6 +20,7 @@ AREAS = (
     "receipt",
     "careteam",
     "notify",
+    "selfcare",
     "pwa",
     "accessibility",
 )

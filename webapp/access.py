@@ -47,6 +47,12 @@ class Action(StrEnum):
     ANSWER_RECEIPT_AS_CARE = "answer_receipt_as_care"
     ASSIGN_CONTACTS = "assign_contacts"
     EDIT_CARE_PARTS = "edit_care_parts"
+    VIEW_SELF_CARE = "view_self_care"  # goals, check-ins, charts and updates
+    LOG_SELF_CARE = "log_self_care"  # check in against a goal (later: a relative too)
+    SET_OWN_GOAL = "set_own_goal"  # the patient's own goals
+    SEND_UPDATE = "send_update"  # tell the care contact how it goes
+    KEEP_SELF_CARE = "keep_self_care"  # set and change goals and limits with the patient
+    ANSWER_UPDATE = "answer_update"  # mark a patient's update seen, answer it
 
 
 class Relation(StrEnum):
@@ -70,13 +76,15 @@ RELATION_ORDER = (
 )
 
 # Unit staff who are not the patient's contacts: read and book, nothing more.
-_READ_AND_BOOK = frozenset({Action.VIEW_PLAN, Action.BOOK_FOLLOW_UP})
+_READ_AND_BOOK = frozenset({Action.VIEW_PLAN, Action.BOOK_FOLLOW_UP, Action.VIEW_SELF_CARE})
 # The patient's own contacts keep the plan with the patient.
 _KEEP_THE_PLAN = _READ_AND_BOOK | {
     Action.DRAFT_AGREEMENT,
     Action.CONSENT_AS_CARE,
     Action.ANSWER_RECEIPT_AS_CARE,
     Action.EDIT_CARE_PARTS,
+    Action.KEEP_SELF_CARE,
+    Action.ANSWER_UPDATE,
 }
 
 # What each relation may do. A relation missing from this table may do nothing.
@@ -92,6 +100,10 @@ PERMISSIONS: dict[Relation, frozenset[Action]] = {
             Action.RESPOND_TO_FOLLOW_UP,
             Action.MANAGE_CALENDAR_FEED,
             Action.ANSWER_RECEIPT_AS_PATIENT,
+            Action.VIEW_SELF_CARE,
+            Action.LOG_SELF_CARE,
+            Action.SET_OWN_GOAL,
+            Action.SEND_UPDATE,
         }
     ),
     Relation.CARE_CONTACT: _KEEP_THE_PLAN | {Action.ISSUE_SIGN_IN_LINK, Action.ASSIGN_CONTACTS},

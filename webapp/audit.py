@@ -59,6 +59,8 @@ class Read(StrEnum):
     RECEIPT = "read_receipt"
     CARE_TEAM = "read_care_team"
     WORKLIST = "read_worklist"  # the care contact's list: what waits, in one line
+    SELF_CARE = "read_self_care"  # goals, check-ins and their pictures
+    UPDATE = "read_update"  # one of the patient's updates to care
 
 
 PART_OF_AREA = {
@@ -69,6 +71,7 @@ PART_OF_AREA = {
     "followups": Read.FOLLOW_UPS,
     "receipt": Read.RECEIPT,
     "careteam": Read.CARE_TEAM,
+    "selfcare": Read.SELF_CARE,
 }
 
 
@@ -88,6 +91,11 @@ class Change(StrEnum):
     CONTACTS_ASSIGNED = "assigned_contacts"
     CARE_PARTS_EDITED = "edited_care_parts"
     REGISTERED_AT_OTHER_UNIT = "registered_at_other_unit"
+    SELF_CARE_GOAL_SET = "set_self_care_goal"
+    SELF_CARE_GOAL_CHANGED = "changed_self_care_goal"
+    SELF_CARE_GOAL_ARCHIVED = "archived_self_care_goal"
+    UPDATE_SEEN = "marked_update_seen"
+    UPDATE_ANSWERED = "answered_update"
 
 
 # How each row reads in the patient's own log. Values written by earlier versions of Nära
@@ -101,6 +109,8 @@ ACTION_WORDS: dict[str, Any] = {
     Read.RECEIPT: _l("läste Mitt kvitto"),
     Read.CARE_TEAM: _l("läste vilka som finns i ditt vårdteam"),
     Read.WORKLIST: _l("såg i sin patientlista vad som väntar i din plan"),
+    Read.SELF_CARE: _l("läste din egenvård"),
+    Read.UPDATE: _l("läste din uppdatering"),
     Change.PATIENT_CREATED: _l("lade till dig som patient i Nära"),
     Change.SIGN_IN_LINK_ISSUED: _l("skapade en länk som kan användas för att logga in som du"),
     Change.AGREEMENT_DRAFTED: _l("ändrade i förslaget till överenskommelse"),
@@ -115,6 +125,11 @@ ACTION_WORDS: dict[str, Any] = {
     Change.RECEIPT_CALL_DONE: _l("skrev att ni har pratat om ett av dina svar i Mitt kvitto"),
     Change.CONTACTS_ASSIGNED: _l("ändrade din fasta vårdkontakt eller läkarkontakt"),
     Change.CARE_PARTS_EDITED: _l("ändrade vilka delar av vården som finns i din plan"),
+    Change.SELF_CARE_GOAL_SET: _l("lade till ett mål för din egenvård"),
+    Change.SELF_CARE_GOAL_CHANGED: _l("ändrade ett mål för din egenvård"),
+    Change.SELF_CARE_GOAL_ARCHIVED: _l("tog bort ett mål för din egenvård"),
+    Change.UPDATE_SEEN: _l("markerade din uppdatering som läst"),
+    Change.UPDATE_ANSWERED: _l("svarade på din uppdatering"),
     Change.REGISTERED_AT_OTHER_UNIT: _l(
         "lade till en patient med ditt personnummer på en annan vårdenhet"
     ),
@@ -141,6 +156,8 @@ PART_WORDS: dict[str, Any] = {
     Read.FOLLOW_UPS: _l("dina planerade kontakter"),
     Read.RECEIPT: _l("Mitt kvitto"),
     Read.CARE_TEAM: _l("vilka som finns i ditt vårdteam"),
+    Read.SELF_CARE: _l("din egenvård"),
+    Read.UPDATE: _l("dina uppdateringar"),
     "view_plan": _l("Min plan"),
     "view_patient_record": _l("dina uppgifter"),
 }

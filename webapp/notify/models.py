@@ -73,6 +73,9 @@ class ReminderSettings(Model):
     time_zone: Mapped[str] = mapped_column(String(64), default="Europe/Stockholm")
     # Staff: a push when one of their patients answers "Jag kan inte komma".
     cannot_come_alerts: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Staff: a push when a patient's check-in crosses an agreed limit (no name on the lock
+    # screen).
+    flagged_update_alerts: Mapped[bool] = mapped_column(default=False, server_default=false())
     updated_at: Mapped[datetime] = mapped_column(default=now_utc)
 
 
@@ -80,6 +83,8 @@ class ReminderKind(StrEnum):
     FOLLOW_UP = "follow_up"
     TEST = "test"
     CANNOT_COME = "cannot_come"
+    SELF_CARE = "self_care"  # a reminder time of a self-care goal
+    FLAGGED_UPDATE = "flagged_update"  # to staff who opted in: a check-in crossed a limit
 
 
 class ReminderState(StrEnum):
@@ -110,6 +115,7 @@ class Reminder(OffPlan, Model):
     )
     device_name: Mapped[str] = mapped_column(String(DEVICE_NAME_MAX))
     follow_up_id: Mapped[int | None] = mapped_column(ForeignKey("follow_up.id"), index=True)
+    goal_id: Mapped[int | None] = mapped_column(ForeignKey("self_care_goal.id"), index=True)
     due_at: Mapped[datetime] = mapped_column()
     # When it may next be claimed: due_at at first, later than that after a refusal.
     available_at: Mapped[datetime] = mapped_column()

@@ -1,0 +1,3 @@
+"""chart_views: to be built."""
+
+from webapp.selfcare import bp  # noqa: F401
