@@ -204,8 +204,10 @@ def own_patient_lean(actor: User, action: Action) -> Patient:
 
 
 def _part_read() -> str:
-    """Which part of the patient's data this request reads: the area serving it."""
-    return audit.PART_OF_AREA.get(request.blueprint or "", audit.Read.RECORD)
+    """Which part of the patient's data this request reads: the page's own part if it has
+    one, else the area serving it."""
+    part = audit.PART_OF_ENDPOINT.get(request.endpoint or "")
+    return part or audit.PART_OF_AREA.get(request.blueprint or "", audit.Read.RECORD)
 
 
 def login_required(view: Callable[P, R]) -> Callable[P, R]:

@@ -74,6 +74,11 @@ PART_OF_AREA = {
     "selfcare": Read.SELF_CARE,
 }
 
+# A page that reads a narrower part than its area: said by its endpoint, ahead of the area.
+PART_OF_ENDPOINT = {
+    "selfcare.care_update": Read.UPDATE,
+}
+
 
 class Change(StrEnum):
     PATIENT_CREATED = "created_patient"

@@ -30,3 +30,9 @@ class SettingsForm(AppForm):
     cannot_come_alerts = BooleanField(
         _l("Skicka en push när en av mina patienter svarar ”Jag kan inte komma”")
     )
+    flagged_update_alerts = BooleanField(
+        _l(
+            "Skicka en push när en av mina patienter skickar en uppdatering utanför en "
+            "överenskommen gräns"
+        )
+    )

@@ -82,6 +82,7 @@ def settings_of(user: User) -> ReminderSettings:
         paused=False,
         time_zone=current_app.config["DEFAULT_TIMEZONE"],
         cannot_come_alerts=False,
+        flagged_update_alerts=False,
     )
 
 

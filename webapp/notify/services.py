@@ -194,6 +194,7 @@ class SettingsInput:
     quiet_until: str
     paused: bool
     cannot_come_alerts: bool
+    flagged_update_alerts: bool = False
 
 
 def settings_save(*, user: User, values: SettingsInput) -> ReminderSettings:
@@ -226,6 +227,7 @@ def settings_save(*, user: User, values: SettingsInput) -> ReminderSettings:
         setattr(settings, field, value)
     settings.paused = values.paused
     settings.cannot_come_alerts = values.cannot_come_alerts and user.is_staff
+    settings.flagged_update_alerts = values.flagged_update_alerts and user.is_staff
     settings.updated_at = now_utc()
     db.session.flush()
     outbox.reminders_refresh([user])

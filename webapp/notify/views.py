@@ -114,6 +114,7 @@ def settings() -> Page:
             "quiet_until": saved.quiet_until.strftime("%H:%M"),
             "paused": saved.paused,
             "cannot_come_alerts": saved.cannot_come_alerts,
+            "flagged_update_alerts": saved.flagged_update_alerts,
         }
         if request.method == "GET"
         else None
@@ -130,6 +131,7 @@ def settings() -> Page:
                     quiet_until=form.quiet_until.data or "",
                     paused=bool(form.paused.data),
                     cannot_come_alerts=bool(form.cannot_come_alerts.data),
+                    flagged_update_alerts=bool(form.flagged_update_alerts.data),
                 ),
             )
             flash(_("Dina val är sparade."), "success")
