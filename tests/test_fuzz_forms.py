@@ -55,6 +55,7 @@ from webapp.passkeys.models import Credential
 from webapp.people import services as people
 from webapp.people.models import Patient, StaffMember
 from webapp.receipt import services as receipt
+from webapp.selfcare import updates
 from webapp.sessions import is_safe_next
 from webapp.whatmatters import services as whatmatters
 
@@ -188,6 +189,10 @@ def _build_world(patient: Patient, nurse: StaffMember) -> dict[str, int]:
     device = notify.device_add(
         user=patient.user, subscription=made_up_subscription(), name="Min telefon"
     )
+    # An update to care, unread and unanswered: the care side's "Markera som läst" and "Svara".
+    update = updates.update_send(
+        patient=patient, actor=patient.user, feeling="worse", text="Andfådd i trappan."
+    )
     db.session.commit()
     return {
         "device_id": device.id,
@@ -198,6 +203,7 @@ def _build_world(patient: Patient, nurse: StaffMember) -> dict[str, int]:
         "member_id": other.id,
         "number": draft.number,
         "question": 1,
+        "update_id": update.id,
     }
 
 

@@ -413,7 +413,9 @@ def test_the_pages_cost_the_same_few_queries_however_many_updates_and_patients(
             own_update(someone, feeling, "Text")
             own_update(patient, feeling, "Text")
         flagged_update(someone)
-    for update in db.session.scalars(select(PatientUpdate).where(PatientUpdate.answered_at.is_(None)).limit(6)):
+    for update in db.session.scalars(
+        select(PatientUpdate).where(PatientUpdate.answered_at.is_(None)).limit(6)
+    ):
         owner = db.session.get(Patient, update.patient_id)
         updates.update_answer(patient=owner, update_id=update.id, staff=nurse, text="Tack.")
     db.session.commit()

@@ -14,11 +14,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, or_, select
 from sqlalchemy.orm import joinedload
 
-from webapp.care.needs import when_words
 from webapp.clock import now_utc
 from webapp.extensions import db
 from webapp.people.models import Patient, StaffMember
@@ -59,7 +59,15 @@ class InboxRow:
 
     @property
     def when(self) -> str:
-        return when_words(self.update.created_at)
+        """ "lör 28 november kl. 10.15", as the worklist says it (webapp.care.needs, which
+        imports this area's models, so this module cannot import it back)."""
+        moment = self.update.created_at
+        words: str = _(
+            "%(date)s kl. %(time)s",
+            date=format_datetime(moment, "EEE d MMMM"),
+            time=format_datetime(moment, "HH.mm"),
+        )
+        return words
 
     def sort_key(self) -> tuple[bool, bool, float]:
         created: datetime = self.update.created_at

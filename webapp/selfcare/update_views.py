@@ -110,8 +110,9 @@ def care_update(patient: Patient, update_id: int) -> Page:
     if request.method == "POST":
         if not may_answer:
             abort(404)
-        if not form.validate_on_submit() or form.do.data not in (SEEN, ANSWER):
+        if form.do.data not in (SEEN, ANSWER):
             abort(400)
+    if form.validate_on_submit():
         try:
             if form.do.data == SEEN:
                 service.update_mark_seen(
