@@ -14,7 +14,7 @@ from webapp.selfcare.models import FEELING_WORDS, UpdateFeeling
 
 class UpdateForm(AppForm):
     feeling = RadioField(
-        _l("Hur går det?"),
+        _l("Hur går det jämfört med förut?"),
         choices=[SelectChoice(value.value, FEELING_WORDS[value]) for value in UpdateFeeling],
         validate_choice=False,  # the service says what is wrong, in its own words
     )
