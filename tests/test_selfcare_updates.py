@@ -383,6 +383,20 @@ def test_the_worklist_says_an_update_waits_flagged_first_and_leads_to_it(
     assert "uppdatering" not in text_of(nurse_client.get("/vard/").get_data(as_text=True))
 
 
+def test_on_the_worklist_a_flagged_update_comes_before_a_patient_who_only_wrote(
+    patient, nurse, nurse_client
+):
+    anna = committed(
+        people.patient_create(
+            created_by=nurse, name="Anna Ahl", phone="070-444 55 66", personal_number=None
+        )
+    )
+    flagged_update(patient)
+    own_update(anna, UpdateFeeling.WORSE)  # Anna sorts before Astrid by name, and wrote last
+    html = nurse_client.get("/vard/").get_data(as_text=True)
+    assert html.index("Astrid Berg") < html.index("Anna Ahl")
+
+
 # --- a fixed number of queries -----------------------------------------------------------
 
 

@@ -114,19 +114,7 @@ def care_update(patient: Patient, update_id: int) -> Page:
             abort(400)
     if form.validate_on_submit():
         try:
-            if form.do.data == SEEN:
-                service.update_mark_seen(
-                    patient=patient, update_id=update.id, staff=current_user.staff
-                )
-                flash(_("Markerad som läst. Patienten ser att du har läst den."), "success")
-            else:
-                service.update_answer(
-                    patient=patient,
-                    update_id=update.id,
-                    staff=current_user.staff,
-                    text=form.answer.data or "",
-                )
-                flash(_("Svaret är skickat. Patienten ser det i Nära."), "success")
+            flash(_act(form, patient, update.id), "success")
         except service.UpdateError as error:
             show_error(form, error, default="answer")
         else:
@@ -144,3 +132,15 @@ def care_update(patient: Patient, update_id: int) -> Page:
         SEEN=SEEN,
         ANSWER=ANSWER,
     ), status
+
+
+def _act(form: CareUpdateForm, patient: Patient, update_id: int) -> str:
+    """Mark read or answer, as the pressed button says; what to tell her afterwards."""
+    staff = current_user.staff
+    if form.do.data == SEEN:
+        service.update_mark_seen(patient=patient, update_id=update_id, staff=staff)
+        return str(_("Markerad som läst. Patienten ser att du har läst den."))
+    service.update_answer(
+        patient=patient, update_id=update_id, staff=staff, text=form.answer.data or ""
+    )
+    return str(_("Svaret är skickat. Patienten ser det i Nära."))
