@@ -9,7 +9,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from tests.conftest import count_queries, csrf_token, register_with_invitation
 from tests.selfcare_rows import check_in_make, goal_make
@@ -59,7 +59,9 @@ def updates():
 
 def sync(client, items, path="/"):
     token = csrf_token(client, path)
-    return client.post("/egenvard/skicka", json={"check_ins": items}, headers={"X-CSRFToken": token})
+    return client.post(
+        "/egenvard/skicka", json={"check_ins": items}, headers={"X-CSRFToken": token}
+    )
 
 
 def item(goal, **fields):
@@ -192,9 +194,7 @@ def test_a_check_in_in_the_future_is_refused_but_a_slow_clock_is_not(clock, pati
 
 def test_a_forgotten_check_in_may_be_logged_for_an_earlier_time(patient_client, patient):
     goal = weight_goal(patient)
-    yesterday = (datetime.now(UTC) - timedelta(days=1)).astimezone(
-        checkins.local_zone()
-    )
+    yesterday = (datetime.now(UTC) - timedelta(days=1)).astimezone(checkins.local_zone())
     response = post_log(
         patient_client, goal, value="71", day=yesterday.date().isoformat(), time="07:45"
     )

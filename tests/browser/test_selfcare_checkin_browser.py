@@ -102,7 +102,9 @@ def test_offline_a_check_in_waits_and_arrives_exactly_once(
         page.get_by_role("button", name="Spara").click()
         queue = page.locator("#checkin-queue")
         expect(queue).to_be_visible()
-        expect(queue.get_by_text("Sparad i telefonen. Den skickas när du har internet igen.")).to_be_visible()
+        expect(
+            queue.get_by_text("Sparad i telefonen. Den skickas när du har internet igen.")
+        ).to_be_visible()
         expect(queue.get_by_text("Väntar på att skickas")).to_be_visible()
         expect(queue.get_by_text("Väga mig varje morgon: 73,1 kg")).to_be_visible()
         expect(page.get_by_label("Skriv värdet i kg")).to_have_value("")
@@ -140,7 +142,9 @@ def test_a_check_in_sent_after_its_goal_was_archived_says_what_became_of_it(
     page.context.set_offline(False)
     queue = page.locator("#checkin-queue")
     expect(queue.get_by_text("Sparades inte", exact=True)).to_be_visible()
-    expect(queue.get_by_text("Målet är borttaget, så det här sparades inte.", exact=False)).to_be_visible()
+    expect(
+        queue.get_by_text("Målet är borttaget, så det här sparades inte.", exact=False)
+    ).to_be_visible()
     expect(queue.get_by_text("Väga mig varje morgon: 74 kg")).to_be_visible()
     assert _check_ins(live_server, weigher["goal_id"]) == []
 

@@ -37,12 +37,11 @@ class SyncRefused(UserFacingError):
 
 def _goals(patient: Patient, items: list[Any]) -> dict[int, SelfCareGoal]:
     """The patient's goals the items name, with their limits: one query (and one for limits)."""
-    ids = {
-        item.get("goal_id")
-        for item in items
-        if isinstance(item, dict) and type(item.get("goal_id")) is int
-    }
-    ids = {goal_id for goal_id in ids if 0 < goal_id < 2**31}
+    ids: set[int] = set()
+    for item in items:
+        goal_id = item.get("goal_id") if isinstance(item, dict) else None
+        if type(goal_id) is int and 0 < goal_id < 2**31:
+            ids.add(goal_id)
     if not ids:
         return {}
     goals = db.session.scalars(
@@ -59,7 +58,9 @@ def _moment(value: Any) -> datetime | None:
     try:
         moment = datetime.fromisoformat(value.strip())
     except ValueError as error:
-        raise service.CheckInError(_("Tiden gick inte att läsa. Logga igen."), field="day") from error
+        raise service.CheckInError(
+            _("Tiden gick inte att läsa. Logga igen."), field="day"
+        ) from error
     if moment.tzinfo is None:
         raise service.CheckInError(_("Tiden gick inte att läsa. Logga igen."), field="day")
     return moment

@@ -123,9 +123,7 @@ def check_in(patient: Patient, goal_id: int) -> Page:
     except service.CheckInError as error:
         show_error(form, error, default="value")
         return _log_page(goal, form)
-    return redirect(
-        url_for("selfcare.check_in", goal_id=goal.id, sparad=logged.check_in.id), 303
-    )
+    return redirect(url_for("selfcare.check_in", goal_id=goal.id, sparad=logged.check_in.id), 303)
 
 
 def _record(goal: SelfCareGoal, form: CheckInForm) -> service.Logged:
@@ -153,9 +151,7 @@ def history(patient: Patient, goal_id: int) -> str:
     return render_template(
         "selfcare/history.html",
         goal=goal,
-        history=service.check_in_history(
-            patient=patient, goal=goal, actor=current_user, page=page
-        ),
+        history=service.check_in_history(patient=patient, goal=goal, actor=current_user, page=page),
         when_words=service.when_words,
     )
 

@@ -16,9 +16,9 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 
-from flask_babel import format_datetime
-from flask_babel import gettext as _
+from flask_babel import format_datetime, gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -40,6 +40,12 @@ from webapp.selfcare.measures import (
 )
 from webapp.selfcare.models import NOTE_MAX, CheckIn, PatientUpdate, SelfCareGoal
 from webapp.selfcare.schedule import local_zone
+
+
+def _(text: str, **values: Any) -> str:
+    """gettext, typed: Flask-Babel's returns Any."""
+    return str(gettext(text, **values))
+
 
 # A phone's clock may run a little ahead of the server's: a check-in "from the future" within
 # this is taken as made now-ish, not refused.
@@ -70,7 +76,12 @@ class GoalArchived(CheckInError):
 
     def __init__(self) -> None:
         super().__init__(
-            str(_l("Målet är borttaget, så det här sparades inte. Det går inte att logga mer för det."))
+            str(
+                _l(
+                    "Målet är borttaget, så det här sparades inte. "
+                    "Det går inte att logga mer för det."
+                )
+            )
         )
 
 
@@ -198,7 +209,9 @@ def _number(
     return round(number, decimals)
 
 
-def reading_check(goal: SelfCareGoal, reading: Reading) -> tuple[bool | None, float | None, float | None]:
+def reading_check(
+    goal: SelfCareGoal, reading: Reading
+) -> tuple[bool | None, float | None, float | None]:
     """(done, value, value2) to store, or CheckInError saying what is wrong and where."""
     measure = goal.measure
     if measure == Measure.DONE:
@@ -227,7 +240,9 @@ def reading_check(goal: SelfCareGoal, reading: Reading) -> tuple[bool | None, fl
             except CheckInError as error:
                 errors[name] = str(error.message)
         if not errors and values[0] <= values[1]:
-            errors["value"] = _("Det övre värdet ska vara högre än det undre. Titta på mätaren igen.")
+            errors["value"] = _(
+                "Det övre värdet ska vara högre än det undre. Titta på mätaren igen."
+            )
         if errors:
             first = next(iter(errors.values()))
             raise CheckInError(first, field=next(iter(errors)), errors=errors)
@@ -235,7 +250,11 @@ def reading_check(goal: SelfCareGoal, reading: Reading) -> tuple[bool | None, fl
     unit = UNITS.get(goal.unit)
     bounds = (unit.low, unit.high) if unit else ANY_NUMBER
     number = _number(
-        reading.value, bounds, str(unit.words) if unit else "", unit.decimals if unit else 2, "value"
+        reading.value,
+        bounds,
+        str(unit.words) if unit else "",
+        unit.decimals if unit else 2,
+        "value",
     )
     return None, float(number), None
 
@@ -273,10 +292,12 @@ def taken_at_from(day: str, clock: str) -> datetime | None:
     try:
         when_time = time.fromisoformat(clock)
     except ValueError as error:
-        raise CheckInError(_("Skriv tiden som timmar och minuter, till exempel 08:30."), field="time") from error
-    return datetime.combine(when_day, when_time.replace(second=0, microsecond=0, tzinfo=None)).replace(
-        tzinfo=local_zone()
-    )
+        raise CheckInError(
+            _("Skriv tiden som timmar och minuter, till exempel 08:30."), field="time"
+        ) from error
+    return datetime.combine(
+        when_day, when_time.replace(second=0, microsecond=0, tzinfo=None)
+    ).replace(tzinfo=local_zone())
 
 
 def note_check(note: object) -> str:
@@ -436,7 +457,7 @@ def typed_values(goal: SelfCareGoal, check_in: CheckIn) -> dict[str, str]:
 
 
 def when_words(moment: datetime) -> str:
-    """"3 maj kl. 08:10" in the patient's zone (Babel's zone is the app's)."""
+    """ "3 maj kl. 08:10" in the patient's zone (Babel's zone is the app's)."""
     return _(
         "%(date)s kl. %(time)s",
         date=format_datetime(moment, "d MMMM"),
@@ -461,7 +482,9 @@ class History:
     more: bool
 
 
-def check_in_history(*, patient: Patient, goal: SelfCareGoal, actor: User, page: int = 1) -> History:
+def check_in_history(
+    *, patient: Patient, goal: SelfCareGoal, actor: User, page: int = 1
+) -> History:
     """The goal's check-ins, newest first, deleted ones too, with who logged, edited and
     deleted each: two queries whatever their number (the rows, then the people)."""
     page = max(page, 1)

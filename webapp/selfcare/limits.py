@@ -16,8 +16,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from flask_babel import gettext as _
-from flask_babel import ngettext
+from flask_babel import gettext, ngettext
 from sqlalchemy import case, func, select
 
 from webapp.extensions import db
@@ -32,6 +31,11 @@ from webapp.selfcare.models import (
     SelfCareGoal,
 )
 from webapp.selfcare.updates import update_flagged
+
+
+def _(text: str, **values: Any) -> str:
+    """gettext, typed: Flask-Babel's returns Any."""
+    return str(gettext(text, **values))
 
 
 @dataclass(frozen=True)
@@ -102,17 +106,21 @@ def _change_words(goal: SelfCareGoal, limit: GoalLimit, change: Decimal) -> str:
         "limit": _amount(goal, _decimal(limit.value)),
     }
     if limit.kind == LimitKind.RISE:
-        return ngettext(
-            "%(what)s har ökat %(change)s på %(num)d dag (gränsen är %(limit)s).",
-            "%(what)s har ökat %(change)s på %(num)d dagar (gränsen är %(limit)s).",
+        return str(
+            ngettext(
+                "%(what)s har ökat %(change)s på %(num)d dag (gränsen är %(limit)s).",
+                "%(what)s har ökat %(change)s på %(num)d dagar (gränsen är %(limit)s).",
+                days,
+                **values,
+            )
+        )
+    return str(
+        ngettext(
+            "%(what)s har minskat %(change)s på %(num)d dag (gränsen är %(limit)s).",
+            "%(what)s har minskat %(change)s på %(num)d dagar (gränsen är %(limit)s).",
             days,
             **values,
         )
-    return ngettext(
-        "%(what)s har minskat %(change)s på %(num)d dag (gränsen är %(limit)s).",
-        "%(what)s har minskat %(change)s på %(num)d dagar (gränsen är %(limit)s).",
-        days,
-        **values,
     )
 
 
