@@ -21,7 +21,7 @@ from typing import Any
 from flask_babel import format_datetime, gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from webapp.clock import now_utc
 from webapp.errors import UserFacingError
@@ -116,10 +116,14 @@ class Logged:
 
 def goal_find(*, patient: Patient, goal_id: int) -> SelfCareGoal:
     """One of the patient's goals with its limits (archived too), or CheckInNotFound."""
-    goal = db.session.scalar(
-        select(SelfCareGoal)
-        .where(SelfCareGoal.id == goal_id, SelfCareGoal.patient_id == patient.id)
-        .options(selectinload(SelfCareGoal.limits))
+    goal = (
+        db.session.scalars(
+            select(SelfCareGoal)
+            .where(SelfCareGoal.id == goal_id, SelfCareGoal.patient_id == patient.id)
+            .options(joinedload(SelfCareGoal.limits))
+        )
+        .unique()
+        .one_or_none()
     )
     if goal is None:
         raise CheckInNotFound()
@@ -324,7 +328,9 @@ def _active(goal: SelfCareGoal) -> None:
 
 
 def check_in_by_uuid(client_uuid: str) -> CheckIn | None:
-    return db.session.scalar(select(CheckIn).where(CheckIn.client_uuid == client_uuid))
+    # Almost always none: a light look first (no row loaded when there is nothing to find).
+    found = db.session.scalar(select(CheckIn.id).where(CheckIn.client_uuid == client_uuid))
+    return db.session.get(CheckIn, found) if found is not None else None
 
 
 def check_in_record(
