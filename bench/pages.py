@@ -14,6 +14,9 @@ wrk (2 threads, 16 connections) measures, the endpoints taking turns in rounds:
     hello        /healthz, the bare endpoint of the same app (no session, no database)
     home         "Min plan" of Gunnar Ek, who has only the demo data (issue 2)
     overview     "Min plan" of Astrid Berg, with the full plan above (issue 3)
+    checkin      the check-in POST (/egenvard/<goal>/logga) of a patient of her own with a
+                 weight goal and an agreed change limit, each request a new check-in with a
+                 UUID of its own, as from the phone (issue 11)
 
 It prints one line per endpoint (its least disturbed round), whether the targets hold, and
 last the throughput ratios, the very last one `home/flask-hello`; every round goes to
@@ -50,7 +53,7 @@ sys.path.insert(0, str(PROJECT_ROOT))
 HOST = "127.0.0.1"
 USER_AGENT = "nara-bench"  # the same for sign-in and wrk, so the session stays as it was made
 COOKIE_NAME = "nara_session"  # webapp.config.BASELINE
-TARGETS = {"home": 0.25, "overview": 0.20}  # share of hello's requests per second
+TARGETS = {"home": 0.25, "overview": 0.20, "checkin": 0.20}  # share of hello's requests/s
 HELLO_TARGET = 0.80  # hello's share of flask-hello's requests per second (issue 8)
 WORKERS = 2  # gunicorn workers, the same for Nära and for the bare Flask app
 HOME_P99_MS = 50.0
@@ -63,6 +66,28 @@ OVERVIEW_TEXTS = [
     "Punkt 10 i version",
     "planerade kontakter till",
 ]
+
+
+CHECKIN_PATIENT = "Berit Bänk"  # made by the bench: her check-ins touch no one else's plan
+CHECKIN_TEXTS = ["Väga mig varje morgon", 'inputmode="decimal"']
+# wrk's script for the check-in POST: a form post (the page's CSRF token, a weight) with a
+# fresh UUID per request, so that each one saves a row (a repeated UUID would be a cheaper
+# "already saved"). Each wrk thread has its own Lua state and seeds its own generator.
+CHECKIN_LUA = """
+local path, token = "%(path)s", "%(token)s"
+math.randomseed(os.time() + tonumber(tostring({}):match("0x(%%x+)") or "1", 16) %% 1000003)
+local function uuid()
+  return (("xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx"):gsub("[xy]", function(c)
+    return string.format("%%x", c == "x" and math.random(0, 15) or math.random(8, 11))
+  end))
+end
+-- Added to the -H headers (cookie, user agent): wrk.format with a table of its own drops them.
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+request = function()
+  local body = "csrf_token=" .. token .. "&value=72%%2C4&client_uuid=" .. uuid()
+  return wrk.format("POST", path, nil, body)
+end
+"""
 
 
 class BenchError(RuntimeError):
@@ -124,8 +149,9 @@ def seed(env: dict[str, str]) -> dict[str, str]:
         fill_plan(astrid, nurse)
         say(f"Astrid Berg's plan: {plan_counts(astrid)}")
         say(f"Gunnar Ek's plan: {plan_counts(gunnar)}")
-        tokens = {}
-        for key, patient in (("home", gunnar), ("overview", astrid)):
+        weigher, goal_id = checkin_patient(nurse)
+        tokens = {"goal_id": str(goal_id)}
+        for key, patient in (("home", gunnar), ("overview", astrid), ("checkin", weigher)):
             _invitation, token = auth_services.invitation_issue(
                 user=patient.user, purpose=InvitationPurpose.ONBOARDING, created_by=None
             )
@@ -133,6 +159,43 @@ def seed(env: dict[str, str]) -> dict[str, str]:
         db.session.commit()  # the seed is its own unit of work, as a command is
         db.session.remove()
     return tokens
+
+
+def checkin_patient(nurse: Any) -> tuple[Any, int]:
+    """A patient of the bench's own with a daily weight goal and the heart-failure limit
+    ("up more than 2 kg in 3 days"), so every check-in reads its window. Reused if there."""
+    from sqlalchemy import select
+
+    from webapp.extensions import db
+    from webapp.people import services as people
+    from webapp.people.models import Patient, User
+    from webapp.selfcare.models import GoalKind, GoalLimit, SelfCareGoal
+
+    patient = db.session.scalar(
+        select(Patient).join(Patient.user).where(User.name == CHECKIN_PATIENT)
+    )
+    if patient is None:
+        patient = people.patient_create(
+            created_by=nurse, name=CHECKIN_PATIENT, phone="070-555 66 77", personal_number=None
+        )
+    goal = db.session.scalar(select(SelfCareGoal).where(SelfCareGoal.patient_id == patient.id))
+    if goal is None:
+        goal = SelfCareGoal(
+            patient_id=patient.id,
+            kind=GoalKind.ASSESSED,
+            title="Väga mig varje morgon",
+            template="weight",
+            measure="number",
+            unit="kg",
+            agreed_by_staff_id=nurse.id,
+            created_by_user_id=nurse.user_id,
+        )
+        goal.limits = [
+            GoalLimit(kind="rise", value=2, window_days=3, advice="Ring din kontakt i dag.")
+        ]
+        db.session.add(goal)
+        db.session.flush()
+    return patient, goal.id
 
 
 def plan_counts(patient: Any) -> str:
@@ -445,7 +508,9 @@ def parse_wrk(output: str) -> Result:
     return Result(rps, p50, p99, count, "; ".join(errors))
 
 
-def wrk(port: int, path: str, cookie: str | None, seconds: int) -> Result:
+def wrk(
+    port: int, path: str, cookie: str | None, seconds: int, script: Path | None = None
+) -> Result:
     command = [
         "wrk",
         "-t2",
@@ -457,6 +522,8 @@ def wrk(port: int, path: str, cookie: str | None, seconds: int) -> Result:
     ]
     if cookie:
         command += ["-H", f"Cookie: {COOKIE_NAME}={cookie}"]
+    if script is not None:
+        command += ["-s", str(script)]
     command.append(f"http://{HOST}:{port}{path}")
     result = subprocess.run(command, capture_output=True, text=True)
     if result.returncode != 0:
@@ -553,32 +620,44 @@ def run(duration: int, warmup: int, rounds: int) -> None:
         anchor = start_gunicorn("bench.flask_hello:app", anchor_port, env, anchor_log)
         wait_until_up(anchor_port, anchor, anchor_log)
         say(f"the bare Flask app ({WORKERS} workers) answers on {HOST}:{anchor_port}")
+        goal_id = tokens.pop("goal_id")
         cookies = {key: sign_in_with_invitation(port, origin, t) for key, t in tokens.items()}
         check_page(anchor_port, "flask-hello", "/healthz", None, ["ok"])
         check_page(port, "hello", "/healthz", None, ["ok"])
         home_html = check_page(port, "home", "/", cookies["home"], HOME_TEXTS)
         check_page(port, "overview", "/", cookies["overview"], OVERVIEW_TEXTS)
         weight, foreign = page_weight(port, home_html, cookies["home"])
+        checkin_path = f"/egenvard/{goal_id}/logga"
+        # The page makes the session's CSRF token, which may send the session cookie anew.
+        checkin_page = request(port, "GET", checkin_path, cookie=cookies["checkin"])
+        cookies["checkin"] = session_cookie(checkin_page, cookies["checkin"]) or ""
+        check_page(port, "checkin", checkin_path, cookies["checkin"], CHECKIN_TEXTS)
+        csrf = re.search(r'name="csrf-token" content="([^"]+)"', checkin_page.text)
+        if not csrf:
+            raise BenchError("the check-in page has no CSRF meta tag")
+        checkin_script = workdir / "checkin.lua"
+        checkin_script.write_text(CHECKIN_LUA % {"path": checkin_path, "token": csrf.group(1)})
 
-        endpoints = (  # name, server, port, path, cookie
-            ("flask-hello", anchor, anchor_port, "/healthz", None),
-            ("hello", server, port, "/healthz", None),
-            ("home", server, port, "/", cookies["home"]),
-            ("overview", server, port, "/", cookies["overview"]),
+        endpoints = (  # name, server, port, path, cookie, wrk script
+            ("flask-hello", anchor, anchor_port, "/healthz", None, None),
+            ("hello", server, port, "/healthz", None, None),
+            ("home", server, port, "/", cookies["home"], None),
+            ("overview", server, port, "/", cookies["overview"], None),
+            ("checkin", server, port, checkin_path, cookies["checkin"], checkin_script),
         )
         if warmup > 0:
             say(f"warming up, {warmup} s per endpoint")
-            for _name, _server, at, path, cookie in endpoints:
-                wrk(at, path, cookie, warmup)
+            for _name, _server, at, path, cookie, script in endpoints:
+                wrk(at, path, cookie, warmup, script)
         # The endpoints take turns, so other work on the machine hits them alike; of each
         # endpoint's rounds the least disturbed one (most requests per second) is reported.
         seconds = max(1, round(duration / rounds))
         say(f"measuring {rounds} round(s) of {seconds} s per endpoint, 2 threads, 16 connections")
         results: dict[str, Result] = {}
         for number in range(1, rounds + 1):
-            for name, measured, at, path, cookie in endpoints:
+            for name, measured, at, path, cookie, script in endpoints:
                 load = OtherLoad(measured.pid)
-                result = wrk(at, path, cookie, seconds)
+                result = wrk(at, path, cookie, seconds, script)
                 say(f"round {number}: {line(name, result)}; {load.note()}")
                 if "Non-2xx" in result.errors:
                     raise BenchError(f"{name}: not every answer was a success: {result.errors}")
@@ -589,6 +668,9 @@ def run(duration: int, warmup: int, rounds: int) -> None:
         # The sessions must still be good: a run of redirects to sign-in would look fast.
         check_page(port, "home", "/", cookies["home"], HOME_TEXTS)
         check_page(port, "overview", "/", cookies["overview"], OVERVIEW_TEXTS)
+        saved = check_page(port, "checkin", checkin_path, cookies["checkin"], CHECKIN_TEXTS)
+        if "Senast: 72,4 kg" not in saved:
+            raise BenchError("checkin: the check-ins posted were not saved")
 
         hello, flask_hello = results["hello"].rps, results["flask-hello"].rps
         ratio = {name: results[name].rps / hello if hello else 0.0 for name in TARGETS}
@@ -596,7 +678,7 @@ def run(duration: int, warmup: int, rounds: int) -> None:
             name: results[name].rps / flask_hello if flask_hello else 0.0
             for name in ("hello", "home")
         }
-        for name in ("flask-hello", "hello", "home", "overview"):
+        for name in ("flask-hello", "hello", "home", "overview", "checkin"):
             print(line(name, results[name]), flush=True)
         home_ok = ratio["home"] >= TARGETS["home"] and results["home"].p99_ms < HOME_P99_MS
         print(
@@ -608,6 +690,10 @@ def run(duration: int, warmup: int, rounds: int) -> None:
             f"{verdict(ratio['overview'] >= TARGETS['overview'])}"
         )
         print(
+            f"target checkin: >= {TARGETS['checkin']:.2f} of hello: "
+            f"{verdict(ratio['checkin'] >= TARGETS['checkin'])}"
+        )
+        print(
             f"target hello: >= {HELLO_TARGET:.2f} of flask-hello: "
             f"{verdict(anchored['hello'] >= HELLO_TARGET)}"
         )
@@ -616,6 +702,7 @@ def run(duration: int, warmup: int, rounds: int) -> None:
             f"other origins {len(foreign)}: {verdict(weight < PAGE_BYTES_MAX and not foreign)}"
         )
         print(f"overview/hello throughput ratio: {ratio['overview']:.2f}")
+        print(f"checkin/hello throughput ratio: {ratio['checkin']:.2f}")
         print(f"home/hello throughput ratio: {ratio['home']:.2f}")
         print(f"hello/flask-hello throughput ratio: {anchored['hello']:.2f}")
         print(f"home/flask-hello throughput ratio: {anchored['home']:.2f}")  # always the last

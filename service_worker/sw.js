@@ -11,6 +11,7 @@ const SHELL = [
   "/static/js/offline.js",
   "/static/js/passkeys.js",
   "/static/js/reminders.js",
+  "/static/js/checkin.js",
   "/static/icons/icon-192.png",
   "/manifest.webmanifest",
 ];
@@ -37,7 +38,7 @@ self.addEventListener("fetch", (event) => {
   const request = event.request;
   if (request.method !== "GET" || new URL(request.url).origin !== self.location.origin) return;
   if (request.mode === "navigate") {
-    event.respondWith(navigate(request));
+    event.respondWith(navigate(request, event));
     return;
   }
   if (SHELL.includes(new URL(request.url).pathname)) {
@@ -59,6 +60,7 @@ const LEGACY_PLAN_CACHE = "nara-offline-plan"; // before copies were keyed to a 
 const PLAN_PAGES = ["/", "/overenskommelse/nar-jag-blir-samre"];
 const KEY_HEADER = "Nara-Offline-Key";
 const SIGNED_OUT = "signed-out";
+const CHECKIN_PAGE = /^\/egenvard\/\d+\/logga$/;
 
 // Whose page a response is: a key, "" for a signed-out visitor, null when it does not say
 // (a redirect, or an error page from something in front of Nära).
@@ -84,9 +86,11 @@ async function keptCopy(path) {
   return caches.match(path, { cacheName: kept[0], ignoreVary: true });
 }
 
-async function navigate(request) {
-  const path = new URL(request.url).pathname;
-  const isPlanPage = PLAN_PAGES.includes(path);
+async function navigate(request, event) {
+  const url = new URL(request.url);
+  const path = url.pathname;
+  // The check-in page of a goal is kept with the plan (and only then): logging works offline.
+  const isPlanPage = PLAN_PAGES.includes(path) || (CHECKIN_PAGE.test(path) && !url.search);
   let response;
   try {
     response = await fetch(request);
@@ -96,6 +100,8 @@ async function navigate(request) {
   const key = whose(response);
   if (key === null) return response;
   await forgetCopiesNotOf(key); // before anything of this page is shown
+  // The network is back: check-ins this person logged without it go now.
+  if (key && response.ok) event.waitUntil(sendCheckIns(key).catch(() => undefined));
   // Signed-in pages carry no-store (webapp/security.py); redirects never replace a copy.
   const personal = (response.headers.get("Cache-Control") || "").includes("no-store");
   if (key && isPlanPage && response.ok && !response.redirected && personal) {
@@ -171,4 +177,116 @@ async function openOrFocus(url) {
 self.addEventListener("notificationclick", (event) => {
   event.notification.close();
   event.waitUntil(openOrFocus(insideNara(event.notification.data?.navigate ?? "/")));
+});
+
+// --- Check-ins made without internet (the check-ins area owns this part) -----------------
+// static/js/checkin.js keeps them in IndexedDB with the UUID made on the phone, the person's
+// opaque key and their CSRF token; they are sent here on Background Sync and after any page
+// of that person loads, with the same rules as the page: an item is forgotten only once the
+// server answered for it (saved, already saved, refused, goal archived), and what became of
+// it is kept for the page to show. The names below must match static/js/checkin.js.
+const CHECKIN_DB = "nara-checkins";
+const CHECKIN_QUEUE = "queue";
+const CHECKIN_OUTCOMES = "outcomes";
+const CHECKIN_SYNC_TAG = "nara-checkins";
+const CHECKIN_LOCK = "nara-checkins-send";
+const CHECKIN_ANSWERED = new Set(["saved", "already_saved", "refused", "goal_archived"]);
+const CHECKIN_FIELDS = ["client_uuid", "goal_id", "taken_at", "done", "value", "value2", "note"];
+
+async function checkinStoreExists() {
+  if (!self.indexedDB) return false;
+  if (!indexedDB.databases) return true;
+  return (await indexedDB.databases()).some((database) => database.name === CHECKIN_DB);
+}
+
+function checkinStore() {
+  return new Promise((resolve, reject) => {
+    const request = indexedDB.open(CHECKIN_DB, 1);
+    request.onupgradeneeded = () => {
+      request.result.createObjectStore(CHECKIN_QUEUE, { keyPath: "client_uuid" });
+      request.result.createObjectStore(CHECKIN_OUTCOMES, { keyPath: "client_uuid" });
+    };
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+}
+
+function checkinTransaction(db, names, mode, work) {
+  return new Promise((resolve, reject) => {
+    const transaction = db.transaction(names, mode);
+    const request = work(transaction);
+    transaction.oncomplete = () => resolve(request ? request.result : undefined);
+    transaction.onerror = () => reject(transaction.error);
+  });
+}
+
+// Send the waiting check-ins of one person (`key`), or of everyone, each person's with their
+// own token (a token of someone no longer signed in is refused, and their items wait).
+async function sendCheckIns(key) {
+  if (!(await checkinStoreExists())) return;
+  let unanswered = 0;
+  const work = async () => {
+    const db = await checkinStore();
+    try {
+      const waiting = (
+        await checkinTransaction(db, [CHECKIN_QUEUE], "readonly", (t) =>
+          t.objectStore(CHECKIN_QUEUE).getAll(),
+        )
+      ).filter((item) => !key || item.key === key);
+      const people = new Map();
+      for (const item of waiting) {
+        if (!people.has(item.key)) people.set(item.key, []);
+        people.get(item.key).push(item);
+      }
+      for (const items of people.values()) {
+        let answer = null;
+        try {
+          const response = await fetch("/egenvard/skicka", {
+            method: "POST",
+            credentials: "same-origin",
+            headers: {
+              "Content-Type": "application/json",
+              "X-CSRFToken": items[items.length - 1].csrf || "",
+              Accept: "application/json",
+            },
+            body: JSON.stringify({
+              check_ins: items.map((item) => Object.fromEntries(CHECKIN_FIELDS.map((f) => [f, item[f]]))),
+            }),
+          });
+          const json = (response.headers.get("Content-Type") || "").includes("json");
+          answer = response.ok && !response.redirected && json ? await response.json() : null;
+        } catch (error) {
+          answer = null;
+        }
+        const results = answer && Array.isArray(answer.results) ? answer.results : [];
+        unanswered += items.length - results.length;
+        const byUuid = new Map(items.map((item) => [item.client_uuid, item]));
+        await checkinTransaction(db, [CHECKIN_QUEUE, CHECKIN_OUTCOMES], "readwrite", (t) => {
+          for (const result of results) {
+            const item = byUuid.get(result.client_uuid);
+            if (!item || !CHECKIN_ANSWERED.has(result.status)) continue;
+            t.objectStore(CHECKIN_QUEUE).delete(item.client_uuid);
+            t.objectStore(CHECKIN_OUTCOMES).put({
+              ...item,
+              status: result.status,
+              message: result.message || "",
+              flagged: result.flagged || null,
+            });
+          }
+        });
+      }
+    } finally {
+      db.close();
+    }
+    const open = await self.clients.matchAll({ type: "window" });
+    for (const client of open) client.postMessage({ type: "nara-checkins" });
+  };
+  const locks = self.navigator && self.navigator.locks;
+  await (locks ? locks.request(CHECKIN_LOCK, work) : work());
+  // Background Sync tries again later when this fails (no network after all).
+  if (unanswered > 0) throw new Error("check-ins still waiting");
+}
+
+self.addEventListener("sync", (event) => {
+  if (event.tag === CHECKIN_SYNC_TAG) event.waitUntil(sendCheckIns(null));
 });

@@ -15,7 +15,7 @@ import re
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -40,6 +40,7 @@ from tests.conftest import (
     register_with_invitation,
 )
 from tests.fakes.authenticator import SoftAuthenticator
+from tests.selfcare_rows import check_in_make, goal_make
 from webapp import create_app
 from webapp.agreement import services as agreements
 from webapp.auth import services as auth_services
@@ -65,7 +66,7 @@ FUZZ = settings(
 # What the pages' scripts post as JSON (not forms): the passkey ceremonies and a device's
 # push subscription.
 JSON_API = "/passkeys/api/"
-JSON_ENDPOINTS = {"notify.device_add"}
+JSON_ENDPOINTS = {"notify.device_add", "selfcare.sync"}
 
 
 def _is_json(rule: Rule) -> bool:
@@ -194,7 +195,15 @@ def _build_world(patient: Patient, nurse: StaffMember) -> dict[str, int]:
         patient=patient, actor=patient.user, feeling="worse", text="Andfådd i trappan."
     )
     db.session.commit()
+    # Self-care: a weight goal with agreed limits, and a check-in to change or delete.
+    goal = goal_make(
+        patient,
+        limits=[{"kind": "rise", "value": 2, "window_days": 3, "advice": "Ring i dag."}],
+    )
+    check_in = check_in_make(goal, datetime.now(UTC) - timedelta(hours=1), value=72.0)
     return {
+        "goal_id": goal.id,
+        "check_in_id": check_in.id,
         "device_id": device.id,
         "patient_id": patient.id,
         "statement_id": statement.id,
@@ -626,6 +635,14 @@ CEREMONY_KEYS = [
     "keys",
     "p256dh",
     "auth",
+    "check_ins",
+    "client_uuid",
+    "goal_id",
+    "taken_at",
+    "done",
+    "value",
+    "value2",
+    "note",
 ]
 CEREMONY = st.dictionaries(st.sampled_from(CEREMONY_KEYS), JSON, max_size=4)
 
