@@ -170,7 +170,11 @@ def test_the_table_has_every_check_in_of_the_period_and_nothing_deleted(
     check_in_make(goal, local(2025, 3, 29, 8, 0), value=72.0, logged_by_user_id=nurse.user_id)
     check_in_make(goal, local(2025, 3, 30, 8, 0), value=70.8, note="Efter promenaden")
     check_in_make(
-        goal, local(2025, 3, 31, 7, 30), value=99.0, deleted_at=NOW, deleted_by_user_id=patient.user_id
+        goal,
+        local(2025, 3, 31, 7, 30),
+        value=99.0,
+        deleted_at=NOW,
+        deleted_by_user_id=patient.user_id,
     )
     _html, page = page_of(patient_client, chart_path(goal, "vecka"))
     assert page.rows == [

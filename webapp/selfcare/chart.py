@@ -12,10 +12,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from flask_babel import format_date, get_locale
+from flask_babel import format_date, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -106,7 +105,10 @@ class Chart:
 
     @property
     def days(self) -> list[date]:
-        return [self.first_day + timedelta(days=n) for n in range((self.today - self.first_day).days + 1)]
+        return [
+            self.first_day + timedelta(days=n)
+            for n in range((self.today - self.first_day).days + 1)
+        ]
 
 
 def chart_make(patient: Patient, goal: SelfCareGoal, period: Period, today: date) -> Chart:
@@ -194,7 +196,7 @@ def number_words(goal: SelfCareGoal, value: float) -> str:
     text = format_number(value, decimals_of(goal))
     scale = SCALE_RANGES.get(Measure(goal.measure))
     if scale is not None:
-        return _("%(value)s av %(top)s", value=text, top=scale[1])
+        return str(_("%(value)s av %(top)s", value=text, top=scale[1]))
     unit = unit_words(goal)
     return f"{text}\u00a0{unit}" if unit else text
 
@@ -202,7 +204,7 @@ def number_words(goal: SelfCareGoal, value: float) -> str:
 def value_words(goal: SelfCareGoal, row: Logged) -> str:
     """What was logged, as the data table reads it."""
     if goal.measure == Measure.DONE:
-        return _("Gjort") if row.done else _("Inte gjort")
+        return str(_("Gjort") if row.done else _("Inte gjort"))
     if goal.measure == Measure.BLOOD_PRESSURE:
         upper = format_number(row.value or 0, 0)
         lower = format_number(row.value2 or 0, 0)
@@ -216,15 +218,17 @@ def target_words(goal: SelfCareGoal) -> str:
     if goal.measure == Measure.DONE or (low is None and high is None):
         return ""
     if low is not None and high is not None:
-        return _(
-            "Mål: %(low)s–%(high)s",
-            low=format_number(low, decimals_of(goal)),
-            high=number_words(goal, high),
+        return str(
+            _(
+                "Mål: %(low)s–%(high)s",
+                low=format_number(low, decimals_of(goal)),
+                high=number_words(goal, high),
+            )
         )
     if low is not None:
-        return _("Mål: minst %(value)s", value=number_words(goal, low))
+        return str(_("Mål: minst %(value)s", value=number_words(goal, low)))
     assert high is not None
-    return _("Mål: högst %(value)s", value=number_words(goal, high))
+    return str(_("Mål: högst %(value)s", value=number_words(goal, high)))
 
 
 def limit_words(goal: SelfCareGoal, limit: GoalLimit) -> str:
@@ -233,31 +237,35 @@ def limit_words(goal: SelfCareGoal, limit: GoalLimit) -> str:
     if goal.measure == Measure.BLOOD_PRESSURE:
         which = _("Övre värdet") if limit.value_index == 1 else _("Undre värdet")
         if limit.kind == LimitKind.BELOW:
-            return _("%(which)s under %(value)s", which=which, value=value)
+            return str(_("%(which)s under %(value)s", which=which, value=value))
         if limit.kind == LimitKind.ABOVE:
-            return _("%(which)s över %(value)s", which=which, value=value)
+            return str(_("%(which)s över %(value)s", which=which, value=value))
     if limit.kind == LimitKind.BELOW:
-        return _("Under %(value)s", value=value)
+        return str(_("Under %(value)s", value=value))
     if limit.kind == LimitKind.ABOVE:
-        return _("Över %(value)s", value=value)
+        return str(_("Över %(value)s", value=value))
     days = limit.window_days or 1
     if limit.kind == LimitKind.RISE:
-        return ngettext(
-            "Upp mer än %(value)s på %(num)d dag",
-            "Upp mer än %(value)s på %(num)d dagar",
+        return str(
+            ngettext(
+                "Upp mer än %(value)s på %(num)d dag",
+                "Upp mer än %(value)s på %(num)d dagar",
+                days,
+                value=value,
+            )
+        )
+    return str(
+        ngettext(
+            "Ned mer än %(value)s på %(num)d dag",
+            "Ned mer än %(value)s på %(num)d dagar",
             days,
             value=value,
         )
-    return ngettext(
-        "Ned mer än %(value)s på %(num)d dag",
-        "Ned mer än %(value)s på %(num)d dagar",
-        days,
-        value=value,
     )
 
 
 def day_words(day: date) -> str:
-    return format_date(day, "d MMMM")
+    return str(format_date(day, "d MMMM"))
 
 
 class DayNames:
@@ -279,26 +287,30 @@ class DayNames:
 
 
 def chart_title(chart: Chart) -> str:
-    return _(
-        "%(title)s: %(span)s",
-        title=chart.goal.title,
-        span=PERIOD_SPAN_WORDS[chart.period],
+    return str(
+        _(
+            "%(title)s: %(span)s",
+            title=chart.goal.title,
+            span=PERIOD_SPAN_WORDS[chart.period],
+        )
     )
 
 
 def chart_description(chart: Chart) -> str:
     """What the picture shows, in sentences: the picture's <desc>, read by screen readers."""
     goal, rows = chart.goal, chart.rows
-    span = _("Från %(first)s till %(last)s.", first=day_words(chart.first_day), last=day_words(chart.today))
+    span = _(
+        "Från %(first)s till %(last)s.",
+        first=day_words(chart.first_day),
+        last=day_words(chart.today),
+    )
     parts = [span]
     if not rows:
         parts.append(_("Inget loggat under den tiden."))
     elif goal.measure == Measure.DONE:
         parts.append(done_days_words(chart))
     else:
-        parts.append(
-            ngettext("%(num)d värde loggat.", "%(num)d värden loggade.", len(rows))
-        )
+        parts.append(ngettext("%(num)d värde loggat.", "%(num)d värden loggade.", len(rows)))
         parts.extend(_range_words(goal, rows))
         last = rows[-1]
         parts.append(
@@ -333,7 +345,9 @@ def _range_words(goal: SelfCareGoal, rows: list[Logged]) -> list[str]:
         ):
             if values:
                 low, high = lowest_highest(values)
-                words.append(_("%(which)s: lägst %(low)s, högst %(high)s.", which=which, low=low, high=high))
+                words.append(
+                    _("%(which)s: lägst %(low)s, högst %(high)s.", which=which, low=low, high=high)
+                )
         return words
     values = [r.value for r in rows if r.value is not None]
     if not values:

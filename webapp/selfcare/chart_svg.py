@@ -102,6 +102,13 @@ def _num(value: float) -> str:
     return f"{value:.1f}".removesuffix(".0")
 
 
+def _tick(x: float, y: float, words: str, anchor: str = "middle") -> str:
+    return (
+        f'<text class="chart-tick" x="{_num(x)}" y="{_num(y)}" text-anchor="{anchor}">'
+        f"{escape(words)}</text>"
+    )
+
+
 def _line_chart(chart: Chart) -> tuple[int, list[str]]:
     goal = chart.goal
     ticks = y_ticks(chart)
@@ -119,10 +126,7 @@ def _line_chart(chart: Chart) -> tuple[int, list[str]]:
     for tick in ticks:  # the value axis, with a faint line across at each round number
         y = _num(y_of(tick))
         out.append(f'<line class="chart-grid" x1="{LEFT}" x2="{RIGHT}" y1="{y}" y2="{y}"/>')
-        out.append(
-            f'<text class="chart-tick" x="{LEFT - 6}" y="{_num(y_of(tick) + 5)}" '
-            f'text-anchor="end">{format_number(tick, decimals)}</text>'
-        )
+        out.append(_tick(LEFT - 6, y_of(tick) + 5, format_number(tick, decimals), "end"))
     out += _time_axis(chart, x_of)
     out += _target(chart, y_of, low, high)
     out += _limits(chart, y_of)
@@ -137,7 +141,9 @@ def _line_chart(chart: Chart) -> tuple[int, list[str]]:
         return LINE_HEIGHT, out
     series = [(1, [(x_of(r.at), y_of(r.value), r) for r in chart.rows if r.value is not None])]
     if goal.measure == Measure.BLOOD_PRESSURE:
-        series.append((2, [(x_of(r.at), y_of(r.value2), r) for r in chart.rows if r.value2 is not None]))
+        series.append(
+            (2, [(x_of(r.at), y_of(r.value2), r) for r in chart.rows if r.value2 is not None])
+        )
     for number, points in series:
         out += _series(number, points)
     return LINE_HEIGHT, out
@@ -174,8 +180,7 @@ def _time_axis(chart: Chart, x_of: Callable[[datetime], float]) -> list[str]:
         return x_of(datetime(day.year, day.month, day.day, hour, tzinfo=zone))
 
     def label(x: float, y: int, text: str) -> str:
-        x = min(max(x, LEFT + 14), RIGHT - 14)
-        return f'<text class="chart-tick" x="{_num(x)}" y="{y}" text-anchor="middle">{escape(text)}</text>'
+        return _tick(min(max(x, LEFT + 14), RIGHT - 14), y, text)
 
     for day in chart.days:
         x = _num(at(day))
@@ -197,16 +202,18 @@ def _target(chart: Chart, y_of: Callable[[float], float], low: float, high: floa
     goal = chart.goal
     if goal.target_min is None and goal.target_max is None:
         return []
-    top = (y_of(goal.target_max if goal.target_max is not None else high))
-    bottom = (y_of(goal.target_min if goal.target_min is not None else low))
+    top = y_of(goal.target_max if goal.target_max is not None else high)
+    bottom = y_of(goal.target_min if goal.target_min is not None else low)
     out = [
         f'<rect class="chart-target" x="{LEFT}" y="{_num(top)}" width="{RIGHT - LEFT}" '
         f'height="{_num(max(bottom - top, 1))}"/>'
     ]
     for value in (goal.target_min, goal.target_max):
         if value is not None:
-            y = _num((y_of(value)))
-            out.append(f'<line class="chart-target-edge" x1="{LEFT}" x2="{RIGHT}" y1="{y}" y2="{y}"/>')
+            y = _num(y_of(value))
+            out.append(
+                f'<line class="chart-target-edge" x1="{LEFT}" x2="{RIGHT}" y1="{y}" y2="{y}"/>'
+            )
     label_y = top + 16 if bottom - top >= 20 else top - 4
     out.append(
         f'<text class="chart-label chart-label-target" x="{LEFT + 4}" y="{_num(label_y)}">'
@@ -222,7 +229,7 @@ def _limits(chart: Chart, y_of: Callable[[float], float]) -> list[str]:
     for limit in goal.limits:
         if limit.kind not in (LimitKind.BELOW, LimitKind.ABOVE):
             continue  # a change over days is no line: the legend says it in words
-        y = (y_of(limit.value))
+        y = y_of(limit.value)
         text = _("Gräns %(value)s", value=format_number(limit.value, decimals_of(goal)))
         label_y = y - 5 if y - 5 > TOP + 12 else y + 16
         out.append(
@@ -250,12 +257,12 @@ def _done_strip(chart: Chart) -> tuple[int, list[str]]:
     for column in range(7):
         x = LABEL_WIDTH + column * PITCH + CELL // 2
         day_name = format_date(monday + timedelta(days=column), "EEE")
-        out.append(f'<text class="chart-tick" x="{x}" y="16" text-anchor="middle">{escape(day_name)}</text>')
+        out.append(_tick(x, 16, day_name))
     for week in range(weeks):
         week_start = monday + timedelta(weeks=week)
         y = HEAD + week * PITCH + CELL // 2 + 5
-        words = escape(_("v. %(week)s", week=week_start.isocalendar().week))
-        out.append(f'<text class="chart-tick" x="{LABEL_WIDTH - 8}" y="{y}" text-anchor="end">{words}</text>')
+        words = _("v. %(week)s", week=week_start.isocalendar().week)
+        out.append(_tick(LABEL_WIDTH - 8, y, words, anchor="end"))
     for day, state in day_states(chart).items():
         offset = (day - monday).days
         x0 = LABEL_WIDTH + (offset % 7) * PITCH

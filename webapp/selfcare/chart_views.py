@@ -48,12 +48,12 @@ def _chart_page(patient: Patient, goal_id: int, *, for_patient: bool) -> str:
         abort(404)  # another patient's goal, or none: nothing shown, so no read is logged
     period = period_of(request.args.get("period"))
     chart = chart_make(patient, goal, period, today_local())
-    if for_patient:
-        here = lambda p: url_for("selfcare.chart", goal_id=goal.id, period=p)  # noqa: E731
-    else:
-        here = lambda p: url_for(  # noqa: E731
-            "selfcare.care_chart", patient_id=patient.id, goal_id=goal.id, period=p
-        )
+
+    def here(period: str) -> str:
+        if for_patient:
+            return url_for("selfcare.chart", goal_id=goal.id, period=period)
+        return url_for("selfcare.care_chart", patient_id=patient.id, goal_id=goal.id, period=period)
+
     return render_template(
         "selfcare/chart.html",
         patient=patient,

@@ -48,31 +48,37 @@ class Consistency:
         """The figure, the same words for the patient and for care."""
         if self.done == 0:
             if self.anything_logged:
-                return _("Inget gjort den här veckan än.")
-            return _("Inget loggat den här veckan än.")
+                return str(_("Inget gjort den här veckan än."))
+            return str(_("Inget loggat den här veckan än."))
         if self.in_times:
-            return ngettext(
-                "%(done)d av %(num)d gång den här veckan",
-                "%(done)d av %(num)d gånger den här veckan",
+            return str(
+                ngettext(
+                    "%(done)d av %(num)d gång den här veckan",
+                    "%(done)d av %(num)d gånger den här veckan",
+                    self.asked,
+                    done=self.done,
+                )
+            )
+        return str(
+            ngettext(
+                "%(done)d av %(num)d dag den här veckan",
+                "%(done)d av %(num)d dagar den här veckan",
                 self.asked,
                 done=self.done,
             )
-        return ngettext(
-            "%(done)d av %(num)d dag den här veckan",
-            "%(done)d av %(num)d dagar den här veckan",
-            self.asked,
-            done=self.done,
         )
 
     @property
     def encouragement(self) -> str:
         """A kind word for the patient, or nothing: never a word about what was missed."""
         if self.done == 0:
-            return _("Varje dag är en ny chans. Du kan börja i dag.")
+            return str(_("Varje dag är en ny chans. Du kan börja i dag."))
         if self.done >= self.asked:
             if self.weekly:
-                return _("Du har gjort så många gånger som du tänkt den här veckan. Bra gjort!")
-            return _("Du har gjort det varje gång hittills. Bra gjort!")
+                return str(
+                    _("Du har gjort så många gånger som du tänkt den här veckan. Bra gjort!")
+                )
+            return str(_("Du har gjort det varje gång hittills. Bra gjort!"))
         return ""
 
 
