@@ -198,7 +198,8 @@ def number_words(goal: SelfCareGoal, value: float) -> str:
     if scale is not None:
         return str(_("%(value)s av %(top)s", value=text, top=scale[1]))
     unit = unit_words(goal)
-    return f"{text}\u00a0{unit}" if unit else text
+    # A plain space: at 200 % text on a 320 px phone "72,4" and "kg" may need two lines.
+    return f"{text} {unit}" if unit else text
 
 
 def value_words(goal: SelfCareGoal, row: Logged) -> str:
@@ -208,7 +209,7 @@ def value_words(goal: SelfCareGoal, row: Logged) -> str:
     if goal.measure == Measure.BLOOD_PRESSURE:
         upper = format_number(row.value or 0, 0)
         lower = format_number(row.value2 or 0, 0)
-        return f"{upper}/{lower}\u00a0mmHg"
+        return f"{upper}/{lower} mmHg"
     return number_words(goal, row.value or 0)
 
 
@@ -269,7 +270,7 @@ def day_words(day: date) -> str:
 
 
 class DayNames:
-    """Dates as the table reads them ("mån 3 mars"), each day formatted once: Babel is
+    """Dates as the table reads them ("mån 3 mars", "tis 4 nov."), each day formatted once: Babel is
     slow enough that a few hundred rows would feel it."""
 
     def __init__(self) -> None:
@@ -279,7 +280,7 @@ class DayNames:
     def day(self, day: date) -> str:
         words = self._known.get(day)
         if words is None:
-            words = self._known[day] = format_date(day, "EEE d MMMM")
+            words = self._known[day] = format_date(day, "EEE d MMM")
         return words
 
     def time(self, at: datetime) -> str:

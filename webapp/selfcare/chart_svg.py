@@ -187,7 +187,7 @@ def _time_axis(chart: Chart, x_of: Callable[[datetime], float]) -> list[str]:
         if chart.period == Period.WEEK:
             out.append(f'<line class="chart-grid" x1="{x}" x2="{x}" y1="{TOP}" y2="{BOTTOM}"/>')
             out.append(label(at(day, 12), BOTTOM + 18, format_date(day, "EEE")))
-            out.append(label(at(day, 12), BOTTOM + 36, f"{day.day}/{day.month}"))
+            out.append(label(at(day, 12), BOTTOM + 36, str(day.day)))
         elif chart.period == Period.MONTH and day.weekday() == 0:
             out.append(f'<line class="chart-grid" x1="{x}" x2="{x}" y1="{TOP}" y2="{BOTTOM}"/>')
             out.append(label(at(day), BOTTOM + 18, f"{day.day}/{day.month}"))
