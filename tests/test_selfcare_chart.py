@@ -490,3 +490,24 @@ def test_the_queries_are_as_few_for_700_check_ins_as_for_10(now, patient, nurse_
     # limits, the period's check-ins; care adds the read row of the access log.
     assert counts["few", "patient"] == counts["many", "patient"] == 4
     assert counts["few", "care"] == counts["many", "care"] == 5
+
+
+def test_the_chart_in_english(now, patient, patient_client):
+    from tests.test_translations import assert_no_swedish, english_page_text
+
+    goal = goal_make(patient, title="Weigh myself", target_min=70.0, limits=WEIGHT_LIMITS)
+    check_in_make(goal, local(2025, 3, 31, 8, 0), value=72.0)
+    text = english_page_text(patient_client, chart_path(goal, "vecka"))
+    for words in (
+        "1 of 1 day this week",
+        "Goal: at least 70 kg",
+        "Limit: Up more than 2 kg in 3 days",
+        "What you do then:",
+        "Show as a table (1 value)",
+        "Week",
+        "Three months",
+    ):
+        assert words in text
+    for data in ["Weigh myself", *(limit["advice"] for limit in WEIGHT_LIMITS)]:
+        text = text.replace(data, "")  # the patient's and care's own words
+    assert_no_swedish(text)
