@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from typing import NamedTuple
 
 from flask_babel import format_date, get_locale, ngettext
 from flask_babel import gettext as _
@@ -77,9 +78,8 @@ def chart_goal(patient: Patient, goal_id: int) -> SelfCareGoal:
     return goal
 
 
-@dataclass(frozen=True, slots=True)
-class Logged:
-    """One check-in as the picture and its table show it."""
+class Logged(NamedTuple):
+    """One check-in as the picture and its table show it (a tuple: made once per row)."""
 
     id: int
     at: datetime  # in the patient's zone
@@ -102,6 +102,7 @@ class Chart:
     end: datetime  # the instant today ends (aware)
     rows: list[Logged]  # the period's check-ins, oldest first
     consistency: Consistency
+    words: ChartWords  # how its values and days read
 
     @property
     def days(self) -> list[date]:
@@ -127,6 +128,7 @@ def chart_make(patient: Patient, goal: SelfCareGoal, period: Period, today: date
         end=end,
         rows=[row for row in loaded if row.day >= first_day],
         consistency=consistency_of(goal, loaded, today),
+        words=ChartWords(goal),
     )
 
 
@@ -191,29 +193,58 @@ def unit_words(goal: SelfCareGoal) -> str:
     return str(unit.words) if unit is not None and goal.measure == Measure.NUMBER else ""
 
 
-def number_words(goal: SelfCareGoal, value: float) -> str:
-    """A value with its unit: "72,4 kg", "4 av 5", "135 mmHg"."""
-    text = format_number(value, decimals_of(goal))
-    scale = SCALE_RANGES.get(Measure(goal.measure))
-    if scale is not None:
-        return str(_("%(value)s av %(top)s", value=text, top=scale[1]))
-    unit = unit_words(goal)
-    # A plain space: at 200 % text on a 320 px phone "72,4" and "kg" may need two lines.
-    return f"{text} {unit}" if unit else text
+class ChartWords:
+    """How a goal's values, days and times read, worked out once per page: each of Babel's
+    look-ups costs tens of microseconds, and a three-month table has hundreds of cells."""
+
+    def __init__(self, goal: SelfCareGoal) -> None:
+        self.measure = goal.measure
+        self.decimals = decimals_of(goal)
+        scale = SCALE_RANGES.get(Measure(goal.measure))
+        self.scale_top = scale[1] if scale is not None else None
+        # Without arguments gettext gives the translated pattern, filled in per value below.
+        self.of_scale: str = _("%(value)s av %(top)s")
+        self.unit = unit_words(goal)
+        self.done: str = _("Gjort")
+        self.not_done: str = _("Inte gjort")
+        locale = get_locale()
+        language = str(locale or "sv")
+        self.clock_separator = "." if language.startswith("sv") else ":"
+        self.weekdays = locale.days["format"]["abbreviated"] if locale else {}
+        self.months = locale.months["format"]["abbreviated"] if locale else {}
+        self._days: dict[date, str] = {}
+
+    def number(self, value: float) -> str:
+        """A value with its unit: "72,4 kg", "4 av 5", "135 mmHg"."""
+        text = format_number(value, self.decimals)
+        if self.scale_top is not None:
+            return self.of_scale % {"value": text, "top": self.scale_top}
+        # A plain space: at 200 % text on a 320 px phone "72,4" and "kg" may need two lines.
+        return f"{text} {self.unit}" if self.unit else text
+
+    def value(self, row: Logged) -> str:
+        """What was logged, as the data table reads it."""
+        if self.measure == Measure.DONE:
+            return self.done if row.done else self.not_done
+        if self.measure == Measure.BLOOD_PRESSURE:
+            upper = format_number(row.value or 0, 0)
+            lower = format_number(row.value2 or 0, 0)
+            return f"{upper}/{lower} mmHg"
+        return self.number(row.value or 0)
+
+    def day(self, day: date) -> str:
+        """ "mån 3 mars", "tis 4 nov.": Babel's "EEE d MMM" from its names, once per day."""
+        words = self._days.get(day)
+        if words is None:
+            weekday = self.weekdays.get(day.weekday(), "")
+            words = self._days[day] = f"{weekday} {day.day} {self.months.get(day.month, '')}"
+        return words
+
+    def time(self, at: datetime) -> str:
+        return f"{at.hour:02d}{self.clock_separator}{at.minute:02d}"
 
 
-def value_words(goal: SelfCareGoal, row: Logged) -> str:
-    """What was logged, as the data table reads it."""
-    if goal.measure == Measure.DONE:
-        return str(_("Gjort") if row.done else _("Inte gjort"))
-    if goal.measure == Measure.BLOOD_PRESSURE:
-        upper = format_number(row.value or 0, 0)
-        lower = format_number(row.value2 or 0, 0)
-        return f"{upper}/{lower} mmHg"
-    return number_words(goal, row.value or 0)
-
-
-def target_words(goal: SelfCareGoal) -> str:
+def target_words(goal: SelfCareGoal, words: ChartWords) -> str:
     """ "Mål: 70–75 kg", "Mål: minst 5000 steg", "Mål: högst 3 av 10"; "" without a target."""
     low, high = goal.target_min, goal.target_max
     if goal.measure == Measure.DONE or (low is None and high is None):
@@ -223,18 +254,18 @@ def target_words(goal: SelfCareGoal) -> str:
             _(
                 "Mål: %(low)s–%(high)s",
                 low=format_number(low, decimals_of(goal)),
-                high=number_words(goal, high),
+                high=words.number(high),
             )
         )
     if low is not None:
-        return str(_("Mål: minst %(value)s", value=number_words(goal, low)))
+        return str(_("Mål: minst %(value)s", value=words.number(low)))
     assert high is not None
-    return str(_("Mål: högst %(value)s", value=number_words(goal, high)))
+    return str(_("Mål: högst %(value)s", value=words.number(high)))
 
 
-def limit_words(goal: SelfCareGoal, limit: GoalLimit) -> str:
+def limit_words(goal: SelfCareGoal, limit: GoalLimit, words: ChartWords) -> str:
     """An agreed limit in words: "Under 60 kg", "Upp mer än 2 kg på 3 dagar"."""
-    value = number_words(goal, limit.value)
+    value = words.number(limit.value)
     if goal.measure == Measure.BLOOD_PRESSURE:
         which = _("Övre värdet") if limit.value_index == 1 else _("Undre värdet")
         if limit.kind == LimitKind.BELOW:
@@ -269,24 +300,6 @@ def day_words(day: date) -> str:
     return str(format_date(day, "d MMMM"))
 
 
-class DayNames:
-    """Dates as the table reads them ("mån 3 mars", "tis 4 nov."), each day formatted once: Babel is
-    slow enough that a few hundred rows would feel it."""
-
-    def __init__(self) -> None:
-        self._known: dict[date, str] = {}
-        self.clock_separator = "." if str(get_locale() or "sv").startswith("sv") else ":"
-
-    def day(self, day: date) -> str:
-        words = self._known.get(day)
-        if words is None:
-            words = self._known[day] = format_date(day, "EEE d MMM")
-        return words
-
-    def time(self, at: datetime) -> str:
-        return f"{at.hour:02d}{self.clock_separator}{at.minute:02d}"
-
-
 def chart_title(chart: Chart) -> str:
     return str(
         _(
@@ -299,7 +312,7 @@ def chart_title(chart: Chart) -> str:
 
 def chart_description(chart: Chart) -> str:
     """What the picture shows, in sentences: the picture's <desc>, read by screen readers."""
-    goal, rows = chart.goal, chart.rows
+    goal, rows, words = chart.goal, chart.rows, chart.words
     span = _(
         "Från %(first)s till %(last)s.",
         first=day_words(chart.first_day),
@@ -312,10 +325,10 @@ def chart_description(chart: Chart) -> str:
         parts.append(done_days_words(chart))
     else:
         parts.append(ngettext("%(num)d värde loggat.", "%(num)d värden loggade.", len(rows)))
-        parts.extend(_range_words(goal, rows))
+        parts.extend(_range_words(goal, rows, words))
         last = rows[-1]
         parts.append(
-            _("Senast %(value)s, %(day)s.", value=value_words(goal, last), day=day_words(last.day))
+            _("Senast %(value)s, %(day)s.", value=words.value(last), day=day_words(last.day))
         )
         outside = sum(1 for row in rows if row.outside_limits)
         if outside:
@@ -326,30 +339,30 @@ def chart_description(chart: Chart) -> str:
                     outside,
                 )
             )
-    target = target_words(goal)
+    target = target_words(goal, words)
     if target:
         parts.append(target + ".")
     for limit in goal.limits:
-        parts.append(_("Gräns: %(limit)s.", limit=limit_words(goal, limit)))
+        parts.append(_("Gräns: %(limit)s.", limit=limit_words(goal, limit, words)))
     return " ".join(parts)
 
 
-def _range_words(goal: SelfCareGoal, rows: list[Logged]) -> list[str]:
+def _range_words(goal: SelfCareGoal, rows: list[Logged], words: ChartWords) -> list[str]:
     def lowest_highest(values: list[float]) -> tuple[str, str]:
-        return number_words(goal, min(values)), number_words(goal, max(values))
+        return words.number(min(values)), words.number(max(values))
 
     if goal.measure == Measure.BLOOD_PRESSURE:
-        words = []
+        sentences = []
         for which, values in (
             (_("Övre värdet"), [r.value for r in rows if r.value is not None]),
             (_("Undre värdet"), [r.value2 for r in rows if r.value2 is not None]),
         ):
             if values:
                 low, high = lowest_highest(values)
-                words.append(
+                sentences.append(
                     _("%(which)s: lägst %(low)s, högst %(high)s.", which=which, low=low, high=high)
                 )
-        return words
+        return sentences
     values = [r.value for r in rows if r.value is not None]
     if not values:
         return []

@@ -294,6 +294,34 @@ def _day_mark(state: DayState, x0: int, y0: int) -> str:
     return f'<circle class="chart-day-off" cx="{x0 + CELL // 2}" cy="{y0 + CELL // 2}" r="2.5"/>'
 
 
+# --- the data table's rows -------------------------------------------------------------------
+
+
+def table_rows_html(chart: Chart) -> Markup:
+    """The data table's rows, the latest first: the day (a row header), the time, and the
+    value with what goes with it (outside the limits, who logged it for the patient, the
+    note). Joined here for the same reason as the picture: a row per check-in."""
+    words = chart.words
+    outside = escape(_("Utanför gränserna"))
+    logged_by: str = _("Loggat av %(name)s")
+    out = []
+    for row in reversed(chart.rows):
+        notes = []
+        if row.outside_limits:
+            notes.append(f'<span class="chart-cell-note">{outside}</span>')
+        if row.logged_by:
+            by = escape(logged_by % {"name": row.logged_by})
+            notes.append(f'<span class="chart-cell-note">{by}</span>')
+        if row.note:
+            notes.append(f'<span class="chart-cell-note">{escape(row.note)}</span>')
+        out.append(
+            f'<tr role="row"><th role="rowheader" scope="row">{escape(words.day(row.day))}</th>'
+            f'<td role="cell">{words.time(row.at)}</td>'
+            f'<td role="cell">{escape(words.value(row))}{"".join(notes)}</td></tr>'
+        )
+    return Markup("\n".join(out))  # noqa: S704 - every text in it is escaped
+
+
 # --- the legend's small pictures ----------------------------------------------------------------
 
 _KEYS = {

@@ -10,7 +10,6 @@ from webapp.people.models import Patient
 from webapp.selfcare import bp
 from webapp.selfcare.chart import (
     PERIOD_WORDS,
-    DayNames,
     GoalNotFound,
     Period,
     chart_description,
@@ -20,9 +19,8 @@ from webapp.selfcare.chart import (
     limit_words,
     period_of,
     target_words,
-    value_words,
 )
-from webapp.selfcare.chart_svg import chart_svg, key_svg
+from webapp.selfcare.chart_svg import chart_svg, key_svg, table_rows_html
 from webapp.selfcare.consistency import today_local
 from webapp.selfcare.models import Frequency, LimitKind
 
@@ -63,12 +61,11 @@ def _chart_page(patient: Patient, goal_id: int, *, for_patient: bool) -> str:
         periods=[(p, PERIOD_WORDS[p], here(p.value)) for p in Period],
         svg=chart_svg(chart, title=chart_title(chart), description=chart_description(chart)),
         key_svg=key_svg,
-        target=target_words(goal),
+        target=target_words(goal, chart.words),
         limits=[
-            (limit_words(goal, limit), limit.advice, limit.kind in DRAWN_LIMITS)
+            (limit_words(goal, limit, chart.words), limit.advice, limit.kind in DRAWN_LIMITS)
             for limit in goal.limits
         ],
-        names=DayNames(),
-        value_words=value_words,
+        table_rows=table_rows_html(chart),
         Frequency=Frequency,
     )
