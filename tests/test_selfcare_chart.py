@@ -511,3 +511,46 @@ def test_the_chart_in_english(now, patient, patient_client):
     for data in ["Weigh myself", *(limit["advice"] for limit in WEIGHT_LIMITS)]:
         text = text.replace(data, "")  # the patient's and care's own words
     assert_no_swedish(text)
+
+
+# --- kept until something changes ----------------------------------------------------------
+
+
+def test_the_kept_page_shows_a_new_or_deleted_check_in_at_once(now, patient, patient_client):
+    goal = goal_make(patient)
+    check_in_make(goal, local(2025, 3, 30, 8, 0), value=72.0)
+    path = chart_path(goal, "vecka")
+    page_of(patient_client, path)
+    with count_queries() as kept:
+        _html, page = page_of(patient_client, path)
+    assert len(kept) == 2  # the session with its user, the patient: nothing of the chart
+    assert len(page.rows) == 1
+
+    newest = check_in_make(goal, local(2025, 3, 31, 8, 0), value=71.5)
+    _html, page = page_of(patient_client, path)
+    assert [row[2] for row in page.rows] == ["71,5 kg", "72 kg"]
+
+    newest.deleted_at, newest.deleted_by_user_id = NOW, patient.user_id
+    db.session.commit()
+    _html, page = page_of(patient_client, path)
+    assert [row[2] for row in page.rows] == ["72 kg"]
+
+
+def test_the_kept_page_moves_with_the_day(clock, patient, patient_client):
+    clock.now = local(2025, 3, 30, 22, 0).astimezone(UTC)  # Sunday night
+    goal = goal_make(patient)
+    check_in_make(goal, local(2025, 3, 30, 20, 0), value=72.0)
+    path = chart_path(goal, "vecka")
+    html, _page = page_of(patient_client, path)
+    assert "1 av 7 dagar den här veckan" in html
+    clock.advance(hours=3)  # Monday: a new week
+    html, page = page_of(patient_client, path)
+    assert "Inget loggat den här veckan än." in html
+    assert page.rows == [["sön 30 mars", "20.00", "72 kg"]]
+
+
+def test_care_is_logged_on_every_look_even_at_a_kept_page(now, patient, nurse_client):
+    goal = goal_make(patient)
+    for _ in range(2):
+        page_of(nurse_client, care_path(patient, goal))
+    assert len(reads_of(patient)) == 2
