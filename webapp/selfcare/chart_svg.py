@@ -27,8 +27,8 @@ from webapp.selfcare.chart import (
     Logged,
     Period,
     day_states,
-    decimals_of,
 )
+from webapp.selfcare.chart_words import decimals_of
 from webapp.selfcare.measures import SCALE_RANGES, Measure, format_number
 from webapp.selfcare.models import LimitKind
 

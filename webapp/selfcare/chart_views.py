@@ -31,11 +31,10 @@ from webapp.selfcare.chart import (
     chart_goal,
     chart_make,
     chart_title,
-    limit_words,
     period_of,
-    target_words,
 )
 from webapp.selfcare.chart_svg import chart_svg, key_svg, table_rows_html
+from webapp.selfcare.chart_words import limit_words, target_words
 from webapp.selfcare.consistency import today_local
 from webapp.selfcare.models import Frequency, LimitKind
 
