@@ -17,6 +17,8 @@ wrk (2 threads, 16 connections) measures, the endpoints taking turns in rounds:
     checkin      the check-in POST (/egenvard/<goal>/logga) of a patient of her own with a
                  weight goal and an agreed change limit, each request a new check-in with a
                  UUID of its own, as from the phone (issue 11)
+    chart        the three-month chart of Astrid's weight goal, which has two years of daily
+                 check-ins (issue 11); target: at least half the overview's requests per second
 
 It prints one line per endpoint (its least disturbed round), whether the targets hold, and
 last the throughput ratios, the very last one `home/flask-hello`; every round goes to
@@ -66,6 +68,12 @@ OVERVIEW_TEXTS = [
     "Punkt 10 i version",
     "planerade kontakter till",
 ]
+# Issue 11: a goal with two years of daily check-ins; its three-month chart within 2x the
+# overview's time, that is at least half its requests per second.
+CHART_GOAL_TITLE = "Väga mig varje morgon"
+CHART_DAYS = 730
+CHART_TARGET = 0.50  # share of overview's requests per second
+CHART_TEXTS = [f"<h1>{CHART_GOAL_TITLE}</h1>", '<svg class="chart"', "Visa som tabell (91 värden)"]
 
 
 CHECKIN_PATIENT = "Berit Bänk"  # made by the bench: her check-ins touch no one else's plan
@@ -120,8 +128,9 @@ def flask_command(env: dict[str, str], *args: str) -> str:
     return result.stdout
 
 
-def seed(env: dict[str, str]) -> dict[str, str]:
-    """Add the bench data through the services; return a fresh invitation token per patient."""
+def seed(env: dict[str, str]) -> tuple[dict[str, str], int]:
+    """Add the bench data through the services; return a fresh invitation token per patient
+    and the id of Astrid's goal with two years of check-ins."""
     os.environ.update(env)  # the app reads its settings from the environment, like gunicorn
     from sqlalchemy import select
 
@@ -147,6 +156,7 @@ def seed(env: dict[str, str]) -> dict[str, str]:
         if nurse is None:
             raise BenchError("the demo data has no care contact called Karin Lind")
         fill_plan(astrid, nurse)
+        chart_goal_id = fill_self_care(astrid)
         say(f"Astrid Berg's plan: {plan_counts(astrid)}")
         say(f"Gunnar Ek's plan: {plan_counts(gunnar)}")
         weigher, goal_id = checkin_patient(nurse)
@@ -158,7 +168,61 @@ def seed(env: dict[str, str]) -> dict[str, str]:
             tokens[key] = token
         db.session.commit()  # the seed is its own unit of work, as a command is
         db.session.remove()
-    return tokens
+    return tokens, chart_goal_id
+
+
+def fill_self_care(patient: Any) -> int:
+    """Astrid's weight goal with a check-in every morning for two years, made directly (the
+    check-in screens are not what is measured here); a reused database is only topped up.
+    Returns the goal's id."""
+    import uuid
+    from datetime import datetime, time
+    from zoneinfo import ZoneInfo
+
+    from sqlalchemy import func, select
+
+    from webapp.extensions import db
+    from webapp.selfcare.models import CheckIn, GoalKind, GoalLimit, SelfCareGoal
+
+    goal = db.session.scalar(
+        select(SelfCareGoal).where(
+            SelfCareGoal.patient_id == patient.id, SelfCareGoal.title == CHART_GOAL_TITLE
+        )
+    )
+    if goal is None:
+        goal = SelfCareGoal(
+            patient_id=patient.id,
+            kind=GoalKind.ASSESSED,
+            title=CHART_GOAL_TITLE,
+            measure="number",
+            unit="kg",
+            target_min=68.0,
+            target_max=74.0,
+            agreed_by_staff_id=patient.care_contact_id,
+            created_by_user_id=patient.user_id,
+        )
+        goal.limits = [
+            GoalLimit(kind="above", value=78.0, advice="Ring din kontakt i dag."),
+            GoalLimit(kind="rise", value=2.0, window_days=3, advice="Ring din kontakt i dag."),
+        ]
+        db.session.add(goal)
+        db.session.flush()
+    have = db.session.scalar(select(func.count()).where(CheckIn.goal_id == goal.id)) or 0
+    zone = ZoneInfo("Europe/Stockholm")  # every morning at 07:30 in the patient's local days
+    today = datetime.now(zone).date()
+    db.session.add_all(
+        CheckIn(
+            client_uuid=str(uuid.uuid4()),
+            goal_id=goal.id,
+            patient_id=patient.id,
+            taken_at=datetime.combine(today - timedelta(days=day), time(7, 30), tzinfo=zone),
+            value=70.0 + (day * 7 % 23) / 5,
+            logged_by_user_id=patient.user_id,
+        )
+        for day in range(have, CHART_DAYS)
+    )
+    db.session.flush()
+    return goal.id
 
 
 def checkin_patient(nurse: Any) -> tuple[Any, int]:
@@ -207,6 +271,7 @@ def plan_counts(patient: Any) -> str:
     from webapp.extensions import db
     from webapp.followups import services as followups
     from webapp.receipt.models import ReceiptAnswer
+    from webapp.selfcare.models import CheckIn
     from webapp.whatmatters import services as whatmatters
 
     versions = agreement.agreement_versions(patient=patient)
@@ -217,7 +282,9 @@ def plan_counts(patient: Any) -> str:
         f"{len(versions)} agreement versions (items: "
         f"{'/'.join(str(len(v.items)) for v in versions) or '-'}, newest first), "
         f"{sum(1 for f in upcoming if f.is_planned)} planned follow-ups to come, "
-        f"{len(careteam.care_parts_active(patient))} parts of care, {answers} receipt answers"
+        f"{len(careteam.care_parts_active(patient))} parts of care, {answers} receipt answers, "
+        f"{db.session.scalar(select(func.count()).where(CheckIn.patient_id == patient.id))} "
+        "self-care check-ins"
     )
 
 
@@ -612,7 +679,8 @@ def run(duration: int, warmup: int, rounds: int) -> None:
         say(f"database {env['DATABASE_URL']}")
         flask_command(env, "db", "upgrade")
         flask_command(env, "demo", "load")
-        tokens = seed(env)
+        tokens, chart_goal_id = seed(env)
+        chart_path = f"/egenvard/{chart_goal_id}/bild?period=tre-manader"
         server = start_gunicorn("webapp:create_app()", port, env, log)
         wait_until_up(port, server, log)
         say(f"gunicorn ({WORKERS} workers) answers on {HOST}:{port}")
@@ -626,6 +694,7 @@ def run(duration: int, warmup: int, rounds: int) -> None:
         check_page(port, "hello", "/healthz", None, ["ok"])
         home_html = check_page(port, "home", "/", cookies["home"], HOME_TEXTS)
         check_page(port, "overview", "/", cookies["overview"], OVERVIEW_TEXTS)
+        check_page(port, "chart", chart_path, cookies["overview"], CHART_TEXTS)
         weight, foreign = page_weight(port, home_html, cookies["home"])
         checkin_path = f"/egenvard/{goal_id}/logga"
         # The page makes the session's CSRF token, which may send the session cookie anew.
@@ -643,6 +712,7 @@ def run(duration: int, warmup: int, rounds: int) -> None:
             ("hello", server, port, "/healthz", None, None),
             ("home", server, port, "/", cookies["home"], None),
             ("overview", server, port, "/", cookies["overview"], None),
+            ("chart", server, port, chart_path, cookies["overview"], None),
             ("checkin", server, port, checkin_path, cookies["checkin"], checkin_script),
         )
         if warmup > 0:
@@ -668,6 +738,7 @@ def run(duration: int, warmup: int, rounds: int) -> None:
         # The sessions must still be good: a run of redirects to sign-in would look fast.
         check_page(port, "home", "/", cookies["home"], HOME_TEXTS)
         check_page(port, "overview", "/", cookies["overview"], OVERVIEW_TEXTS)
+        check_page(port, "chart", chart_path, cookies["overview"], CHART_TEXTS)
         saved = check_page(port, "checkin", checkin_path, cookies["checkin"], CHECKIN_TEXTS)
         if "Senast: 72,4 kg" not in saved:
             raise BenchError("checkin: the check-ins posted were not saved")
@@ -678,7 +749,9 @@ def run(duration: int, warmup: int, rounds: int) -> None:
             name: results[name].rps / flask_hello if flask_hello else 0.0
             for name in ("hello", "home")
         }
-        for name in ("flask-hello", "hello", "home", "overview", "checkin"):
+        overview = results["overview"].rps
+        chart_ratio = results["chart"].rps / overview if overview else 0.0
+        for name in ("flask-hello", "hello", "home", "overview", "chart", "checkin"):
             print(line(name, results[name]), flush=True)
         home_ok = ratio["home"] >= TARGETS["home"] and results["home"].p99_ms < HOME_P99_MS
         print(
@@ -701,6 +774,11 @@ def run(duration: int, warmup: int, rounds: int) -> None:
             f"target home page size: HTML+CSS+JS {weight / 1024:.1f} KB < 30 KB, "
             f"other origins {len(foreign)}: {verdict(weight < PAGE_BYTES_MAX and not foreign)}"
         )
+        print(
+            f"target chart: >= {CHART_TARGET:.2f} of overview (within 2x its time): "
+            f"{verdict(chart_ratio >= CHART_TARGET)}"
+        )
+        print(f"chart/overview throughput ratio: {chart_ratio:.2f}")
         print(f"overview/hello throughput ratio: {ratio['overview']:.2f}")
         print(f"checkin/hello throughput ratio: {ratio['checkin']:.2f}")
         print(f"home/hello throughput ratio: {ratio['home']:.2f}")

@@ -1,3 +1,141 @@
-"""chart_views: to be built."""
+"""Pictures of progress: a goal's chart for the patient (/egenvard/<goal>/bild) and for care
+(/egenvard/patient/<patient>/<goal>/bild), with ?period=vecka|manad|tre-manader.
 
-from webapp.selfcare import bp  # noqa: F401
+The page's content is rendered once per change and kept in each worker, as "Min plan" is
+(webapp/plan/fragments.py): keyed by the patient's plan version (bumped in the same commit as
+any check-in, goal or limit written), the directory version (names of who logged), the day
+(this week's figure and the period move with it), the period, the language and whose side it
+is. The door still runs on every request, so every staff look is logged.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+
+from flask import abort, current_app, render_template, request, url_for
+from flask_login import current_user
+from markupsafe import Markup
+
+from webapp.access import Action, own_route, patient_route
+from webapp.i18n import current_locale
+from webapp.people.models import Patient
+from webapp.selfcare import bp
+from webapp.selfcare.chart import (
+    PERIOD_WORDS,
+    Chart,
+    GoalNotFound,
+    Period,
+    chart_description,
+    chart_goal,
+    chart_make,
+    chart_title,
+    period_of,
+)
+from webapp.selfcare.chart_svg import chart_svg, key_svg, table_rows_html
+from webapp.selfcare.chart_words import limit_words, target_words
+from webapp.selfcare.consistency import today_local
+from webapp.selfcare.models import Frequency, LimitKind
+
+DRAWN_LIMITS = (LimitKind.BELOW, LimitKind.ABOVE)  # a change over days is said in words only
+KEPT_MAX = 256  # pages per worker: some 25 KB each
+KEPT_MAX_AGE = 600.0  # seconds: a page is made afresh now and then, whatever happens
+
+
+@bp.get("/<int:goal_id>/bild")
+@own_route(Action.VIEW_SELF_CARE)
+def chart(patient: Patient, goal_id: int) -> str:
+    return _chart_page(patient, goal_id, for_patient=True)
+
+
+@bp.get("/patient/<int:patient_id>/<int:goal_id>/bild")
+@patient_route(Action.VIEW_SELF_CARE)
+def care_chart(patient: Patient, goal_id: int) -> str:
+    return _chart_page(patient, goal_id, for_patient=False)
+
+
+def _chart_page(patient: Patient, goal_id: int, *, for_patient: bool) -> str:
+    period = period_of(request.args.get("period"))
+    today = today_local()
+    key = (
+        patient.id,
+        goal_id,
+        patient.plan_version,
+        current_user.directory_version,
+        today,
+        period,
+        current_locale(),
+        for_patient,
+    )
+    kept = _kept()
+    page = kept.get(key)
+    if page is None:
+        try:
+            goal = chart_goal(patient, goal_id)
+        except GoalNotFound:
+            abort(404)  # another patient's goal, or none: nothing shown, so no read is logged
+        page = _chart_content(patient, chart_make(patient, goal, period, today), for_patient)
+        kept.put(key, page)
+    title, body = page
+    return render_template("selfcare/chart.html", title=title, body=Markup(body))  # noqa: S704
+
+
+def _chart_content(patient: Patient, chart: Chart, for_patient: bool) -> tuple[str, str]:
+    """The page's title and content (HTML from our own autoescaping template)."""
+    goal = chart.goal
+
+    def here(period: str) -> str:
+        if for_patient:
+            return url_for("selfcare.chart", goal_id=goal.id, period=period)
+        return url_for("selfcare.care_chart", patient_id=patient.id, goal_id=goal.id, period=period)
+
+    body = render_template(
+        "selfcare/chart_body.html",
+        patient=patient,
+        goal=goal,
+        chart=chart,
+        for_patient=for_patient,
+        periods=[(p, PERIOD_WORDS[p], here(p.value)) for p in Period],
+        svg=chart_svg(chart, title=chart_title(chart), description=chart_description(chart)),
+        key_svg=key_svg,
+        target=target_words(goal, chart.words),
+        limits=[
+            (limit_words(goal, limit, chart.words), limit.advice, limit.kind in DRAWN_LIMITS)
+            for limit in goal.limits
+        ],
+        table_rows=table_rows_html(chart),
+        Frequency=Frequency,
+    )
+    return goal.title, body
+
+
+class _Kept:
+    """A small least-recently-used map with an age limit, safe across threads."""
+
+    def __init__(self) -> None:
+        self._pages: OrderedDict[tuple[object, ...], tuple[float, tuple[str, str]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[object, ...]) -> tuple[str, str] | None:
+        with self._lock:
+            found = self._pages.get(key)
+            if found is None:
+                return None
+            if time.monotonic() - found[0] > KEPT_MAX_AGE:
+                del self._pages[key]
+                return None
+            self._pages.move_to_end(key)
+            return found[1]
+
+    def put(self, key: tuple[object, ...], page: tuple[str, str]) -> None:
+        with self._lock:
+            self._pages[key] = (time.monotonic(), page)
+            self._pages.move_to_end(key)
+            while len(self._pages) > KEPT_MAX:
+                self._pages.popitem(last=False)
+
+
+def _kept() -> _Kept:
+    kept: _Kept = current_app.extensions.setdefault("selfcare_charts", _Kept())
+    return kept
