@@ -369,9 +369,13 @@ def check_in_record(
         note=text,
         logged_by_user_id=actor.id,
     )
+    # The limits are read before the row is added, so it is written once, already marked
+    # (adding it first would flush it at the limits' query and update it after).
+    breaches = limits.limits_crossed(goal=goal, check_in=check_in)
+    check_in.outside_limits = bool(breaches)
     db.session.add(check_in)
     db.session.flush()  # an IntegrityError here: the same UUID saved at this very moment
-    flagged = limits.limits_apply(goal=goal, check_in=check_in, actor=actor)
+    flagged = limits.limits_flag(check_in=check_in, breaches=breaches, actor=actor)
     return Logged(check_in=check_in, created=True, flagged=flagged)
 
 

@@ -135,15 +135,15 @@ def _window_extremes(
         value = CheckIn.value2 if limit.value_index == 2 else CheckIn.value
         inside = case((CheckIn.taken_at >= start, value))
         columns.append(func.min(inside) if limit.kind == LimitKind.RISE else func.max(inside))
-    row = db.session.execute(
-        select(*columns).where(
-            CheckIn.goal_id == goal.id,
-            CheckIn.deleted_at.is_(None),
-            CheckIn.id != check_in.id,
-            CheckIn.taken_at >= min(starts),
-            CheckIn.taken_at < check_in.taken_at,
-        )
-    ).one()
+    inside_window = [
+        CheckIn.goal_id == goal.id,
+        CheckIn.deleted_at.is_(None),
+        CheckIn.taken_at >= min(starts),
+        CheckIn.taken_at < check_in.taken_at,
+    ]
+    if check_in.id is not None:  # an edited check-in: not compared with itself
+        inside_window.append(CheckIn.id != check_in.id)
+    row = db.session.execute(select(*columns).where(*inside_window)).one()
     return list(row)
 
 
@@ -188,8 +188,13 @@ def limits_apply(*, goal: SelfCareGoal, check_in: CheckIn, actor: User) -> Patie
     was_outside = check_in.outside_limits
     breaches = limits_crossed(goal=goal, check_in=check_in)
     check_in.outside_limits = bool(breaches)
-    if not breaches or was_outside:
-        db.session.flush()
+    db.session.flush()
+    return None if was_outside else limits_flag(check_in=check_in, breaches=breaches, actor=actor)
+
+
+def limits_flag(*, check_in: CheckIn, breaches: list[Breach], actor: User) -> PatientUpdate | None:
+    """The flagged update for a saved check-in's crossed limits (none when nothing was)."""
+    if not breaches:
         return None
     advice: list[str] = []
     for breach in breaches:
