@@ -56,6 +56,8 @@ from webapp.people import services as people
 from webapp.people.models import Patient, StaffMember
 from webapp.receipt import services as receipt
 from webapp.sessions import is_safe_next
+from webapp.selfcare import goals as selfcare_goals
+from webapp.selfcare.goal_checks import GoalInput, LimitInput
 from webapp.whatmatters import services as whatmatters
 
 FUZZ = settings(
@@ -188,8 +190,29 @@ def _build_world(patient: Patient, nurse: StaffMember) -> dict[str, int]:
     device = notify.device_add(
         user=patient.user, subscription=made_up_subscription(), name="Min telefon"
     )
+    # Self-care: the patient's own goal (hers to change) and one agreed with care (care's).
+    own_goal = selfcare_goals.goal_create(
+        patient=patient,
+        details=GoalInput(title="Gå ut", measure="number", unit="steps", reminder_times="18:00"),
+        actor=patient.user,
+    )
+    care_goal = selfcare_goals.goal_create(
+        patient=patient,
+        details=GoalInput(
+            title="Väga mig",
+            measure="number",
+            unit="kg",
+            kind="assessed",
+            assessed_on=date.today().isoformat(),
+            review_on=(date.today() + timedelta(days=90)).isoformat(),
+            limits=(LimitInput(kind="rise", value="2", window_days="3", advice="Ring."),),
+        ),
+        actor=nurse.user,
+    )
     db.session.commit()
     return {
+        "goal_id": own_goal.id,
+        "care_goal_id": care_goal.id,
         "device_id": device.id,
         "patient_id": patient.id,
         "statement_id": statement.id,
@@ -446,6 +469,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
             care: {**ids, "passkey_id": _passkey_id(user.id)}
             for care, user in people_by_side.items()
         }
+        side_ids[True]["goal_id"] = ids["care_goal_id"]  # care changes the goal agreed with care
         tokens = {care: csrf_token(clients[care], "/vard/" if care else "/") for care in clients}
         forms = {care: _crawl(clients[care], app, side_ids[care], care) for care in clients}
         name = app.config["SESSION_COOKIE_NAME"]
