@@ -40,7 +40,7 @@ from tests.conftest import (
     register_with_invitation,
 )
 from tests.fakes.authenticator import SoftAuthenticator
-from tests.selfcare_rows import check_in_make, goal_make
+from tests.selfcare_rows import check_in_make
 from webapp import create_app
 from webapp.agreement import services as agreements
 from webapp.auth import services as auth_services
@@ -56,7 +56,9 @@ from webapp.passkeys.models import Credential
 from webapp.people import services as people
 from webapp.people.models import Patient, StaffMember
 from webapp.receipt import services as receipt
+from webapp.selfcare import goals as selfcare_goals
 from webapp.selfcare import updates
+from webapp.selfcare.goal_checks import GoalInput, LimitInput
 from webapp.sessions import is_safe_next
 from webapp.whatmatters import services as whatmatters
 
@@ -194,15 +196,31 @@ def _build_world(patient: Patient, nurse: StaffMember) -> dict[str, int]:
     update = updates.update_send(
         patient=patient, actor=patient.user, feeling="worse", text="Andfådd i trappan."
     )
-    db.session.commit()
-    # Self-care: a weight goal with agreed limits, and a check-in to change or delete.
-    goal = goal_make(
-        patient,
-        limits=[{"kind": "rise", "value": 2, "window_days": 3, "advice": "Ring i dag."}],
+    # Self-care: the patient's own goal (hers to change) and one agreed with care (care's).
+    own_goal = selfcare_goals.goal_create(
+        patient=patient,
+        details=GoalInput(title="Gå ut", measure="number", unit="steps", reminder_times="18:00"),
+        actor=patient.user,
     )
-    check_in = check_in_make(goal, datetime.now(UTC) - timedelta(hours=1), value=72.0)
+    care_goal = selfcare_goals.goal_create(
+        patient=patient,
+        details=GoalInput(
+            title="Väga mig",
+            measure="number",
+            unit="kg",
+            kind="assessed",
+            assessed_on=date.today().isoformat(),
+            review_on=(date.today() + timedelta(days=90)).isoformat(),
+            limits=(LimitInput(kind="rise", value="2", window_days="3", advice="Ring."),),
+        ),
+        actor=nurse.user,
+    )
+    db.session.commit()
+    # A check-in to change or delete, on the patient's own goal.
+    check_in = check_in_make(own_goal, datetime.now(UTC) - timedelta(hours=1), value=4000)
     return {
-        "goal_id": goal.id,
+        "goal_id": own_goal.id,
+        "care_goal_id": care_goal.id,
         "check_in_id": check_in.id,
         "device_id": device.id,
         "patient_id": patient.id,
@@ -461,6 +479,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
             care: {**ids, "passkey_id": _passkey_id(user.id)}
             for care, user in people_by_side.items()
         }
+        side_ids[True]["goal_id"] = ids["care_goal_id"]  # care changes the goal agreed with care
         tokens = {care: csrf_token(clients[care], "/vard/" if care else "/") for care in clients}
         forms = {care: _crawl(clients[care], app, side_ids[care], care) for care in clients}
         name = app.config["SESSION_COOKIE_NAME"]

@@ -30,11 +30,12 @@ from webapp.receipt import services as receipt
 from webapp.receipt.models import QUESTION_COUNT
 from webapp.whatmatters import services as whatmatters
 
-# Measured: 1 on the home while its plan is kept (the session with the user), 9 on the first
-# look after a change (plus the patient with contacts and the parts of the plan), 13 on the
-# care page (plus the access log row, the passkey count and "last seen"). The bound leaves
-# one of slack; what matters is that no count grows with the plan.
-QUERY_BUDGET = {"/": 2, "/ uncached": 10, "care": 14}
+# Measured: 1 on the home while its plan is kept (the session with the user), 10 on the first
+# look after a change (plus the patient with contacts and the parts of the plan, today's
+# self-care one of them), 14 on the care page (plus the access log row, the passkey count and
+# "last seen"). The bound leaves one of slack; what matters is that no count grows with the
+# plan.
+QUERY_BUDGET = {"/": 2, "/ uncached": 11, "care": 15}
 # The care contact's worklist: the session, her patients, one query per kind of need, the
 # next contacts, and the access log's read rows (one insert for all of them): 8 measured with
 # four kinds. A kind added later adds one.

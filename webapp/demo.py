@@ -1,13 +1,15 @@
 """A lived-in plan for the demo patient, made through the same services the pages use.
 
 `flask demo load` calls this so that `make run` shows the product with something in it:
-what matters to Astrid, an agreement both sides said yes to, two follow-ups and the home
-care service as a second part of care. Nothing is added twice.
+what matters to Astrid, an agreement both sides said yes to, two follow-ups, the home
+care service as a second part of care, and self-care with three weeks logged. Nothing is
+added twice.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+import uuid
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 
@@ -21,6 +23,9 @@ from webapp.followups import services as followups
 from webapp.followups.details import FollowUpInput, local_zone
 from webapp.followups.models import FollowUpCaller, FollowUpKind
 from webapp.people.models import Patient, StaffMember, User
+from webapp.selfcare import goals as selfcare_goals
+from webapp.selfcare.goal_checks import GoalInput, LimitInput
+from webapp.selfcare.models import CheckIn
 from webapp.whatmatters import services as whatmatters
 from webapp.whatmatters.models import WhatMattersStatement
 
@@ -56,7 +61,95 @@ def demo_plan_load(*, patient: Patient, nurse: StaffMember) -> bool:
         phone="08-555 123 00",
         phone_hours="Alla dagar 7–21",
     )
+    _self_care(patient, nurse)
     return True
+
+
+def _self_care(patient: Patient, nurse: StaffMember) -> None:
+    """Weighing every morning and home exercises three times a day, assessed by the nurse,
+    and Astrid's own goal of steps, with three weeks of check-ins (made directly: the check-in
+    screens have their own demo in use)."""
+    zone = local_zone()
+    today = now_utc().astimezone(zone).date()
+    weight = selfcare_goals.goal_create(
+        patient=patient,
+        details=GoalInput(
+            title="Väga mig varje morgon",
+            measure="number",
+            unit="kg",
+            reminder_times="08:00",
+            template="vikt-hjartsvikt",
+            kind="assessed",
+            assessed_on=(today - timedelta(days=21)).isoformat(),
+            review_on=(today + timedelta(days=160)).isoformat(),
+            limits=(
+                LimitInput(
+                    kind="rise",
+                    value="2",
+                    window_days="3",
+                    advice=(
+                        "Ring Karin på vårdcentralen i dag. Om du har svårt att andas: ring 112."
+                    ),
+                ),
+            ),
+        ),
+        actor=nurse.user,
+    )
+    exercises = selfcare_goals.goal_create(
+        patient=patient,
+        details=GoalInput(
+            title="Göra mina knäövningar",
+            measure="done",
+            frequency="times_a_day",
+            times_per_day="3",
+            reminder_times="09:00, 13:00, 18:00",
+            template="hemovningar",
+            kind="assessed",
+            assessed_on=(today - timedelta(days=21)).isoformat(),
+            review_on=(today + timedelta(days=70)).isoformat(),
+            performer="relative",
+            performer_name="Dottern Eva",
+        ),
+        actor=nurse.user,
+    )
+    steps = selfcare_goals.goal_create(
+        patient=patient,
+        details=GoalInput(
+            title="Gå minst 3 000 steg om dagen",
+            measure="number",
+            unit="steps",
+            target_min="3000",
+        ),
+        actor=patient.user,
+    )
+    rows = []
+    for back in range(21, 0, -1):
+        day = today - timedelta(days=back)
+
+        def at(hour: int, minute: int = 0, day: date = day) -> datetime:
+            return datetime.combine(day, time(hour, minute), tzinfo=zone)
+
+        rows.append((weight, at(7, 40), {"value": 71.0 + (back % 5) * 0.3}))
+        for n, hour in enumerate((9, 13, 18)):
+            if (back + n) % 4:  # now and then one is missed
+                rows.append((exercises, at(hour, 15), {"done": True}))
+        if back % 3:
+            rows.append((steps, at(19), {"value": 2500 + (back * 397) % 2500}))
+    rows.append((weight, datetime.combine(today, time(7, 40), tzinfo=zone), {"value": 71.6}))
+    for goal, taken_at, values in rows:
+        if taken_at > now_utc():
+            continue
+        db.session.add(
+            CheckIn(
+                client_uuid=str(uuid.uuid4()),
+                goal_id=goal.id,
+                patient_id=patient.id,
+                taken_at=taken_at,
+                logged_by_user_id=patient.user_id,
+                **values,
+            )
+        )
+    db.session.flush()
 
 
 def agreement_agreed_by_both(

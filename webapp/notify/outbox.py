@@ -49,6 +49,7 @@ class Wanted:
     message: Message
     follow_up_id: int | None = None
     urgency: str = "normal"
+    goal_id: int | None = None  # a self-care goal's reminder
 
 
 Source = Callable[[User, Timing], list[Wanted]]
@@ -141,6 +142,7 @@ def _row_values(
         "subscription_id": device.id,
         "device_name": device.name,
         "follow_up_id": wanted.follow_up_id,
+        "goal_id": wanted.goal_id,
         "due_at": wanted.due_at,
         "available_at": wanted.due_at,
         "expires_at": wanted.expires_at,

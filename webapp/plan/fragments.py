@@ -9,7 +9,8 @@ clock even when nothing is written.
 Whether a contact's phone line is open now changes with the clock too, at known moments: an
 entry is kept only until the first moment any line it shows opens or closes (`valid_until`,
 read on the app's one clock), so "Telefontiden är stängd nu" is never served from a window
-in which it was true.
+in which it was true. Today's self-care does the same: an entry is kept until midnight or the
+next reminder time of a goal, whichever comes first.
 
 The HTML holds no session-specific value: a form in it carries a placeholder that is
 replaced with this session's CSRF token on the way out.
@@ -132,6 +133,10 @@ def own_plan_html(patient: Patient) -> Markup:
             csrf_token=lambda: CSRF_PLACEHOLDER,
         )
         changes = [line.changes_at for line in lines.values() if line.changes_at is not None]
+        # Today's self-care changes with the clock too: at midnight, and when a reminder time
+        # comes ("Att göra nu" gains what it asks).
+        if overview.self_care.changes_at is not None:
+            changes.append(overview.self_care.changes_at)
         store.put(key, html, valid_until=min(changes, default=None))
     if CSRF_PLACEHOLDER in html:
         html = html.replace(CSRF_PLACEHOLDER, generate_csrf())

@@ -15,6 +15,7 @@ from webapp.careteam import services as careteam
 from webapp.followups import services as followups
 from webapp.people.models import Patient
 from webapp.receipt import services as receipt
+from webapp.selfcare import overview as selfcare
 from webapp.whatmatters import services as whatmatters
 
 
@@ -26,6 +27,7 @@ class Overview:
     follow_ups: Any
     receipt: Any
     care_team: Any
+    self_care: Any
 
     @property
     def first_time(self) -> bool:
@@ -43,4 +45,5 @@ def overview_build(patient: Patient) -> Overview:
         follow_ups=followups.for_overview(patient),
         receipt=receipt.for_overview(patient, agreed),
         care_team=careteam.for_overview(patient),
+        self_care=selfcare.for_overview(patient),
     )

@@ -144,3 +144,18 @@ def receipt_questions(overview: Overview) -> list[TodoItem]:
     else:
         return []
     return [TodoItem(kind="receipt", text=text, button=_("Svara"), url=url_for("receipt.index"))]
+
+
+@todo_source
+def self_care_due(overview: Overview) -> list[TodoItem]:
+    """A self-care goal whose reminder time has passed today and is not done yet. The cached
+    plan is drawn anew when a reminder time comes (fragments.py) and when one is logged."""
+    return [
+        TodoItem(
+            kind="self-care",
+            text=_("Dags för: %(title)s", title=goal_today.goal.title),
+            button=_("Till min egenvård"),
+            url=url_for("selfcare.today", _anchor=f"mal-{goal_today.goal.id}"),
+        )
+        for goal_today in overview.self_care.due
+    ]
