@@ -7,6 +7,7 @@ const OFFLINE_URL = "/offline";
 const SHELL = [
   OFFLINE_URL,
   "/static/css/app.css",
+  "/static/css/selfcare.css",
   "/static/js/app.js",
   "/static/js/offline.js",
   "/static/js/passkeys.js",
