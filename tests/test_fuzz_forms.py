@@ -55,9 +55,9 @@ from webapp.passkeys.models import Credential
 from webapp.people import services as people
 from webapp.people.models import Patient, StaffMember
 from webapp.receipt import services as receipt
-from webapp.sessions import is_safe_next
 from webapp.selfcare import goals as selfcare_goals
 from webapp.selfcare.goal_checks import GoalInput, LimitInput
+from webapp.sessions import is_safe_next
 from webapp.whatmatters import services as whatmatters
 
 FUZZ = settings(

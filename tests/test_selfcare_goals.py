@@ -13,10 +13,10 @@ from sqlalchemy import func, select
 
 from tests.conftest import count_queries, csrf_token, register_with_invitation
 from tests.selfcare_rows import check_in_make, goal_make
+from webapp.agreement import services as agreements
 from webapp.audit import READ_ACTIONS, AccessLogEntry, Change, Read
 from webapp.clock import now_utc
 from webapp.demo import agreement_agreed_by_both
-from webapp.agreement import services as agreements
 from webapp.extensions import db
 from webapp.people import services as people
 from webapp.people.models import Patient
@@ -143,20 +143,27 @@ def test_limits_that_make_no_sense_are_refused(patient, nurse, target, limit, wo
     measure = "scale_0_10" if "target_max" in target else "number"
     details = replace(WEIGHT, unit=unit, measure=measure, limits=(limit,), **target)
     errors = refused(details, patient, nurse.user)
-    assert any(words in message for name, message in errors.items() if name.startswith("limits-0-")), errors
+    assert any(
+        words in message for name, message in errors.items() if name.startswith("limits-0-")
+    ), errors
 
 
 def test_a_below_limit_must_be_lower_than_an_above_limit(patient, nurse):
     details = replace(
         WEIGHT,
-        limits=(LimitInput("above", "80", advice="Ring."), LimitInput("below", "90", advice="Ring.")),
+        limits=(
+            LimitInput("above", "80", advice="Ring."),
+            LimitInput("below", "90", advice="Ring."),
+        ),
     )
     errors = refused(details, patient, nurse.user)
     assert errors == {"limits-1-value": "Den undre gränsen måste vara lägre än den övre."}
 
 
 def test_done_or_not_done_has_no_limits_and_no_target(patient, nurse):
-    details = replace(WEIGHT, measure="done", target_min="3", limits=(LimitInput("above", "1", advice="x"),))
+    details = replace(
+        WEIGHT, measure="done", target_min="3", limits=(LimitInput("above", "1", advice="x"),)
+    )
     errors = refused(details, patient, nurse.user)
     assert "bara att skriva för ett tal eller en skala" in errors["target_min"]
     assert "inga gränser" in errors["limits-0-kind"]
@@ -177,7 +184,9 @@ def test_blood_pressure_limits_read_the_upper_or_the_lower_value(patient, nurse)
     )
     assert [(lim.value, lim.value_index) for lim in goal.limits] == [(180.0, 1), (110.0, 2)]
     errors = refused(
-        replace(WEIGHT, measure="blood_pressure", limits=(LimitInput("above", "250", "2", advice="x"),)),
+        replace(
+            WEIGHT, measure="blood_pressure", limits=(LimitInput("above", "250", "2", advice="x"),)
+        ),
         patient,
         nurse.user,
     )
@@ -187,7 +196,9 @@ def test_blood_pressure_limits_read_the_upper_or_the_lower_value(patient, nurse)
 def test_links_go_only_to_this_patients_own_agreement_and_what_matters(
     patient, nurse, other_patient
 ):
-    theirs = whatmatters.whatmatters_add(patient=other_patient, text="Fiska.", actor=other_patient.user)
+    theirs = whatmatters.whatmatters_add(
+        patient=other_patient, text="Fiska.", actor=other_patient.user
+    )
     agreement_agreed_by_both(
         patient=other_patient,
         care=nurse.user,
@@ -202,7 +213,9 @@ def test_links_go_only_to_this_patients_own_agreement_and_what_matters(
     assert errors["what_matters_id"] == "Välj något som patienten själv har skrivit."
     assert errors["agreement_item_id"] == "Välj en punkt ur patientens egen överenskommelse."
     mine = whatmatters.whatmatters_add(patient=patient, text="Gå till affären.", actor=patient.user)
-    goal = service.goal_create(patient=patient, details=replace(WEIGHT, what_matters_id=mine.id), actor=nurse.user)
+    goal = service.goal_create(
+        patient=patient, details=replace(WEIGHT, what_matters_id=mine.id), actor=nurse.user
+    )
     assert goal.what_matters_id == mine.id
 
 
@@ -269,7 +282,9 @@ def test_the_patient_cannot_change_what_was_agreed_with_care_nor_care_hers(patie
     agreed = service.goal_create(patient=patient, details=WEIGHT, actor=nurse.user)
     hers = service.goal_create(patient=patient, details=STEPS, actor=patient.user)
     with pytest.raises(service.GoalNotYours):
-        service.goal_archive(patient=patient, goal_id=agreed.id, expected_lock=1, actor=patient.user)
+        service.goal_archive(
+            patient=patient, goal_id=agreed.id, expected_lock=1, actor=patient.user
+        )
     with pytest.raises(GoalError, match="Bara patienten ändrar det"):
         service.goal_archive(patient=patient, goal_id=hers.id, expected_lock=1, actor=nurse.user)
 
@@ -287,7 +302,7 @@ def test_care_ends_a_goal_with_a_change_row(patient, nurse):
 
 
 def _form_fields(html: str) -> dict[str, str]:
-    """The values a browser would send: text inputs, checked radios, selected options, text areas."""
+    """What a browser would send: inputs, checked choices, selected options, text areas."""
     fields: dict[str, str] = {}
     for tag in re.findall(r"<input[^>]*>", html):
         name = re.search(r'name="([^"]+)"', tag)
@@ -303,7 +318,7 @@ def _form_fields(html: str) -> dict[str, str]:
         fields[name] = body.strip()
     for name, body in re.findall(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', html, re.S):
         chosen = re.search(r'<option (?:selected )?value="([^"]*)"(?: selected)?[^>]*>', body)
-        picked = re.search(r'<option[^>]*\bselected\b[^>]*>', body)
+        picked = re.search(r"<option[^>]*\bselected\b[^>]*>", body)
         source = picked.group(0) if picked else (chosen.group(0) if chosen else "")
         found = re.search(r'value="([^"]*)"', source)
         fields[name] = found.group(1) if found else ""
@@ -342,7 +357,9 @@ def test_the_nurse_starts_from_the_weight_template_and_the_patient_sees_it(
 def test_a_limit_typed_wrong_is_shown_at_its_own_field_with_what_was_typed(patient, nurse_client):
     page = f"/egenvard/patient/{patient.id}/nytt"
     fields = _form_fields(nurse_client.get(f"{page}?mall=steg").get_data(as_text=True))
-    fields.update({"limits-0-kind": "below", "limits-0-value": "5000", "limits-0-advice": "Ring mig"})
+    fields.update(
+        {"limits-0-kind": "below", "limits-0-value": "5000", "limits-0-advice": "Ring mig"}
+    )
     response = nurse_client.post(page, data=fields)
     html = response.get_data(as_text=True)
     assert response.status_code == 400
@@ -470,7 +487,9 @@ def test_today_shows_done_and_left_with_the_same_queries_for_any_history(
     assert html.count("Dags nu") == 1  # the exercises: two reminder times passed, one done
     for days in range(1, 60):
         for goal_id, values in ((weight_id, {"value": 72.0}), (exercises_id, {"done": True})):
-            check_in_make(db.session.get(SelfCareGoal, goal_id), now - timedelta(days=days), **values)
+            check_in_make(
+                db.session.get(SelfCareGoal, goal_id), now - timedelta(days=days), **values
+            )
     _html, many = looked()
     assert many == few
 

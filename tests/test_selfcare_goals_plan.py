@@ -106,7 +106,9 @@ def test_the_plan_costs_the_same_queries_with_a_years_check_ins(
 
     few = uncached()
     for days in range(365):
-        check_in_make(db.session.get(SelfCareGoal, goal_id), now_utc() - timedelta(days=days), value=70.0)
+        check_in_make(
+            db.session.get(SelfCareGoal, goal_id), now_utc() - timedelta(days=days), value=70.0
+        )
     assert uncached() == few
 
 

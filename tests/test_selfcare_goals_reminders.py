@@ -113,9 +113,7 @@ def test_chosen_weekdays_only(morning, patient, phone):
     assert days == {0, 3}
 
 
-def test_changing_the_times_moves_them_and_ending_the_goal_withdraws_them(
-    morning, patient, phone
-):
+def test_changing_the_times_moves_them_and_ending_the_goal_withdraws_them(morning, patient, phone):
     goal = service.goal_create(patient=patient, details=EXERCISES, actor=patient.user)
     db.session.commit()
     service.goal_update(
