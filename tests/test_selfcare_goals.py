@@ -302,7 +302,7 @@ def test_care_ends_a_goal_with_a_change_row(patient, nurse):
 
 
 def _form_fields(html: str) -> dict[str, str]:
-    """The values a browser would send: text inputs, checked radios, selected options, text areas."""
+    """What a browser would send: inputs, checked choices, selected options, text areas."""
     fields: dict[str, str] = {}
     for tag in re.findall(r"<input[^>]*>", html):
         name = re.search(r'name="([^"]+)"', tag)

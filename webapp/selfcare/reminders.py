@@ -10,7 +10,7 @@ reminder. The lock screen says only "Dags för din egenvård": never what the go
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -166,9 +166,7 @@ def self_care_reminders_top_up(patient: Patient) -> None:
     last, device_count, goal_count = row
     if not device_count or not goal_count:
         return
-    if last is not None and last.tzinfo is None:  # SQLite forgets the zone in an aggregate
-        from datetime import UTC
-
+    if last is not None and last.tzinfo is None:  # an aggregate may come back without its zone
         last = last.replace(tzinfo=UTC)
     if last is None or last - now_utc() < TOP_UP_WHEN_LESS_THAN:
         self_care_reminders_refresh(patient)
