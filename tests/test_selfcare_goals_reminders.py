@@ -5,6 +5,7 @@ paused, and saying nothing on the lock screen but "Dags för din egenvård"."""
 from __future__ import annotations
 
 import json
+import uuid
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -170,3 +171,32 @@ def test_no_device_no_reminders_and_no_work(morning, patient):
     service.goal_create(patient=patient, details=EXERCISES, actor=patient.user)
     db.session.commit()
     assert pending() == []
+
+
+def test_logging_what_today_asks_stops_todays_reminders_and_a_removal_brings_them_back(
+    morning, patient, phone
+):
+    from webapp.selfcare import checkins
+
+    goal = service.goal_create(
+        patient=patient,
+        details=replace(EXERCISES, frequency="daily", reminder_times="12:00"),
+        actor=patient.user,
+    )
+    db.session.commit()
+    today_at_noon = f"{morning.now:%d} 12:00"
+    assert local_times(pending(goal.id))[0] == today_at_noon
+    logged = checkins.check_in_record(
+        goal=goal,
+        actor=patient.user,
+        client_uuid=str(uuid.uuid4()),
+        taken_at=None,
+        reading=checkins.Reading(done=True),
+    )
+    db.session.commit()
+    assert today_at_noon not in local_times(pending(goal.id))
+    checkins.check_in_delete(
+        patient=patient, goal=goal, actor=patient.user, check_in_id=logged.check_in.id
+    )
+    db.session.commit()
+    assert local_times(pending(goal.id))[0] == today_at_noon

@@ -154,8 +154,8 @@ def self_care_due(overview: Overview) -> list[TodoItem]:
         TodoItem(
             kind="self-care",
             text=_("Dags för: %(title)s", title=goal_today.goal.title),
-            button=_("Till min egenvård"),
-            url=url_for("selfcare.today", _anchor=f"mal-{goal_today.goal.id}"),
+            button=_("Logga"),
+            url=url_for("selfcare.check_in", goal_id=goal_today.goal.id),
         )
         for goal_today in overview.self_care.due
     ]

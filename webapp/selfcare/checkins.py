@@ -27,7 +27,7 @@ from webapp.clock import now_utc
 from webapp.errors import UserFacingError
 from webapp.extensions import db
 from webapp.people.models import Patient, User
-from webapp.selfcare import limits
+from webapp.selfcare import limits, reminders
 from webapp.selfcare.measures import (
     BLOOD_PRESSURE_LOWER,
     BLOOD_PRESSURE_UPPER,
@@ -376,7 +376,18 @@ def check_in_record(
     db.session.add(check_in)
     db.session.flush()  # an IntegrityError here: the same UUID saved at this very moment
     flagged = limits.limits_flag(check_in=check_in, breaches=breaches, actor=actor)
+    _reminders_follow(goal)
     return Logged(check_in=check_in, created=True, flagged=flagged)
+
+
+def _reminders_follow(goal: SelfCareGoal) -> None:
+    """A goal with reminder times: what is done today decides whether today's remaining
+    reminders still go out (all done: no more nagging today; one removed: they come back)."""
+    if not goal.reminder_times:
+        return
+    patient = db.session.get(Patient, goal.patient_id)
+    if patient is not None:
+        reminders.self_care_reminders_refresh(patient)
 
 
 def may_change(*, patient: Patient, actor: User, check_in: CheckIn) -> bool:
@@ -419,6 +430,7 @@ def check_in_edit(
     check_in.edited_by_user_id = actor.id
     db.session.flush()
     flagged = limits.limits_apply(goal=goal, check_in=check_in, actor=actor)
+    _reminders_follow(goal)
     return Logged(check_in=check_in, created=False, flagged=flagged)
 
 
@@ -430,6 +442,7 @@ def check_in_delete(
     check_in.deleted_at = now_utc()
     check_in.deleted_by_user_id = actor.id
     db.session.flush()
+    _reminders_follow(goal)
     return check_in
 
 
