@@ -65,7 +65,7 @@ def test_a_reminder_time_that_passes_puts_it_at_the_top_even_from_the_kept_plan(
     quarter_to_eight.advance(minutes=20)  # 08:05: nothing was written, the clock moved
     box = _todo(patient_client.get("/").get_data(as_text=True))
     assert "Dags för: Väga mig varje morgon" in box
-    assert f'href="/egenvard/#mal-{goal.id}"' in box
+    assert f'href="/egenvard/{goal.id}/logga"' in box
     check_in_make(db.session.get(SelfCareGoal, goal.id), now_utc(), value=72.0)
     assert "Dags för" not in _todo(patient_client.get("/").get_data(as_text=True))
 

@@ -69,7 +69,7 @@ def upgrade():
     sa.Column('value', sa.Float(), nullable=True),
     sa.Column('value2', sa.Float(), nullable=True),
     sa.Column('note', sa.String(length=500), nullable=False),
-    sa.Column('outside_limits', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('outside_limits', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.Column('logged_by_user_id', sa.Integer(), nullable=False),
     sa.Column('created_at', webapp.db.UTCDateTime(), nullable=False),
     sa.Column('edited_at', webapp.db.UTCDateTime(), nullable=True),
@@ -107,7 +107,7 @@ def upgrade():
     sa.Column('patient_id', sa.Integer(), nullable=False),
     sa.Column('feeling', sa.String(length=8), nullable=True),
     sa.Column('text', sa.String(length=1000), nullable=False),
-    sa.Column('flagged', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('flagged', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.Column('flag_reason', sa.Text(), nullable=False),
     sa.Column('advice', sa.String(length=500), nullable=False),
     sa.Column('goal_id', sa.Integer(), nullable=True),
@@ -138,7 +138,7 @@ def upgrade():
         batch_op.create_foreign_key(batch_op.f('fk_reminder_goal_id_self_care_goal'), 'self_care_goal', ['goal_id'], ['id'])
 
     with op.batch_alter_table('reminder_settings', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('flagged_update_alerts', sa.Boolean(), server_default=sa.text('0'), nullable=False))
+        batch_op.add_column(sa.Column('flagged_update_alerts', sa.Boolean(), server_default=sa.false(), nullable=False))
 
     # ### end Alembic commands ###
 
