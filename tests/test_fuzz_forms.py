@@ -439,11 +439,14 @@ class World:
     cookies: dict[bool, str]  # per side: the session cookie of the sign-in
 
     def restore(self) -> None:
-        """Put back the database and both sign-ins as they were when the world was built."""
+        """Put back the database and both sign-ins as they were when the world was built, and
+        forget a language chosen since (the fuzzed language switch may have picked English,
+        which the session and its own cookie keep, and the next test reads Swedish words)."""
         self.pristine.put_back()
         name = self.app.config["SESSION_COOKIE_NAME"]
         for care, client in self.clients.items():
             client.set_cookie(name, self.cookies[care])
+            client.delete_cookie("lang")
 
 
 @pytest.fixture(scope="module")
