@@ -175,7 +175,12 @@ def test_a_broken_answer_is_an_error_and_its_connection_is_dropped(answer):
             await server.read_request(reader)
             writer.write(answer)
             await writer.drain()
-            await reader.read()
+            if answer.endswith(b"too short"):
+                # The body stops before its Content-Length: the service dropped the line
+                # mid-answer (kept open, it would be a wait for the deadline, tested below).
+                writer.close()
+            else:
+                await reader.read()
         else:
             await answering(CREATED)(reader, writer, server)
 
