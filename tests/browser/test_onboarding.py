@@ -103,6 +103,11 @@ def test_signing_in_goes_back_to_the_page_that_asked_for_it(live_server, page):
     sign_in_as(page, live_server, team.nurse_user_id)
     page.get_by_role("button", name="Logga ut", exact=True).click()
     expect(page).to_have_url(re.compile(r"/utloggad$"))
+    # Signing out clears the site's storage, its service worker too, and the signed-out page
+    # registers it again. A navigation while the old one is torn down can be fetched twice
+    # (by the dying worker, then by the browser), and the first fetch takes the one-time
+    # "Logga in för att se sidan." with it: wait until the page has its worker again.
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
 
     page.goto(live_server.url + "/nycklar")
     expect(page).to_have_url(re.compile(r"/logga-in\?next="))
