@@ -116,17 +116,8 @@ def goal_edit(patient: Patient, goal_id: int) -> Page:
 @own_route(Action.SET_OWN_GOAL)
 def goal_archive(patient: Patient, goal_id: int) -> Page:
     goal = _own_goal(patient, goal_id)
-    form = ArchiveForm()
-    if not form.validate_on_submit():
-        abort(400)
-    try:
-        service.goal_archive(
-            patient=patient,
-            goal_id=goal.id,
-            expected_lock=form.lock_version.data,
-            actor=current_user,
-        )
-    except GoalError as error:
+    error = _archive_as_posted(patient, goal)
+    if error is not None:
         edit = OwnGoalForm(formdata=None)
         edit.fill(service.goal_find(patient=patient, goal_id=goal.id))
         goal_error_show(edit, error)
@@ -234,6 +225,19 @@ def care_goal_edit(patient: Patient, goal_id: int) -> Page:
 @patient_route(Action.KEEP_SELF_CARE)
 def care_goal_archive(patient: Patient, goal_id: int) -> Page | Response:
     goal = _find(patient, goal_id)
+    error = _archive_as_posted(patient, goal)
+    if error is not None:
+        flash(str(error.message), "error")
+        return redirect(
+            url_for("selfcare.care_goal_edit", patient_id=patient.id, goal_id=goal.id), 303
+        )
+    flash(_("Målet är avslutat. Det syns inte längre i patientens egenvård."), "success")
+    return redirect(url_for("selfcare.care_goals", patient_id=patient.id), 303)
+
+
+def _archive_as_posted(patient: Patient, goal: SelfCareGoal) -> GoalError | None:
+    """End the goal as the posted "Avsluta" form asks (its lock version guards against a
+    change made meanwhile); the refusal, for each side to show in its own way."""
     form = ArchiveForm()
     if not form.validate_on_submit():
         abort(400)
@@ -245,9 +249,5 @@ def care_goal_archive(patient: Patient, goal_id: int) -> Page | Response:
             actor=current_user,
         )
     except GoalError as error:
-        flash(str(error.message), "error")
-        return redirect(
-            url_for("selfcare.care_goal_edit", patient_id=patient.id, goal_id=goal.id), 303
-        )
-    flash(_("Målet är avslutat. Det syns inte längre i patientens egenvård."), "success")
-    return redirect(url_for("selfcare.care_goals", patient_id=patient.id), 303)
+        return error
+    return None
