@@ -6,7 +6,7 @@ FLASK  := $(BIN)/flask --app webapp
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PORT   ?= 5000
 
-.PHONY: run test test-sqlite test-pg sqlite-pass pg-pass install install-test chromium translations \
+.PHONY: run test test-sqlite test-pg sqlite-pass browser-pass pg-pass install install-test chromium translations \
 	messages migrate demo bench lint clean
 
 $(BIN)/python:
@@ -57,19 +57,22 @@ run: demo
 	PATH="$(CURDIR)/$(BIN):$$PATH" WEBAUTHN_ORIGIN="$${WEBAUTHN_ORIGIN:-http://localhost:$(PORT)}" \
 		$(BIN)/honcho start --port $(PORT)
 
-# Two passes: every test on SQLite (the browser tests too), and the Flask-client tests on a
-# throwaway PostgreSQL cluster made and removed by tests/pg/throwaway.sh. They run side by side
-# (one core each); make prints each pass's report whole when it ends and fails if either does.
-SQLITE_PASS := $(BIN)/pytest
-PG_PASS     := tests/pg/throwaway.sh $(BIN)/pytest --ignore=tests/browser
+# Three passes side by side: the Flask-client tests on SQLite, the browser tests (on SQLite,
+# Debian's Chromium), and the Flask-client tests on a throwaway PostgreSQL cluster made and
+# removed by tests/pg/throwaway.sh. Three on two cores keeps both busy: the browser pass waits
+# on Chromium much of its time. make prints each pass's report whole when it ends and fails
+# if any does.
+SQLITE_PASS  := $(BIN)/pytest --ignore=tests/browser
+BROWSER_PASS := $(BIN)/pytest tests/browser
+PG_PASS      := tests/pg/throwaway.sh $(BIN)/pytest --ignore=tests/browser
 
 test: install-test
-	@echo "make test: SQLite (all tests) and PostgreSQL (all but tests/browser) side by side;"
+	@echo "make test: the SQLite, browser and PostgreSQL passes side by side;"
 	@echo "           each report prints when its pass ends"
-	@$(MAKE) --no-print-directory -j2 --output-sync=target sqlite-pass pg-pass
+	@$(MAKE) --no-print-directory -j3 --output-sync=target sqlite-pass browser-pass pg-pass
 
 test-sqlite: install-test
-	$(SQLITE_PASS)
+	$(BIN)/pytest
 
 test-pg: install-test
 	$(PG_PASS)
@@ -78,6 +81,10 @@ test-pg: install-test
 sqlite-pass:
 	@echo "=== SQLite pass: $(SQLITE_PASS)"
 	@$(SQLITE_PASS)
+
+browser-pass:
+	@echo "=== Browser pass: $(BROWSER_PASS)"
+	@$(BROWSER_PASS)
 
 pg-pass:
 	@echo "=== PostgreSQL pass: $(PG_PASS)"

@@ -14,9 +14,9 @@ wrk (2 threads, 16 connections) measures, the endpoints taking turns in rounds:
     hello        /healthz, the bare endpoint of the same app (no session, no database)
     home         "Min plan" of Gunnar Ek, who has only the demo data (issue 2)
     overview     "Min plan" of Astrid Berg, with the full plan above (issue 3)
-    checkin      the check-in POST (/egenvard/<goal>/logga) of a patient of her own with a
-                 weight goal and an agreed change limit, each request a new check-in with a
-                 UUID of its own, as from the phone (issue 11)
+    checkin      the check-in POST (/egenvard/<goal>/logga) of 40 patients of its own, each
+                 with a weight goal and an agreed change limit, taking turns; each request a
+                 new check-in with a UUID of its own, as from the phone (issue 11)
     chart        the three-month chart of Astrid's weight goal, which has two years of daily
                  check-ins (issue 11); target: at least half the overview's requests per second
 
@@ -76,24 +76,36 @@ CHART_TARGET = 0.50  # share of overview's requests per second
 CHART_TEXTS = [f"<h1>{CHART_GOAL_TITLE}</h1>", '<svg class="chart"', "Visa som tabell (91 värden)"]
 
 
-CHECKIN_PATIENT = "Berit Bänk"  # made by the bench: her check-ins touch no one else's plan
+# The check-in line: patients of the bench's own (their check-ins touch no one else's plan),
+# each with a daily weight goal and its change limit, logging side by side as a practice's
+# patients do. Many rather than one: a single goal taking hundreds of weights a second would
+# put thousands of check-ins into the limit's three-day window, which no one logs.
+CHECKIN_PATIENTS = [f"Berit Bänk {number}" for number in range(1, 41)]
 CHECKIN_TEXTS = ["Väga mig varje morgon", 'inputmode="decimal"']
 # wrk's script for the check-in POST: a form post (the page's CSRF token, a weight) with a
 # fresh UUID per request, so that each one saves a row (a repeated UUID would be a cheaper
-# "already saved"). Each wrk thread has its own Lua state and seeds its own generator.
+# "already saved"), each request as the next patient in turn (her goal, cookie and token).
+# Each wrk thread has its own Lua state, seeds its own generator and starts at its own patient.
 CHECKIN_LUA = """
-local path, token = "%(path)s", "%(token)s"
+local who = {%(who)s}
 math.randomseed(os.time() + tonumber(tostring({}):match("0x(%%x+)") or "1", 16) %% 1000003)
+local turn = math.random(1, #who)
 local function uuid()
   return (("xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx"):gsub("[xy]", function(c)
     return string.format("%%x", c == "x" and math.random(0, 15) or math.random(8, 11))
   end))
 end
--- Added to the -H headers (cookie, user agent): wrk.format with a table of its own drops them.
-wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
 request = function()
+  turn = turn %% #who + 1
+  local path, cookie, token = who[turn][1], who[turn][2], who[turn][3]
+  -- A headers table of its own replaces wrk's -H headers, so it carries all three.
+  local headers = {
+    ["User-Agent"] = "%(agent)s",
+    ["Cookie"] = "%(cookie_name)s=" .. cookie,
+    ["Content-Type"] = "application/x-www-form-urlencoded",
+  }
   local body = "csrf_token=" .. token .. "&value=72%%2C4&client_uuid=" .. uuid()
-  return wrk.format("POST", path, nil, body)
+  return wrk.format("POST", path, headers, body)
 end
 """
 
@@ -159,9 +171,11 @@ def seed(env: dict[str, str]) -> tuple[dict[str, str], int]:
         chart_goal_id = fill_self_care(astrid)
         say(f"Astrid Berg's plan: {plan_counts(astrid)}")
         say(f"Gunnar Ek's plan: {plan_counts(gunnar)}")
-        weigher, goal_id = checkin_patient(nurse)
-        tokens = {"goal_id": str(goal_id)}
-        for key, patient in (("home", gunnar), ("overview", astrid), ("checkin", weigher)):
+        weighers = [checkin_patient(nurse, name) for name in CHECKIN_PATIENTS]
+        signing_in = [("home", gunnar), ("overview", astrid)]
+        signing_in += [(f"checkin/{goal_id}", patient) for patient, goal_id in weighers]
+        tokens = {}
+        for key, patient in signing_in:
             _invitation, token = auth_services.invitation_issue(
                 user=patient.user, purpose=InvitationPurpose.ONBOARDING, created_by=None
             )
@@ -225,7 +239,7 @@ def fill_self_care(patient: Any) -> int:
     return goal.id
 
 
-def checkin_patient(nurse: Any) -> tuple[Any, int]:
+def checkin_patient(nurse: Any, name: str) -> tuple[Any, int]:
     """A patient of the bench's own with a daily weight goal and the heart-failure limit
     ("up more than 2 kg in 3 days"), so every check-in reads its window. Reused if there."""
     from sqlalchemy import select
@@ -235,12 +249,10 @@ def checkin_patient(nurse: Any) -> tuple[Any, int]:
     from webapp.people.models import Patient, User
     from webapp.selfcare.models import GoalKind, GoalLimit, SelfCareGoal
 
-    patient = db.session.scalar(
-        select(Patient).join(Patient.user).where(User.name == CHECKIN_PATIENT)
-    )
+    patient = db.session.scalar(select(Patient).join(Patient.user).where(User.name == name))
     if patient is None:
         patient = people.patient_create(
-            created_by=nurse, name=CHECKIN_PATIENT, phone="070-555 66 77", personal_number=None
+            created_by=nurse, name=name, phone="070-555 66 77", personal_number=None
         )
     goal = db.session.scalar(select(SelfCareGoal).where(SelfCareGoal.patient_id == patient.id))
     if goal is None:
@@ -688,7 +700,6 @@ def run(duration: int, warmup: int, rounds: int) -> None:
         anchor = start_gunicorn("bench.flask_hello:app", anchor_port, env, anchor_log)
         wait_until_up(anchor_port, anchor, anchor_log)
         say(f"the bare Flask app ({WORKERS} workers) answers on {HOST}:{anchor_port}")
-        goal_id = tokens.pop("goal_id")
         cookies = {key: sign_in_with_invitation(port, origin, t) for key, t in tokens.items()}
         check_page(anchor_port, "flask-hello", "/healthz", None, ["ok"])
         check_page(port, "hello", "/healthz", None, ["ok"])
@@ -696,16 +707,23 @@ def run(duration: int, warmup: int, rounds: int) -> None:
         check_page(port, "overview", "/", cookies["overview"], OVERVIEW_TEXTS)
         check_page(port, "chart", chart_path, cookies["overview"], CHART_TEXTS)
         weight, foreign = page_weight(port, home_html, cookies["home"])
-        checkin_path = f"/egenvard/{goal_id}/logga"
-        # The page makes the session's CSRF token, which may send the session cookie anew.
-        checkin_page = request(port, "GET", checkin_path, cookie=cookies["checkin"])
-        cookies["checkin"] = session_cookie(checkin_page, cookies["checkin"]) or ""
-        check_page(port, "checkin", checkin_path, cookies["checkin"], CHECKIN_TEXTS)
-        csrf = re.search(r'name="csrf-token" content="([^"]+)"', checkin_page.text)
-        if not csrf:
-            raise BenchError("the check-in page has no CSRF meta tag")
+        weighers = []  # (check-in path, session cookie, CSRF token) of each check-in patient
+        for key in [key for key in cookies if key.startswith("checkin/")]:
+            path = f"/egenvard/{key.removeprefix('checkin/')}/logga"
+            # The page makes the session's CSRF token, which may send the session cookie anew.
+            checkin_page = request(port, "GET", path, cookie=cookies[key])
+            cookie = session_cookie(checkin_page, cookies[key]) or ""
+            check_page(port, "checkin", path, cookie, CHECKIN_TEXTS)
+            csrf = re.search(r'name="csrf-token" content="([^"]+)"', checkin_page.text)
+            if not csrf:
+                raise BenchError("the check-in page has no CSRF meta tag")
+            weighers.append((path, cookie, csrf.group(1)))
         checkin_script = workdir / "checkin.lua"
-        checkin_script.write_text(CHECKIN_LUA % {"path": checkin_path, "token": csrf.group(1)})
+        who = ", ".join(f'{{"{path}", "{cookie}", "{token}"}}' for path, cookie, token in weighers)
+        checkin_script.write_text(
+            CHECKIN_LUA % {"who": who, "agent": USER_AGENT, "cookie_name": COOKIE_NAME}
+        )
+        checkin_path = weighers[0][0]
 
         endpoints = (  # name, server, port, path, cookie, wrk script
             ("flask-hello", anchor, anchor_port, "/healthz", None, None),
@@ -713,7 +731,7 @@ def run(duration: int, warmup: int, rounds: int) -> None:
             ("home", server, port, "/", cookies["home"], None),
             ("overview", server, port, "/", cookies["overview"], None),
             ("chart", server, port, chart_path, cookies["overview"], None),
-            ("checkin", server, port, checkin_path, cookies["checkin"], checkin_script),
+            ("checkin", server, port, checkin_path, None, checkin_script),
         )
         if warmup > 0:
             say(f"warming up, {warmup} s per endpoint")
@@ -739,9 +757,10 @@ def run(duration: int, warmup: int, rounds: int) -> None:
         check_page(port, "home", "/", cookies["home"], HOME_TEXTS)
         check_page(port, "overview", "/", cookies["overview"], OVERVIEW_TEXTS)
         check_page(port, "chart", chart_path, cookies["overview"], CHART_TEXTS)
-        saved = check_page(port, "checkin", checkin_path, cookies["checkin"], CHECKIN_TEXTS)
-        if "Senast: 72,4 kg" not in saved:
-            raise BenchError("checkin: the check-ins posted were not saved")
+        for path, cookie, _token in weighers:
+            saved = check_page(port, "checkin", path, cookie, CHECKIN_TEXTS)
+            if "Senast: 72,4 kg" not in saved:
+                raise BenchError(f"checkin: the check-ins posted to {path} were not saved")
 
         hello, flask_hello = results["hello"].rps, results["flask-hello"].rps
         ratio = {name: results[name].rps / hello if hello else 0.0 for name in TARGETS}

@@ -81,23 +81,25 @@ def colleague(unit):
 
 def rows_by(user_id):
     return db.session.scalars(
-        select(AccessLogEntry).where(AccessLogEntry.actor_user_id == user_id)
+        select(AccessLogEntry)
+        .where(AccessLogEntry.actor_user_id == user_id)
+        .order_by(AccessLogEntry.id)
     ).all()
 
 
 def reads_of(patient):
     return db.session.scalars(
-        select(AccessLogEntry).where(
-            AccessLogEntry.patient_id == patient.id, AccessLogEntry.action.in_(READ_ACTIONS)
-        )
+        select(AccessLogEntry)
+        .where(AccessLogEntry.patient_id == patient.id, AccessLogEntry.action.in_(READ_ACTIONS))
+        .order_by(AccessLogEntry.id)
     ).all()
 
 
 def changes_of(patient):
     return db.session.scalars(
-        select(AccessLogEntry).where(
-            AccessLogEntry.patient_id == patient.id, AccessLogEntry.action.not_in(READ_ACTIONS)
-        )
+        select(AccessLogEntry)
+        .where(AccessLogEntry.patient_id == patient.id, AccessLogEntry.action.not_in(READ_ACTIONS))
+        .order_by(AccessLogEntry.id)
     ).all()
 
 

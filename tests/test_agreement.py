@@ -446,7 +446,9 @@ def test_staff_reads_and_changes_are_in_the_access_log(nurse_client, patient, nu
     nurse_client.get(STAFF_PAGE.format(id=patient.id))
     nurse_client.get(f"/overenskommelse/patient/{patient.id}/utskrift")
     actions = db.session.scalars(
-        select(AccessLogEntry.action).where(AccessLogEntry.patient_id == patient.id)
+        select(AccessLogEntry.action)
+        .where(AccessLogEntry.patient_id == patient.id)
+        .order_by(AccessLogEntry.id)
     ).all()
     assert actions.count(Read.AGREEMENT) == 2  # one read row per page opened
     assert Change.AGREEMENT_DRAFTED in actions

@@ -63,7 +63,9 @@ def log_actions(patient):
     return [
         row.action
         for row in db.session.scalars(
-            select(AccessLogEntry).where(AccessLogEntry.patient_id == patient.id)
+            select(AccessLogEntry)
+            .where(AccessLogEntry.patient_id == patient.id)
+            .order_by(AccessLogEntry.id)
         )
     ]
 

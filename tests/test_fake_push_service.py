@@ -278,15 +278,14 @@ def test_pywebpush_async_sends_many_at_once_each_arrives_once():
 
     with FakePushService(delay=delay, vapid_public_key=OUR_KEY) as push:
         phones = [push.subscription() for _ in range(10)]
-        started = time.monotonic()
         statuses = run_coroutine(send_all(phones))
-        took = time.monotonic() - started
         assert statuses == [201] * count
         assert len(push.wait_for(count)) == count
         assert sorted(m.json["n"] for m in push.received) == list(range(count))
         assert {m.topic for m in push.received} == {f"n{n}" for n in range(count)}
         assert all(len(push.received_for(p["endpoint"])) == count // 10 for p in phones)
-        assert delay <= took < count * delay / 4  # concurrently, not one after another
+        # Concurrently, not one after another: while one answer waits, others are sent.
+        assert push.most_at_once > 1
 
 
 def test_how_the_async_path_reports_refusals(push):

@@ -543,7 +543,7 @@ def test_strangers_get_404_everywhere_and_nothing_changes(
     for path in (MINE, FEED, f"/uppfoljning/{follow_up.id}.ics"):
         assert nurse_client.get(path).status_code == 404
     assert snapshot() == before
-    log = db.session.scalars(select(AccessLogEntry.actor_user_id)).all()
+    log = db.session.scalars(select(AccessLogEntry.actor_user_id).order_by(AccessLogEntry.id)).all()
     assert other_unit_nurse.user_id not in log and other_patient.user_id not in log
 
 
@@ -586,7 +586,7 @@ def test_the_patients_own_reads_are_not_logged(patient_client, patient, nurse):
     follow_up = book(patient, nurse)
     patient_client.get(MINE)
     patient_client.get(f"/uppfoljning/{follow_up.id}.ics")
-    rows = db.session.scalars(select(AccessLogEntry)).all()
+    rows = db.session.scalars(select(AccessLogEntry).order_by(AccessLogEntry.id)).all()
     assert [row.action for row in rows] == [Change.PATIENT_CREATED, Change.FOLLOW_UP_BOOKED]
 
 

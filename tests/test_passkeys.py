@@ -27,7 +27,11 @@ def signed_in_as(client) -> str | None:
 
 
 def passkeys_of(user):
-    return list(db.session.scalars(select(Credential).where(Credential.user_id == user.id)))
+    return list(
+        db.session.scalars(
+            select(Credential).where(Credential.user_id == user.id).order_by(Credential.id)
+        )
+    )
 
 
 def registered_then_signed_out(app, user) -> SoftAuthenticator:

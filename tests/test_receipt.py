@@ -172,7 +172,9 @@ def test_care_contact_answers_the_mirrored_questions(nurse_client, nurse, patien
     assert (row.side, row.answer, row.answered_by_user_id) == ("care", "partly", nurse.user_id)
     actions = set(
         db.session.scalars(
-            select(AccessLogEntry.action).where(AccessLogEntry.patient_id == patient.id)
+            select(AccessLogEntry.action)
+            .where(AccessLogEntry.patient_id == patient.id)
+            .order_by(AccessLogEntry.id)
         )
     )
     assert {Read.RECEIPT, Change.RECEIPT_ANSWERED_BY_CARE} <= actions

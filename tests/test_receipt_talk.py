@@ -146,7 +146,9 @@ def test_after_the_call_the_care_contact_says_so_and_it_is_in_the_log(
 
     nurse_client.post(path, data={"csrf_token": token})  # nothing left to mark
     logged = db.session.scalars(
-        select(AccessLogEntry.action).where(AccessLogEntry.action == Change.RECEIPT_CALL_DONE)
+        select(AccessLogEntry.action)
+        .where(AccessLogEntry.action == Change.RECEIPT_CALL_DONE)
+        .order_by(AccessLogEntry.id)
     ).all()
     assert len(logged) == 1
     bad = nurse_client.post(f"/kvitto/patient/{patient.id}/fraga/8/ringt", data={})

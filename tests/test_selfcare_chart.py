@@ -410,9 +410,9 @@ def test_the_page_says_the_week_first_and_kindly(now, patient, patient_client, n
 
 def reads_of(patient):
     return db.session.scalars(
-        select(AccessLogEntry).where(
-            AccessLogEntry.patient_id == patient.id, AccessLogEntry.action.in_(READ_ACTIONS)
-        )
+        select(AccessLogEntry)
+        .where(AccessLogEntry.patient_id == patient.id, AccessLogEntry.action.in_(READ_ACTIONS))
+        .order_by(AccessLogEntry.id)
     ).all()
 
 

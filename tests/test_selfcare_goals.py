@@ -50,11 +50,13 @@ STEPS = GoalInput(title="Gå minst 3 000 steg", measure="number", unit="steps", 
 def changes_of(patient: Patient) -> list[str]:
     return list(
         db.session.scalars(
-            select(AccessLogEntry.action).where(
+            select(AccessLogEntry.action)
+            .where(
                 AccessLogEntry.patient_id == patient.id,
                 AccessLogEntry.action.not_in(READ_ACTIONS),
                 AccessLogEntry.action.like("%self_care%"),
             )
+            .order_by(AccessLogEntry.id)
         )
     )
 

@@ -76,11 +76,13 @@ def changes_of(patient) -> list[str]:
     db.session.expire_all()
     return list(
         db.session.scalars(
-            select(AccessLogEntry.action).where(
+            select(AccessLogEntry.action)
+            .where(
                 AccessLogEntry.patient_id == patient.id,
                 AccessLogEntry.action.not_in(READ_ACTIONS),
                 AccessLogEntry.action != Change.PATIENT_CREATED,
             )
+            .order_by(AccessLogEntry.id)
         )
     )
 
@@ -137,7 +139,7 @@ def test_the_patient_sends_worse_with_text_and_sees_it_sent_to_her_contact_unrea
         },
     )
     assert response.status_code == 303 and response.location.endswith(MINE)
-    (update,) = db.session.scalars(select(PatientUpdate)).all()
+    (update,) = db.session.scalars(select(PatientUpdate).order_by(PatientUpdate.id)).all()
     assert (update.feeling, update.text, update.flagged) == (
         "worse",
         "Andfådd när jag går i trappan.",

@@ -59,7 +59,7 @@ def test_an_idle_session_ends_on_the_server(app, clock, patient_client):
     clock.advance(minutes=31)
     assert not is_signed_in(thief)
     assert not is_signed_in(patient_client)
-    ended = db.session.scalars(select(UserSession.ended_at)).all()
+    ended = db.session.scalars(select(UserSession.ended_at).order_by(UserSession.id)).all()
     assert all(ended)
 
 
@@ -195,7 +195,9 @@ def test_an_administrator_ends_a_leavers_access_at_once(app, nurse_client, leave
     assert "Per Slutar kan inte längre logga in" in response.get_data(as_text=True)
     assert not is_signed_in(their_phone)
     assert (
-        db.session.scalars(select(Credential).where(Credential.user_id == leaver.user_id)).all()
+        db.session.scalars(
+            select(Credential).where(Credential.user_id == leaver.user_id).order_by(Credential.id)
+        ).all()
         == []
     )
     assert sign_in(app.test_client(), key).status_code == 400
@@ -237,9 +239,11 @@ def test_a_personnummer_at_another_unit_reveals_nothing_and_is_logged(
     )
     assert response.status_code == 303  # as for anyone new: no "already a patient" answer
     (row,) = db.session.scalars(
-        select(AccessLogEntry).where(
+        select(AccessLogEntry)
+        .where(
             AccessLogEntry.patient_id == patient.id,
             AccessLogEntry.actor_user_id == other_unit_nurse.user_id,
         )
+        .order_by(AccessLogEntry.id)
     ).all()
     assert row.action == "registered_at_other_unit"

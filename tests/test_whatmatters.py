@@ -41,7 +41,9 @@ def snapshot(patient):
     """Everything saved about the patient's statements, to compare before and after a refusal."""
     db.session.expire_all()
     rows = db.session.scalars(
-        select(WhatMattersStatement).where(WhatMattersStatement.patient_id == patient.id)
+        select(WhatMattersStatement)
+        .where(WhatMattersStatement.patient_id == patient.id)
+        .order_by(WhatMattersStatement.id)
     )
     revisions = db.session.scalar(select(db.func.count()).select_from(WhatMattersRevision))
     return [(s.id, s.text, s.position, s.archived_at, s.lock_version) for s in rows], revisions

@@ -219,7 +219,9 @@ def test_her_list_is_her_patients_and_the_unit_one_link_away(
 def reads_of(patient: Patient) -> list[str]:
     return list(
         db.session.scalars(
-            select(AccessLogEntry.action).where(AccessLogEntry.patient_id == patient.id)
+            select(AccessLogEntry.action)
+            .where(AccessLogEntry.patient_id == patient.id)
+            .order_by(AccessLogEntry.id)
         )
     )
 

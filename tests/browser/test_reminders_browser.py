@@ -28,6 +28,7 @@ from webapp.notify.cli import dispatcher_from_config
 from webapp.notify.models import Reminder
 from webapp.notify.vapid import vapid_public_key_of
 from webapp.people.models import Patient, StaffMember
+from webapp.selfcare.schedule import local_zone
 
 pytestmark = pytest.mark.browser
 
@@ -80,11 +81,14 @@ def _b64url_bytes(text: str) -> list[int]:
     return list(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
 
 
-def book_tomorrow(live_server, patient_id: int, nurse_staff_id: int) -> int:
+def book_in_two_days(live_server, patient_id: int, nurse_staff_id: int) -> int:
+    """A call the day after tomorrow (the patient's days), so that its reminder the day
+    before at 18:00 is still to come at any time of day the test runs; that reminder says
+    "i morgon", from its own day."""
     with app_work(live_server.app):
         patient = db.session.get(Patient, patient_id)
         nurse = db.session.get(StaffMember, nurse_staff_id)
-        day = (now_utc() + timedelta(days=1)).astimezone().date().isoformat()
+        day = (now_utc() + timedelta(days=2)).astimezone(local_zone()).date().isoformat()
         follow_up = followups.follow_up_book(
             patient=patient,
             details=FollowUpInput(
@@ -144,7 +148,7 @@ def test_turn_on_get_a_reminder_and_a_tap_opens_the_follow_up(live_server, new_p
         assert subscribed_with == _b64url_bytes(vapid_public_key_of(TEST_VAPID_PRIVATE_KEY))
         axe_check(page)
 
-        follow_up_id = book_tomorrow(live_server, person.patient_id, team.nurse_staff_id)
+        follow_up_id = book_in_two_days(live_server, person.patient_id, team.nurse_staff_id)
         the_time_has_come(live_server, follow_up_id)
         dispatch(live_server)
         (message,) = push.wait_for(1)

@@ -109,6 +109,8 @@ class FakePushService:
         self.received: list[Received] = []
         self.refusals: list[tuple[str, int, str]] = []  # (endpoint, status, why)
         self.requests = 0  # POSTs that arrived, accepted or not
+        self.most_at_once = 0  # the most requests it was answering at the same moment
+        self._at_once = 0
         self.verifications = 0  # VAPID signatures checked (a reused token is checked once)
         self._by_endpoint: dict[str, list[Received]] = defaultdict(list)
         self._devices: dict[str, _Device] = {}
@@ -245,7 +247,11 @@ class FakePushService:
             with self._lock:
                 self.refusals.append((endpoint, status, why))
         if self.delay > 0:
+            # Counted only on this loop's thread: while one waits, the others arrive.
+            self._at_once += 1
+            self.most_at_once = max(self.most_at_once, self._at_once)
             await asyncio.sleep(self.delay)
+            self._at_once -= 1
         if message is None or status >= 300:
             return web.Response(status=status, headers=headers, text=why)
         number = next(self._accepted)
