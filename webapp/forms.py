@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
+from functools import cache
 from typing import Any
 
+from babel import support
+from flask import current_app
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
@@ -14,6 +18,7 @@ from wtforms import Field, FieldList, FormField, HiddenField
 # WTForms 3.3's choice of a select, re-exported for the forms and views: types-WTForms (3.2)
 # does not know it yet, so it is untyped until the stubs catch up.
 from wtforms.fields.choices import SelectChoice as SelectChoice  # type: ignore[attr-defined]
+from wtforms.i18n import messages_path
 from wtforms.validators import Regexp
 
 from webapp.errors import UserFacingError
@@ -88,10 +93,24 @@ def _has_nul(raw: Sequence[object] | None) -> bool:
     return any(isinstance(value, str) and NUL in value for value in raw or ())
 
 
+@cache
+def _wtforms_messages(locale: str) -> Any:
+    """WTForms' own messages in one language, read from disk once per process."""
+    return support.Translations.load(messages_path(), [locale], domain="wtforms")
+
+
 class AppForm(FlaskForm):
     """The base of every form of the app (tests/test_fuzz_forms.py checks that they all
     derive from it): a field with a NUL character is refused with a plain message, and shows
     what was typed without that character, so sending again works."""
+
+    class Meta(FlaskForm.Meta):
+        def get_translations(self, form: Any) -> Any:
+            # Flask-WTF reads WTForms' catalogue from disk again for every request that
+            # makes a form (a check-in, many times a day): the same messages, kept here.
+            if not current_app.config.get("WTF_I18N_ENABLED", True):
+                return None
+            return _wtforms_messages(str(get_locale()))
 
     def validate(self, extra_validators: Any = None) -> bool:
         for field in _leaves(self):
