@@ -12,6 +12,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -302,14 +303,26 @@ def test_dispatchers_on_one_postgresql_queue_send_each_reminder_exactly_once(
     app, patient, push, dispatchers
 ):
     rows = many_due(patient, push, 400)
-    push.delay = 0.02
+    # The push service answers no one until every dispatcher has claimed a share: one that
+    # starts first on a busy machine could otherwise send all 400 before the others are up.
+    # Each holds at most two batches of 20 while its sends wait, so every one gets a share.
+    push.hold_answers()
     processes = [dispatcher_process(app, "once", concurrency=20) for _ in range(dispatchers)]
+    while len(claimers()) < dispatchers:
+        assert all(process.poll() is None for process in processes), "a dispatcher stopped"
+        time.sleep(0.05)
+    push.release_answers()
     for process in processes:
         _out, err = process.communicate(timeout=120)
         assert process.returncode == 0, err
     topics = [m.topic for m in push.received]
     assert len(topics) == len(set(topics)) == len(rows)
     assert states() == {"sent": len(rows)}
-    db.session.expire_all()
-    claimed_by = db.session.scalars(select(Reminder.claimed_by).distinct()).all()
-    assert len(claimed_by) > 1  # they really shared the work
+    assert len(claimers()) == dispatchers  # they really shared the work
+
+
+def claimers() -> set[str]:
+    """Who has claimed reminders so far, read afresh (the dispatchers commit elsewhere)."""
+    with db.engine.connect() as connection:
+        found = connection.scalars(select(Reminder.claimed_by).distinct()).all()
+    return {claimer for claimer in found if claimer}

@@ -111,6 +111,7 @@ class FakePushService:
         self.requests = 0  # POSTs that arrived, accepted or not
         self.most_at_once = 0  # the most requests it was answering at the same moment
         self._at_once = 0
+        self._held: threading.Event | None = None  # set: answer; unset: keep requests waiting
         self.verifications = 0  # VAPID signatures checked (a reused token is checked once)
         self._by_endpoint: dict[str, list[Received]] = defaultdict(list)
         self._devices: dict[str, _Device] = {}
@@ -224,6 +225,15 @@ class FakePushService:
                 )
             return list(self.received)
 
+    def hold_answers(self) -> None:
+        """Keep every request that arrives from now on waiting, unanswered, until
+        `release_answers()`: a sender holds what it claimed while others start."""
+        self._held = threading.Event()
+
+    def release_answers(self) -> None:
+        if self._held is not None:
+            self._held.set()
+
     # --- the service -----------------------------------------------------------------------
 
     async def _handle(self, request: web.BaseRequest) -> web.Response:
@@ -246,6 +256,8 @@ class FakePushService:
             status, headers, why = refusal.status, {}, str(refusal)
             with self._lock:
                 self.refusals.append((endpoint, status, why))
+        while self._held is not None and not self._held.is_set():
+            await asyncio.sleep(0.01)  # held by hold_answers(): the request stays unanswered
         if self.delay > 0:
             # Counted only on this loop's thread: while one waits, the others arrive.
             self._at_once += 1
