@@ -8,7 +8,7 @@ from functools import cache
 from typing import Any
 
 from babel import support
-from flask import current_app
+from flask import current_app, has_request_context
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -108,7 +108,8 @@ class AppForm(FlaskForm):
         def get_translations(self, form: Any) -> Any:
             # Flask-WTF reads WTForms' catalogue from disk again for every request that
             # makes a form (a check-in, many times a day): the same messages, kept here.
-            if not current_app.config.get("WTF_I18N_ENABLED", True):
+            # Outside a request (a script, the shell) WTForms' English stands, as before.
+            if not has_request_context() or not current_app.config.get("WTF_I18N_ENABLED", True):
                 return None
             return _wtforms_messages(str(get_locale()))
 
