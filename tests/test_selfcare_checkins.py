@@ -17,6 +17,7 @@ from webapp.extensions import db
 from webapp.people import services as people
 from webapp.selfcare import checkins, limits
 from webapp.selfcare.models import CheckIn, GoalStatus, PatientUpdate
+from webapp.selfcare.rules import GoalRules
 
 ADVICE = "Ring din kontakt i dag. Ta inte extra vätskedrivande utan att prata med oss."
 
@@ -171,7 +172,7 @@ def test_a_pulse_of_999_is_refused(patient_client, patient):
 
 
 def test_a_check_in_in_the_future_is_refused_but_a_slow_clock_is_not(clock, patient):
-    goal = weight_goal(patient)
+    goal = GoalRules.of(weight_goal(patient))
     clock.now = datetime(2026, 5, 3, 10, 0, tzinfo=UTC)
     reading = checkins.Reading(value="72,4")
     with pytest.raises(checkins.CheckInError, match="Den tiden har inte varit än"):
@@ -359,18 +360,12 @@ def test_a_rise_over_the_window_makes_a_flagged_update_with_cares_advice(patient
 
 
 def _crossed(goal, taken_at, value, value2=None):
-    row = CheckIn(
-        client_uuid=str(uuid.uuid4()),
-        goal_id=goal.id,
-        patient_id=goal.patient_id,
-        taken_at=taken_at,
-        value=value,
-        value2=value2,
-        logged_by_user_id=goal.created_by_user_id,
+    """The limits a check-in of these values crosses; it is saved, for the next one to see."""
+    crossed = limits.limits_crossed(
+        goal=GoalRules.of(goal), taken_at=taken_at, values=(value, value2)
     )
-    db.session.add(row)
-    db.session.flush()
-    return [breach.reason for breach in limits.limits_crossed(goal=goal, check_in=row)]
+    check_in_make(goal, taken_at, value=value, value2=value2)
+    return [breach.reason for breach in crossed]
 
 
 @pytest.mark.parametrize(
@@ -443,19 +438,9 @@ def test_the_change_limits_cost_one_query_whatever_their_number(app, patient):
     now = datetime(2026, 5, 3, 8, 0, tzinfo=UTC)
     for day in range(1, 30):
         check_in_make(goal, now - timedelta(days=day), value=70.0 + day % 3)
-    goal = checkins.goal_find(patient=patient, goal_id=goal.id)
-    row = CheckIn(
-        client_uuid=str(uuid.uuid4()),
-        goal_id=goal.id,
-        patient_id=patient.id,
-        taken_at=now,
-        value=75.0,
-        logged_by_user_id=patient.user_id,
-    )
-    db.session.add(row)
-    db.session.flush()
+    rules = checkins.goal_rules_find(patient=patient, goal_id=goal.id)
     with count_queries() as queries:
-        crossed = limits.limits_crossed(goal=goal, check_in=row)
+        crossed = limits.limits_crossed(goal=rules, taken_at=now, values=(75.0, None))
     assert len(queries) == 1
     assert len(crossed) == 2
 

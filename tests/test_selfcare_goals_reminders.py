@@ -25,6 +25,7 @@ from webapp.selfcare.reminders import (
     self_care_reminders_refresh,
     self_care_reminders_top_up,
 )
+from webapp.selfcare.rules import GoalRules
 from webapp.selfcare.schedule import local_zone
 
 EXERCISES = GoalInput(
@@ -187,7 +188,7 @@ def test_logging_what_today_asks_stops_todays_reminders_and_a_removal_brings_the
     today_at_noon = f"{morning.now:%d} 12:00"
     assert local_times(pending(goal.id))[0] == today_at_noon
     logged = checkins.check_in_record(
-        goal=goal,
+        goal=GoalRules.of(goal),
         actor=patient.user,
         client_uuid=str(uuid.uuid4()),
         taken_at=None,
@@ -196,7 +197,7 @@ def test_logging_what_today_asks_stops_todays_reminders_and_a_removal_brings_the
     db.session.commit()
     assert today_at_noon not in local_times(pending(goal.id))
     checkins.check_in_delete(
-        patient=patient, goal=goal, actor=patient.user, check_in_id=logged.check_in.id
+        patient=patient, goal=goal, actor=patient.user, check_in_id=logged.check_in_id
     )
     db.session.commit()
     assert local_times(pending(goal.id))[0] == today_at_noon

@@ -53,7 +53,9 @@ def flagged_update(patient, value: float = 76.5) -> PatientUpdate:
     check_in = check_in_make(goal, datetime.now(UTC), value=value, outside_limits=True)
     return committed(
         updates.update_flagged(
-            check_in=check_in,
+            patient_id=check_in.patient_id,
+            goal_id=check_in.goal_id,
+            check_in_id=check_in.id,
             actor=patient.user,
             reason="Vikten har ökat mer än 2 kg på 3 dagar.",
             advice="Ring din kontakt i dag.",

@@ -53,7 +53,12 @@ def flag(patient, *, commit: bool = True):
     goal = goal_make(patient, limits=[{"kind": "above", "value": 80, "advice": "Ring i dag."}])
     check_in = check_in_make(goal, datetime.now(UTC), value=82.5, outside_limits=True)
     update = updates.update_flagged(
-        check_in=check_in, actor=patient.user, reason="Över 80 kg.", advice="Ring i dag."
+        patient_id=check_in.patient_id,
+        goal_id=check_in.goal_id,
+        check_in_id=check_in.id,
+        actor=patient.user,
+        reason="Över 80 kg.",
+        advice="Ring i dag.",
     )
     if commit:
         db.session.commit()

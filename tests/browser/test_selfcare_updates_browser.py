@@ -35,7 +35,9 @@ def _flagged(app, patient_id: int) -> None:
             goal, datetime.now(UTC) - timedelta(days=1), value=78.4, outside_limits=True
         )
         updates.update_flagged(
-            check_in=check_in,
+            patient_id=check_in.patient_id,
+            goal_id=check_in.goal_id,
+            check_in_id=check_in.id,
             actor=patient.user,
             reason="Vikten har ökat mer än 2 kg på 3 dagar.",
             advice="Ring din kontakt i dag.",

@@ -10,9 +10,9 @@ Nothing here names an area's models: they opt in with the mixin, and the listene
 guarded tables and the way from a row to its patient derive from it. A new area cannot
 forget.
 
-ORM writes are noticed by themselves (the flush event below). A service that writes with a
-bulk `update()` or `delete()` statement, which the ORM does not track, calls
-`webapp.changes.plan_changed(patient_id)` itself; a bulk write to a plan table in a
+ORM writes are noticed by themselves (the flush event below). A service that writes with an
+`insert()`, `update()` or `delete()` statement, which the ORM does not track, calls
+`webapp.changes.plan_changed(patient_id)` itself; such a write to a plan table in a
 transaction that names no patient is refused, so a forgotten call fails loudly in tests.
 """
 
@@ -111,7 +111,7 @@ def plan_tables() -> frozenset[str]:
 
 @event.listens_for(Session, "do_orm_execute")
 def _note_bulk_writes(state: ORMExecuteState) -> None:
-    if state.is_update or state.is_delete:
+    if state.is_insert or state.is_update or state.is_delete:
         table = getattr(state.statement, "table", None)
         if table is not None and table.name in plan_tables():
             state.session.info[BULK_WRITE] = True

@@ -19,14 +19,11 @@ from typing import Any
 
 from flask import url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from webapp.errors import UserFacingError
-from webapp.extensions import db
 from webapp.people.models import Patient, User
 from webapp.selfcare import checkins as service
-from webapp.selfcare.models import SelfCareGoal
+from webapp.selfcare.rules import GoalRules, goal_rules
 
 SYNC_MAX = 100  # check-ins in one request: more than a phone keeps in a month
 
@@ -35,21 +32,14 @@ class SyncRefused(UserFacingError):
     """The request as a whole cannot be read."""
 
 
-def _goals(patient: Patient, items: list[Any]) -> dict[int, SelfCareGoal]:
-    """The patient's goals the items name, with their limits: one query (and one for limits)."""
+def _goals(patient: Patient, items: list[Any]) -> dict[int, GoalRules]:
+    """The rules of the patient's goals the items name, with their limits: one query."""
     ids: set[int] = set()
     for item in items:
         goal_id = item.get("goal_id") if isinstance(item, dict) else None
         if type(goal_id) is int and 0 < goal_id < 2**31:
             ids.add(goal_id)
-    if not ids:
-        return {}
-    goals = db.session.scalars(
-        select(SelfCareGoal)
-        .where(SelfCareGoal.patient_id == patient.id, SelfCareGoal.id.in_(ids))
-        .options(selectinload(SelfCareGoal.limits))
-    )
-    return {goal.id: goal for goal in goals}
+    return goal_rules(patient_id=patient.id, goal_ids=ids)
 
 
 def _moment(value: Any) -> datetime | None:
@@ -74,7 +64,7 @@ def _text(value: Any) -> str | float | int | None:
     return ""
 
 
-def _one(item: Any, goals: dict[int, SelfCareGoal], actor: User) -> dict[str, Any]:
+def _one(item: Any, goals: dict[int, GoalRules], actor: User) -> dict[str, Any]:
     client_uuid = item.get("client_uuid") if isinstance(item, dict) else None
     answer: dict[str, Any] = {"client_uuid": client_uuid if isinstance(client_uuid, str) else None}
     if not isinstance(item, dict):
@@ -102,12 +92,12 @@ def _one(item: Any, goals: dict[int, SelfCareGoal], actor: User) -> dict[str, An
     except service.CheckInError as error:
         return {**answer, "status": "refused", "message": str(error.message)}
     answer["status"] = "saved" if logged.created else "already_saved"
-    answer["check_in_id"] = logged.check_in.id
+    answer["check_in_id"] = logged.check_in_id
     if logged.flagged is not None:
         answer["flagged"] = {
             "reason": logged.flagged.flag_reason,
             "advice": logged.flagged.advice,
-            "url": url_for("selfcare.check_in", goal_id=goal.id, sparad=logged.check_in.id),
+            "url": url_for("selfcare.check_in", goal_id=goal.id, sparad=logged.check_in_id),
         }
     return answer
 

@@ -24,6 +24,7 @@ from webapp.selfcare import checkins as service
 from webapp.selfcare.checkin_forms import CheckInForm
 from webapp.selfcare.measures import SCALE_RANGES, UNITS, Measure
 from webapp.selfcare.models import CheckIn, SelfCareGoal
+from webapp.selfcare.rules import GoalRules
 from webapp.selfcare.schedule import local_zone
 
 
@@ -109,20 +110,23 @@ def check_in(goal_id: int) -> Page:
         return _check_in_page(own_patient(current_user, Action.LOG_SELF_CARE), goal_id)
     # The post is the check-in itself, the one request a patient makes many times a day: it
     # goes through the door as "Min plan" does (the same permission, without loading the
-    # contacts that only the pages show).
+    # contacts that only the pages show), and reads only the goal's rules, not the goal.
     patient = own_patient_lean(current_user, Action.LOG_SELF_CARE)
-    goal = _goal(patient, goal_id)
+    try:
+        rules = service.goal_rules_find(patient=patient, goal_id=goal_id)
+    except service.CheckInNotFound:
+        abort(404)
     form = CheckInForm()
     if not form.validate_on_submit():
-        return _log_page(goal, form)
+        return _log_page(_goal(patient, goal_id), form)
     try:
-        logged = _record(goal, form)
+        logged = _record(rules, form)
     except service.GoalArchived as error:
-        return _log_page(goal, form, message=str(error.message))
+        return _log_page(_goal(patient, goal_id), form, message=str(error.message))
     except service.CheckInError as error:
         show_error(form, error, default="value")
-        return _log_page(goal, form)
-    return redirect(url_for("selfcare.check_in", goal_id=goal.id, sparad=logged.check_in.id), 303)
+        return _log_page(_goal(patient, goal_id), form)
+    return redirect(url_for("selfcare.check_in", goal_id=goal_id, sparad=logged.check_in_id), 303)
 
 
 check_in.door_action = Action.LOG_SELF_CARE  # type: ignore[attr-defined]
@@ -138,21 +142,15 @@ def _check_in_page(patient: Patient, goal_id: int) -> Page:
     return _log_page(goal, CheckInForm(formdata=None, client_uuid=str(uuid.uuid4())))
 
 
-def _record(goal: SelfCareGoal, form: CheckInForm) -> service.Logged:
-    arguments: dict[str, Any] = {
-        "goal": goal,
-        "actor": current_user,
-        "client_uuid": form.client_uuid.data,
-        "taken_at": service.taken_at_from(form.day.data or "", form.time.data or ""),
-        "reading": _reading(form),
-        "note": form.note.data or "",
-    }
-    try:
-        return service.check_in_record(**arguments)
-    except IntegrityError:
-        # The same UUID saved by another request at this very moment: it is saved now.
-        db.session.rollback()
-        return service.check_in_record(**arguments)
+def _record(goal: GoalRules, form: CheckInForm) -> service.Logged:
+    return service.check_in_record(
+        goal=goal,
+        actor=current_user,
+        client_uuid=form.client_uuid.data,
+        taken_at=service.taken_at_from(form.day.data or "", form.time.data or ""),
+        reading=_reading(form),
+        note=form.note.data or "",
+    )
 
 
 @bp.get("/<int:goal_id>/historik")

@@ -6,8 +6,13 @@ patient edits and deletes their own check-ins; a deletion keeps the row, and bot
 it, so the history stays true.
 
 The caller has already asked the access policy: `goal` is one of `patient`'s goals (see
-`goal_find`), and `actor` is who does it (the patient, later a relative on their behalf).
+`goal_find`, and `goal_rules_find` for the rules a new check-in is checked against), and
+`actor` is who does it (the patient, later a relative on their behalf).
 Services flush; the request commits.
+
+A new check-in is written with one statement that also recognises a retried send
+(`INSERT … ON CONFLICT (client_uuid) DO NOTHING RETURNING id`): it is the request a patient
+makes many times a day, so it is kept to a few light queries.
 """
 
 from __future__ import annotations
@@ -16,13 +21,16 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from flask_babel import format_datetime, gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import Insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload
 
+from webapp.changes import plan_changed
 from webapp.clock import now_utc
 from webapp.errors import UserFacingError
 from webapp.extensions import db
@@ -39,6 +47,7 @@ from webapp.selfcare.measures import (
     parse_number,
 )
 from webapp.selfcare.models import NOTE_MAX, CheckIn, PatientUpdate, SelfCareGoal
+from webapp.selfcare.rules import GoalRules, goal_rules
 from webapp.selfcare.schedule import local_zone
 
 
@@ -106,7 +115,7 @@ class Reading:
 
 @dataclass
 class Logged:
-    check_in: CheckIn
+    check_in_id: int
     created: bool  # False: this UUID was saved before (a retried send)
     flagged: PatientUpdate | None = None  # the update a crossed limit made
 
@@ -128,6 +137,15 @@ def goal_find(*, patient: Patient, goal_id: int) -> SelfCareGoal:
     if goal is None:
         raise CheckInNotFound()
     return goal
+
+
+def goal_rules_find(*, patient: Patient, goal_id: int) -> GoalRules:
+    """What a check-in to one of the patient's goals (archived too) is checked against, or
+    CheckInNotFound."""
+    found = goal_rules(patient_id=patient.id, goal_ids=[goal_id]).get(goal_id)
+    if found is None:
+        raise CheckInNotFound()
+    return found
 
 
 def check_in_find(*, goal: SelfCareGoal, check_in_id: int) -> CheckIn:
@@ -214,7 +232,7 @@ def _number(
 
 
 def reading_check(
-    goal: SelfCareGoal, reading: Reading
+    goal: GoalRules, reading: Reading
 ) -> tuple[bool | None, float | None, float | None]:
     """(done, value, value2) to store, or CheckInError saying what is wrong and where."""
     measure = goal.measure
@@ -319,7 +337,7 @@ def note_check(note: object) -> str:
     return text
 
 
-def _active(goal: SelfCareGoal) -> None:
+def _active(goal: GoalRules | SelfCareGoal) -> None:
     if not goal.is_active:
         raise GoalArchived()
 
@@ -327,15 +345,45 @@ def _active(goal: SelfCareGoal) -> None:
 # --- writing ---------------------------------------------------------------------------
 
 
-def check_in_by_uuid(client_uuid: str) -> CheckIn | None:
-    # Almost always none: a light look first (no row loaded when there is nothing to find).
-    found = db.session.scalar(select(CheckIn.id).where(CheckIn.client_uuid == client_uuid))
-    return db.session.get(CheckIn, found) if found is not None else None
+def _uuid_owner(client_uuid: str) -> tuple[int, int, int] | None:
+    """(id, goal, patient) of the check-in saved under this UUID, if one was."""
+    row = db.session.execute(
+        select(CheckIn.id, CheckIn.goal_id, CheckIn.patient_id).where(
+            CheckIn.client_uuid == client_uuid
+        )
+    ).first()
+    return (row.id, row.goal_id, row.patient_id) if row is not None else None
+
+
+def _saved_before(goal: GoalRules, client_uuid: str) -> Logged | None:
+    """A retried send: the check-in this UUID was saved as (maybe edited since on another
+    screen) stays as saved, and the phone is told so. The UUID of another goal's or another
+    patient's check-in is refused: a UUID names one check-in."""
+    owner = _uuid_owner(client_uuid)
+    if owner is None:
+        return None
+    check_in_id, goal_id, patient_id = owner
+    if goal_id != goal.id or patient_id != goal.patient_id:
+        raise UuidTaken()
+    return Logged(check_in_id=check_in_id, created=False)
+
+
+@cache
+def _insert_new(dialect: str) -> Insert:
+    """INSERT … ON CONFLICT (client_uuid) DO NOTHING RETURNING id: no id back means the UUID
+    was saved before, also by another request at this very moment, and nothing was written."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = CheckIn.__table__
+    return (
+        insert(table)
+        .on_conflict_do_nothing(index_elements=[table.c.client_uuid])
+        .returning(table.c.id)
+    )
 
 
 def check_in_record(
     *,
-    goal: SelfCareGoal,
+    goal: GoalRules,
     actor: User,
     client_uuid: object,
     taken_at: datetime | None,
@@ -345,47 +393,57 @@ def check_in_record(
     """Save one check-in, or find it saved before under the same UUID (a retried send).
 
     The same UUID on another goal or another patient's check-in is refused (UuidTaken): a
-    UUID names one check-in. Everything is checked before anything is written."""
+    UUID names one check-in. Everything is checked before anything is written, and a retried
+    send is "saved before" even when it would not pass the checks today (the goal archived
+    since, the day now too far back)."""
     canonical = uuid_check(client_uuid)
-    existing = check_in_by_uuid(canonical)
-    if existing is not None:
-        if existing.goal_id != goal.id or existing.patient_id != goal.patient_id:
-            raise UuidTaken()
-        # The same check-in sent again (maybe edited since on another screen): it stays as
-        # saved, and the phone is told so.
-        return Logged(check_in=existing, created=False)
-    _active(goal)
-    moment = taken_at_check(taken_at)
-    done, value, value2 = reading_check(goal, reading)
-    text = note_check(note)
-    check_in = CheckIn(
-        client_uuid=canonical,
-        goal_id=goal.id,
-        patient_id=goal.patient_id,
-        taken_at=moment,
-        done=done,
-        value=value,
-        value2=value2,
-        note=text,
-        logged_by_user_id=actor.id,
+    try:
+        _active(goal)
+        moment = taken_at_check(taken_at)
+        done, value, value2 = reading_check(goal, reading)
+        text = note_check(note)
+    except CheckInError:
+        saved = _saved_before(goal, canonical)
+        if saved is None:
+            raise
+        return saved
+    # The limits are read before the row is written, so it is written once, already marked.
+    breaches = limits.limits_crossed(goal=goal, taken_at=moment, values=(value, value2))
+    # A statement the ORM does not see, so it says itself that today's self-care changes (a
+    # retried send that writes nothing costs one plan drawn anew).
+    plan_changed(goal.patient_id)
+    session = db.session()
+    check_in_id = session.scalar(
+        _insert_new(session.get_bind().dialect.name),
+        {
+            "client_uuid": canonical,
+            "goal_id": goal.id,
+            "patient_id": goal.patient_id,
+            "taken_at": moment,
+            "done": done,
+            "value": value,
+            "value2": value2,
+            "note": text,
+            "outside_limits": bool(breaches),
+            "logged_by_user_id": actor.id,
+        },
     )
-    # The limits are read before the row is added, so it is written once, already marked
-    # (adding it first would flush it at the limits' query and update it after).
-    breaches = limits.limits_crossed(goal=goal, check_in=check_in)
-    check_in.outside_limits = bool(breaches)
-    db.session.add(check_in)
-    db.session.flush()  # an IntegrityError here: the same UUID saved at this very moment
-    flagged = limits.limits_flag(check_in=check_in, breaches=breaches, actor=actor)
-    _reminders_follow(goal)
-    return Logged(check_in=check_in, created=True, flagged=flagged)
+    if check_in_id is None:
+        saved = _saved_before(goal, canonical)
+        if saved is None:  # the other request that saved it rolled back: nothing is saved
+            raise UuidTaken()
+        return saved
+    flagged = limits.limits_flag(goal=goal, check_in_id=check_in_id, breaches=breaches, actor=actor)
+    _reminders_follow(goal.patient_id, has_reminders=goal.has_reminders)
+    return Logged(check_in_id=check_in_id, created=True, flagged=flagged)
 
 
-def _reminders_follow(goal: SelfCareGoal) -> None:
+def _reminders_follow(patient_id: int, *, has_reminders: bool) -> None:
     """A goal with reminder times: what is done today decides whether today's remaining
     reminders still go out (all done: no more nagging today; one removed: they come back)."""
-    if not goal.reminder_times:
+    if not has_reminders:
         return
-    patient = db.session.get(Patient, goal.patient_id)
+    patient = db.session.get(Patient, patient_id)
     if patient is not None:
         reminders.self_care_reminders_refresh(patient)
 
@@ -418,20 +476,21 @@ def check_in_edit(
 ) -> Logged:
     """Change a check-in (the time, what was logged, the note); who and when is kept."""
     check_in = _changeable(patient, goal, actor, check_in_id)
+    rules = GoalRules.of(goal)
     moment = taken_at_check(taken_at) if taken_at is not None else check_in.taken_at
-    done, value, value2 = reading_check(goal, reading)
+    done, value, value2 = reading_check(rules, reading)
     text = note_check(note)
     same = (check_in.taken_at, check_in.done, check_in.value, check_in.value2, check_in.note)
     if same == (moment, done, value, value2, text):
-        return Logged(check_in=check_in, created=False)
+        return Logged(check_in_id=check_in.id, created=False)
     check_in.taken_at, check_in.done, check_in.value, check_in.value2 = moment, done, value, value2
     check_in.note = text
     check_in.edited_at = now_utc()
     check_in.edited_by_user_id = actor.id
     db.session.flush()
-    flagged = limits.limits_apply(goal=goal, check_in=check_in, actor=actor)
-    _reminders_follow(goal)
-    return Logged(check_in=check_in, created=False, flagged=flagged)
+    flagged = limits.limits_apply(goal=rules, check_in=check_in, actor=actor)
+    _reminders_follow(goal.patient_id, has_reminders=rules.has_reminders)
+    return Logged(check_in_id=check_in.id, created=False, flagged=flagged)
 
 
 def check_in_delete(
@@ -442,7 +501,7 @@ def check_in_delete(
     check_in.deleted_at = now_utc()
     check_in.deleted_by_user_id = actor.id
     db.session.flush()
-    _reminders_follow(goal)
+    _reminders_follow(goal.patient_id, has_reminders=bool(goal.reminder_times))
     return check_in
 
 

@@ -6,30 +6,26 @@ three days before it). A crossing marks the check-in and makes a flagged update 
 contact carrying the limit in words and the advice care agreed for it: the app never writes
 advice of its own.
 
-All change limits of a goal are read in one query, whatever the number of check-ins.
+All change limits of a goal are read in one query, whatever the number of check-ins. The
+rules come as `GoalRules` (see rules.py): a new check-in is checked before it is written.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from flask_babel import gettext, ngettext
-from sqlalchemy import case, func, select
+from sqlalchemy import Select, bindparam, case, func, select
 
 from webapp.extensions import db
 from webapp.people.models import User
 from webapp.selfcare.measures import UNITS, Measure, format_number
-from webapp.selfcare.models import (
-    ADVICE_MAX,
-    CheckIn,
-    GoalLimit,
-    LimitKind,
-    PatientUpdate,
-    SelfCareGoal,
-)
+from webapp.selfcare.models import ADVICE_MAX, CheckIn, LimitKind, PatientUpdate
+from webapp.selfcare.rules import GoalRules, LimitRule
 from webapp.selfcare.updates import update_flagged
 
 
@@ -40,7 +36,7 @@ def _(text: str, **values: Any) -> str:
 
 @dataclass(frozen=True)
 class Breach:
-    limit: GoalLimit
+    limit: LimitRule
     reason: str  # the limit in words, with the value that crossed it
 
 
@@ -50,18 +46,18 @@ def _decimal(value: float) -> Decimal:
     return Decimal(str(value))
 
 
-def _value_of(check_in: CheckIn, limit: GoalLimit) -> float | None:
-    return check_in.value2 if limit.value_index == 2 else check_in.value
+def _value_of(values: tuple[float | None, float | None], limit: LimitRule) -> float | None:
+    return values[1] if limit.value_index == 2 else values[0]
 
 
-def _decimals(goal: SelfCareGoal) -> int:
+def _decimals(goal: GoalRules) -> int:
     unit = UNITS.get(goal.unit)
     if goal.measure == Measure.NUMBER and unit is not None:
         return unit.decimals
     return 0 if goal.measure != Measure.NUMBER else 2
 
 
-def _amount(goal: SelfCareGoal, value: Decimal | float) -> str:
+def _amount(goal: GoalRules, value: Decimal | float) -> str:
     """A value with its unit, as read: "2,4 kg", "135 mmHg", "8"."""
     number = format_number(value, max(_decimals(goal), 1) if goal.measure == Measure.NUMBER else 0)
     if goal.measure == Measure.BLOOD_PRESSURE:
@@ -70,7 +66,7 @@ def _amount(goal: SelfCareGoal, value: Decimal | float) -> str:
     return f"{number} {unit.words}" if unit else number
 
 
-def _what(goal: SelfCareGoal, limit: GoalLimit) -> str:
+def _what(goal: GoalRules, limit: LimitRule) -> str:
     """What the value is, as a subject: "Vikten", "Det övre blodtrycket", "Värdet"."""
     if goal.measure == Measure.BLOOD_PRESSURE:
         return _("Det undre blodtrycket") if limit.value_index == 2 else _("Det övre blodtrycket")
@@ -87,7 +83,7 @@ def _what(goal: SelfCareGoal, limit: GoalLimit) -> str:
     return _("Värdet")
 
 
-def _level_words(goal: SelfCareGoal, limit: GoalLimit, value: float) -> str:
+def _level_words(goal: GoalRules, limit: LimitRule, value: float) -> str:
     values = {
         "what": _what(goal, limit),
         "value": _amount(goal, _decimal(value)),
@@ -98,7 +94,7 @@ def _level_words(goal: SelfCareGoal, limit: GoalLimit, value: float) -> str:
     return _("%(what)s är %(value)s, under gränsen %(limit)s.", **values)
 
 
-def _change_words(goal: SelfCareGoal, limit: GoalLimit, change: Decimal) -> str:
+def _change_words(goal: GoalRules, limit: LimitRule, change: Decimal) -> str:
     days = limit.window_days or 1
     values: dict[str, Any] = {
         "what": _what(goal, limit),
@@ -124,32 +120,55 @@ def _change_words(goal: SelfCareGoal, limit: GoalLimit, change: Decimal) -> str:
     )
 
 
+# One statement per shape of a goal's change limits (which kinds, read on which value), built
+# once: composing it cost more than running it. The windows are parameters.
+@cache
+def _window_query(shape: tuple[tuple[str, int], ...]) -> Select[Any]:
+    check_in = CheckIn.__table__.c
+    columns = []
+    for number, (kind, value_index) in enumerate(shape):
+        value = check_in.value2 if value_index == 2 else check_in.value
+        inside = case((check_in.taken_at >= bindparam(f"start_{number}"), value))
+        columns.append(func.min(inside) if kind == LimitKind.RISE else func.max(inside))
+    return select(*columns).where(
+        check_in.goal_id == bindparam("goal_id"),
+        check_in.deleted_at.is_(None),
+        check_in.taken_at >= bindparam("earliest"),
+        check_in.taken_at < bindparam("taken_at"),
+        check_in.id != bindparam("check_in_id"),
+    )
+
+
 def _window_extremes(
-    goal: SelfCareGoal, check_in: CheckIn, change_limits: list[GoalLimit]
+    goal: GoalRules, taken_at: datetime, check_in_id: int | None, change_limits: list[LimitRule]
 ) -> list[float | None]:
     """For each change limit: the lowest (rise) or highest (fall) value logged in its window
     before the check-in, deleted ones and the check-in itself not counted. One query."""
-    starts = [check_in.taken_at - timedelta(days=limit.window_days or 1) for limit in change_limits]
-    columns = []
-    for limit, start in zip(change_limits, starts, strict=True):
-        value = CheckIn.value2 if limit.value_index == 2 else CheckIn.value
-        inside = case((CheckIn.taken_at >= start, value))
-        columns.append(func.min(inside) if limit.kind == LimitKind.RISE else func.max(inside))
-    inside_window = [
-        CheckIn.goal_id == goal.id,
-        CheckIn.deleted_at.is_(None),
-        CheckIn.taken_at >= min(starts),
-        CheckIn.taken_at < check_in.taken_at,
-    ]
-    if check_in.id is not None:  # an edited check-in: not compared with itself
-        inside_window.append(CheckIn.id != check_in.id)
-    row = db.session.execute(select(*columns).where(*inside_window)).one()
+    starts = [taken_at - timedelta(days=limit.window_days or 1) for limit in change_limits]
+    shape = tuple((limit.kind, limit.value_index) for limit in change_limits)
+    parameters: dict[str, Any] = {
+        "goal_id": goal.id,
+        "earliest": min(starts),
+        "taken_at": taken_at,
+        # An edited check-in is not compared with itself; a new one has no id yet (ids are
+        # never 0).
+        "check_in_id": check_in_id or 0,
+    }
+    parameters.update({f"start_{number}": start for number, start in enumerate(starts)})
+    row = db.session.execute(_window_query(shape), parameters).one()
     return list(row)
 
 
-def limits_crossed(*, goal: SelfCareGoal, check_in: CheckIn) -> list[Breach]:
-    """The goal's limits this check-in crosses, in the order care set them."""
-    if check_in.value is None or check_in.deleted_at is not None:
+def limits_crossed(
+    *,
+    goal: GoalRules,
+    taken_at: datetime,
+    values: tuple[float | None, float | None],
+    check_in_id: int | None = None,
+) -> list[Breach]:
+    """The goal's limits that a check-in of these values (value, value2) at `taken_at`
+    crosses, in the order care set them. `check_in_id`: a saved check-in, checked again."""
+    if values[0] is None:
         return []
     breaches: list[Breach] = []
     change_limits = [
@@ -158,12 +177,12 @@ def limits_crossed(*, goal: SelfCareGoal, check_in: CheckIn) -> list[Breach]:
     extremes = dict(
         zip(
             (limit.id for limit in change_limits),
-            _window_extremes(goal, check_in, change_limits) if change_limits else [],
+            _window_extremes(goal, taken_at, check_in_id, change_limits) if change_limits else [],
             strict=True,
         )
     )
     for limit in goal.limits:
-        value = _value_of(check_in, limit)
+        value = _value_of(values, limit)
         if value is None:
             continue
         here, line = _decimal(value), _decimal(limit.value)
@@ -182,17 +201,29 @@ def limits_crossed(*, goal: SelfCareGoal, check_in: CheckIn) -> list[Breach]:
     return breaches
 
 
-def limits_apply(*, goal: SelfCareGoal, check_in: CheckIn, actor: User) -> PatientUpdate | None:
-    """Mark the check-in by the limits it crosses; a newly crossed one makes a flagged update
-    with every crossed limit's words and care's advice for each (each advice once)."""
+def limits_apply(*, goal: GoalRules, check_in: CheckIn, actor: User) -> PatientUpdate | None:
+    """Mark a saved (edited) check-in by the limits it crosses; a newly crossed one makes a
+    flagged update with every crossed limit's words and care's advice for each (each advice
+    once)."""
     was_outside = check_in.outside_limits
-    breaches = limits_crossed(goal=goal, check_in=check_in)
+    breaches = []
+    if check_in.deleted_at is None:
+        breaches = limits_crossed(
+            goal=goal,
+            taken_at=check_in.taken_at,
+            values=(check_in.value, check_in.value2),
+            check_in_id=check_in.id,
+        )
     check_in.outside_limits = bool(breaches)
     db.session.flush()
-    return None if was_outside else limits_flag(check_in=check_in, breaches=breaches, actor=actor)
+    if was_outside:
+        return None
+    return limits_flag(goal=goal, check_in_id=check_in.id, breaches=breaches, actor=actor)
 
 
-def limits_flag(*, check_in: CheckIn, breaches: list[Breach], actor: User) -> PatientUpdate | None:
+def limits_flag(
+    *, goal: GoalRules, check_in_id: int, breaches: list[Breach], actor: User
+) -> PatientUpdate | None:
     """The flagged update for a saved check-in's crossed limits (none when nothing was)."""
     if not breaches:
         return None
@@ -201,7 +232,9 @@ def limits_flag(*, check_in: CheckIn, breaches: list[Breach], actor: User) -> Pa
         if breach.limit.advice.strip() and breach.limit.advice.strip() not in advice:
             advice.append(breach.limit.advice.strip())
     return update_flagged(
-        check_in=check_in,
+        patient_id=goal.patient_id,
+        goal_id=goal.id,
+        check_in_id=check_in_id,
         actor=actor,
         reason=" ".join(breach.reason for breach in breaches),
         advice="\n".join(advice)[:ADVICE_MAX],

@@ -86,22 +86,24 @@ def update_send(
     return update
 
 
-def update_flagged(*, check_in: CheckIn, actor: User, reason: str, advice: str) -> PatientUpdate:
+def update_flagged(
+    *, patient_id: int, goal_id: int, check_in_id: int, actor: User, reason: str, advice: str
+) -> PatientUpdate:
     """A check-in crossed an agreed limit: an update made by itself, marked so, carrying the
     limit in words and the advice care agreed for it. The care contacts who asked for it get
     a push, queued in this same transaction."""
     update = PatientUpdate(
-        patient_id=check_in.patient_id,
+        patient_id=patient_id,
         flagged=True,
         flag_reason=reason,
         advice=advice,
-        goal_id=check_in.goal_id,
-        check_in_id=check_in.id,
+        goal_id=goal_id,
+        check_in_id=check_in_id,
         created_by_user_id=actor.id,
     )
     db.session.add(update)
     db.session.flush()
-    patient = db.session.get(Patient, check_in.patient_id)
+    patient = db.session.get(Patient, patient_id)
     if patient is not None:
         flagged_update_alert(patient, update)
     return update

@@ -1,0 +1,128 @@
+"""What a new check-in is checked against: the goal's measure, unit and state, and the limits
+agreed with care, read as plain values in one light query.
+
+A check-in is the request a patient makes many times a day. Loading its goal as an ORM object
+with its limits cost more than the rest of the check-in's reading and writing together, so
+the writing path reads these facts instead; pages keep using `SelfCareGoal`. `GoalRules.of`
+makes the same facts from a goal already loaded (an edit), so there is one set of rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from sqlalchemy import Select, bindparam, select
+
+from webapp.extensions import db
+from webapp.selfcare.models import GoalLimit, GoalStatus, SelfCareGoal
+
+
+@dataclass(frozen=True)
+class LimitRule:
+    """One limit agreed with care (see `GoalLimit`)."""
+
+    id: int
+    kind: str  # LimitKind
+    value: float
+    value_index: int  # a blood pressure: 1 the upper value, 2 the lower
+    window_days: int | None
+    advice: str
+
+
+@dataclass(frozen=True)
+class GoalRules:
+    id: int
+    patient_id: int
+    measure: str  # Measure
+    unit: str
+    is_active: bool
+    has_reminders: bool
+    limits: tuple[LimitRule, ...]  # in the order care set them
+
+    @classmethod
+    def of(cls, goal: SelfCareGoal) -> GoalRules:
+        return cls(
+            id=goal.id,
+            patient_id=goal.patient_id,
+            measure=goal.measure,
+            unit=goal.unit,
+            is_active=goal.is_active,
+            has_reminders=bool(goal.reminder_times),
+            limits=tuple(
+                LimitRule(
+                    id=limit.id,
+                    kind=limit.kind,
+                    value=limit.value,
+                    value_index=limit.value_index,
+                    window_days=limit.window_days,
+                    advice=limit.advice,
+                )
+                for limit in goal.limits
+            ),
+        )
+
+
+# Built once: composing the statement costs more than running it.
+@cache
+def _rules_query() -> Select[Any]:
+    goal, limit = SelfCareGoal.__table__, GoalLimit.__table__
+    return (
+        select(
+            goal.c.id,
+            goal.c.patient_id,
+            goal.c.measure,
+            goal.c.unit,
+            goal.c.status,
+            goal.c.reminder_times,
+            limit.c.id.label("limit_id"),
+            limit.c.kind,
+            limit.c.value,
+            limit.c.value_index,
+            limit.c.window_days,
+            limit.c.advice,
+        )
+        .select_from(goal.outerjoin(limit, limit.c.goal_id == goal.c.id))
+        .where(
+            goal.c.patient_id == bindparam("patient_id"),
+            goal.c.id.in_(bindparam("goal_ids", expanding=True)),
+        )
+        .order_by(goal.c.id, limit.c.id)
+    )
+
+
+def goal_rules(*, patient_id: int, goal_ids: Iterable[int]) -> dict[int, GoalRules]:
+    """The rules of those of the patient's goals (archived too) that these ids name. One
+    query; an id that is not hers is simply not in the answer."""
+    ids = sorted(set(goal_ids))
+    if not ids:
+        return {}
+    rows = db.session.execute(_rules_query(), {"patient_id": patient_id, "goal_ids": ids})
+    goals: dict[int, tuple[Any, list[LimitRule]]] = {}
+    for row in rows:
+        _goal_row, limits = goals.setdefault(row.id, (row, []))
+        if row.limit_id is not None:
+            limits.append(
+                LimitRule(
+                    id=row.limit_id,
+                    kind=row.kind,
+                    value=row.value,
+                    value_index=row.value_index,
+                    window_days=row.window_days,
+                    advice=row.advice,
+                )
+            )
+    return {
+        goal_id: GoalRules(
+            id=row.id,
+            patient_id=row.patient_id,
+            measure=row.measure,
+            unit=row.unit,
+            is_active=row.status == GoalStatus.ACTIVE,
+            has_reminders=bool(row.reminder_times),
+            limits=tuple(limits),
+        )
+        for goal_id, (row, limits) in goals.items()
+    }
