@@ -22,7 +22,7 @@ from collections import defaultdict
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Integer, event, select, update
+from sqlalchemy import Integer, Update, bindparam, event, select, update
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
 
 from webapp.changes import BULK_WRITE, PENDING
@@ -117,6 +117,17 @@ def _note_bulk_writes(state: ORMExecuteState) -> None:
             state.session.info[BULK_WRITE] = True
 
 
+# Built once: every commit that writes a plan runs it, and composing it cost more than running it.
+@cache
+def _plans_bump() -> Update:
+    table = Patient.__table__
+    return (
+        update(table)
+        .where(table.c.id.in_(bindparam("ids", expanding=True)))
+        .values(plan_version=table.c.plan_version + 1)
+    )
+
+
 @event.listens_for(Session, "before_commit")
 def _bump_versions(session: Session) -> None:
     session.flush()  # so the flush above has seen everything this commit will write
@@ -128,12 +139,7 @@ def _bump_versions(session: Session) -> None:
         return  # nothing to bump: no connection is opened for it
     connection = session.connection()
     if ids:
-        table = Patient.__table__
-        connection.execute(
-            update(table)
-            .where(table.c.id.in_(sorted(ids)))
-            .values(plan_version=table.c.plan_version + 1)
-        )
+        connection.execute(_plans_bump(), {"ids": sorted(ids)})
     if directory_touched:
         directory = DirectoryVersion.__table__
         bumped = connection.execute(

@@ -99,7 +99,11 @@ def goal_rules(*, patient_id: int, goal_ids: Iterable[int]) -> dict[int, GoalRul
     ids = sorted(set(goal_ids))
     if not ids:
         return {}
-    rows = db.session.execute(_rules_query(), {"patient_id": patient_id, "goal_ids": ids})
+    # A plain read on the session's connection: the ORM's execution layer would double its
+    # cost, and it has nothing to do for a Core select.
+    rows = db.session.connection().execute(
+        _rules_query(), {"patient_id": patient_id, "goal_ids": ids}
+    )
     goals: dict[int, tuple[Any, list[LimitRule]]] = {}
     for row in rows:
         _goal_row, limits = goals.setdefault(row.id, (row, []))
