@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, SelectField, StringField
 
-from webapp.forms import AppForm, strip
+from webapp.forms import AppForm, SelectChoice, strip
 
 TIME_INPUT = {"type": "time", "inputmode": "numeric"}
 
@@ -16,11 +16,11 @@ class SettingsForm(AppForm):
     hours_before = SelectField(
         _l("Påminn mig samma dag"),
         choices=[
-            ("0", _l("Nej, ingen påminnelse samma dag")),
-            ("1", _l("1 timme före")),
-            ("2", _l("2 timmar före")),
-            ("3", _l("3 timmar före")),
-            ("4", _l("4 timmar före")),
+            SelectChoice("0", _l("Nej, ingen påminnelse samma dag")),
+            SelectChoice("1", _l("1 timme före")),
+            SelectChoice("2", _l("2 timmar före")),
+            SelectChoice("3", _l("3 timmar före")),
+            SelectChoice("4", _l("4 timmar före")),
         ],
         validate_choice=False,  # the service says what is wrong, in the same way as the rest
     )
