@@ -8,8 +8,8 @@ from datetime import datetime
 from typing import Any
 
 from webapp.extensions import db
-from webapp.people.models import Patient
-from webapp.selfcare.models import CheckIn, GoalKind, GoalLimit, SelfCareGoal
+from webapp.people.models import Patient, User
+from webapp.selfcare.models import CheckIn, GoalKind, GoalLimit, PatientUpdate, SelfCareGoal
 
 
 def goal_make(patient: Patient, **fields: Any) -> SelfCareGoal:
@@ -46,3 +46,23 @@ def check_in_make(goal: SelfCareGoal, taken_at: datetime, **fields: Any) -> Chec
     db.session.add(row)
     db.session.commit()
     return row
+
+
+def flagged_update_make(
+    check_in: CheckIn,
+    actor: User,
+    *,
+    reason: str = "Vikten har ökat mer än 2 kg på 3 dagar.",
+    advice: str = "Ring din kontakt i dag.",
+) -> PatientUpdate:
+    """The update a check-in outside its limits makes (flushed, not committed)."""
+    from webapp.selfcare import updates
+
+    return updates.update_flagged(
+        patient_id=check_in.patient_id,
+        goal_id=check_in.goal_id,
+        check_in_id=check_in.id,
+        actor=actor,
+        reason=reason,
+        advice=advice,
+    )

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import committed, count_queries, csrf_token, register_with_invitation
-from tests.selfcare_rows import check_in_make, goal_make
+from tests.selfcare_rows import check_in_make, flagged_update_make, goal_make
 from webapp.audit import READ_ACTIONS, AccessLogEntry, Change, Read
 from webapp.extensions import db
 from webapp.people import services as people
@@ -51,16 +51,7 @@ def own_update(patient, feeling=UpdateFeeling.SAME, text="") -> PatientUpdate:
 def flagged_update(patient, value: float = 76.5) -> PatientUpdate:
     goal = goal_make(patient, limits=[WEIGHT_LIMIT])
     check_in = check_in_make(goal, datetime.now(UTC), value=value, outside_limits=True)
-    return committed(
-        updates.update_flagged(
-            patient_id=check_in.patient_id,
-            goal_id=check_in.goal_id,
-            check_in_id=check_in.id,
-            actor=patient.user,
-            reason="Vikten har ökat mer än 2 kg på 3 dagar.",
-            advice="Ring din kontakt i dag.",
-        )
-    )
+    return committed(flagged_update_make(check_in, patient.user))
 
 
 def reads_of(patient) -> list[AccessLogEntry]:

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from tests.conftest import committed, csrf_token, made_up_subscription
 from tests.fakes.push_service import FakePushService
-from tests.selfcare_rows import check_in_make, goal_make
+from tests.selfcare_rows import check_in_make, flagged_update_make, goal_make
 from tests.test_dispatcher import OUR_KEY, dispatch
 from webapp.extensions import db
 from webapp.notify import outbox
@@ -52,14 +52,7 @@ def device(user, name: str, subscription: dict | None = None):
 def flag(patient, *, commit: bool = True):
     goal = goal_make(patient, limits=[{"kind": "above", "value": 80, "advice": "Ring i dag."}])
     check_in = check_in_make(goal, datetime.now(UTC), value=82.5, outside_limits=True)
-    update = updates.update_flagged(
-        patient_id=check_in.patient_id,
-        goal_id=check_in.goal_id,
-        check_in_id=check_in.id,
-        actor=patient.user,
-        reason="Över 80 kg.",
-        advice="Ring i dag.",
-    )
+    update = flagged_update_make(check_in, patient.user, reason="Över 80 kg.", advice="Ring i dag.")
     if commit:
         db.session.commit()
     return update

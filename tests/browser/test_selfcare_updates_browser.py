@@ -11,10 +11,9 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import app_work, create_care_team, create_patient
 from tests.browser.test_layout_browser import assert_whole_at_every_size
-from tests.selfcare_rows import check_in_make, goal_make
+from tests.selfcare_rows import check_in_make, flagged_update_make, goal_make
 from webapp.extensions import db
 from webapp.people.models import Patient
-from webapp.selfcare import updates
 
 WORDS = "Mer andfådd i trappan sedan i söndags."
 ANSWER = "Tack för att du säger till. Jag ringer dig i eftermiddag."
@@ -34,14 +33,7 @@ def _flagged(app, patient_id: int) -> None:
         check_in = check_in_make(
             goal, datetime.now(UTC) - timedelta(days=1), value=78.4, outside_limits=True
         )
-        updates.update_flagged(
-            patient_id=check_in.patient_id,
-            goal_id=check_in.goal_id,
-            check_in_id=check_in.id,
-            actor=patient.user,
-            reason="Vikten har ökat mer än 2 kg på 3 dagar.",
-            advice="Ring din kontakt i dag.",
-        )
+        flagged_update_make(check_in, patient.user)
 
 
 def test_an_update_reaches_the_inbox_after_a_flagged_one_and_the_answer_comes_back(

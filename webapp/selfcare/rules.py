@@ -51,18 +51,20 @@ class GoalRules:
             unit=goal.unit,
             is_active=goal.is_active,
             has_reminders=bool(goal.reminder_times),
-            limits=tuple(
-                LimitRule(
-                    id=limit.id,
-                    kind=limit.kind,
-                    value=limit.value,
-                    value_index=limit.value_index,
-                    window_days=limit.window_days,
-                    advice=limit.advice,
-                )
-                for limit in goal.limits
-            ),
+            limits=tuple(_limit_rule(limit.id, limit) for limit in goal.limits),
         )
+
+
+def _limit_rule(limit_id: int, source: Any) -> LimitRule:
+    """From a `GoalLimit`, or a row of the query below (the same names, the id aside)."""
+    return LimitRule(
+        id=limit_id,
+        kind=source.kind,
+        value=source.value,
+        value_index=source.value_index,
+        window_days=source.window_days,
+        advice=source.advice,
+    )
 
 
 # Built once: composing the statement costs more than running it.
@@ -108,16 +110,7 @@ def goal_rules(*, patient_id: int, goal_ids: Iterable[int]) -> dict[int, GoalRul
     for row in rows:
         _goal_row, limits = goals.setdefault(row.id, (row, []))
         if row.limit_id is not None:
-            limits.append(
-                LimitRule(
-                    id=row.limit_id,
-                    kind=row.kind,
-                    value=row.value,
-                    value_index=row.value_index,
-                    window_days=row.window_days,
-                    advice=row.advice,
-                )
-            )
+            limits.append(_limit_rule(row.limit_id, row))
     return {
         goal_id: GoalRules(
             id=row.id,
