@@ -275,6 +275,22 @@ def test_sync_saves_each_and_a_retried_send_never_makes_two_rows(patient_client,
     assert rows(goal)[0].client_uuid == items[0]["client_uuid"]
 
 
+def test_a_retried_send_is_saved_before_even_after_its_goal_was_archived(patient_client, patient):
+    """The answer to the first send was lost, and care ended the goal meanwhile: the phone is
+    told its check-in was saved (it was), not that the goal takes no more."""
+    goal = weight_goal(patient)
+    sent = [item(goal, value="72,4")]
+    assert sync(patient_client, sent).get_json()["results"][0]["status"] == "saved"
+    goal.status = GoalStatus.ARCHIVED
+    db.session.commit()
+    again = sync(patient_client, sent).get_json()["results"][0]
+    assert again["status"] == "already_saved"
+    assert again["check_in_id"] == rows(goal)[0].id
+    assert len(rows(goal)) == 1
+    fresh = sync(patient_client, [item(goal, value="72,4")]).get_json()["results"][0]
+    assert fresh["status"] == "goal_archived"
+
+
 def test_sync_answers_each_item_for_itself(patient_client, patient, other_patient):
     goal = weight_goal(patient)
     archived = weight_goal(patient, title="Gammalt mål", status=GoalStatus.ARCHIVED)
