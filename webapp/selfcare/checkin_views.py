@@ -11,11 +11,9 @@ from typing import Any
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
 from webapp.access import Action, login_required, own_patient, own_patient_lean, own_route
-from webapp.extensions import db
 from webapp.forms import EmptyForm, Page, show_error
 from webapp.people.models import Patient
 from webapp.routing import id_arg
@@ -250,7 +248,4 @@ def sync(patient: Patient) -> tuple[Response, int]:
         results = checkin_sync.sync_check_ins(patient=patient, actor=current_user, body=body)
     except checkin_sync.SyncRefused as error:
         return jsonify(error=str(error.message)), 400
-    except IntegrityError:
-        db.session.rollback()
-        return jsonify(error=_("Något kom i vägen. Nära försöker igen om en stund.")), 409
     return jsonify(results=results), 200

@@ -501,7 +501,7 @@ def check_in_delete(
     check_in.deleted_at = now_utc()
     check_in.deleted_by_user_id = actor.id
     db.session.flush()
-    _reminders_follow(goal.patient_id, has_reminders=bool(goal.reminder_times))
+    _reminders_follow(goal.patient_id, has_reminders=goal.has_reminders)
     return check_in
 
 

@@ -107,6 +107,10 @@ class SelfCareGoal(PlanRow, Model):
     def is_active(self) -> bool:
         return self.status == GoalStatus.ACTIVE
 
+    @property
+    def has_reminders(self) -> bool:
+        return bool(self.reminder_times)
+
 
 class GoalLimit(PlanRow, Model):
     """A limit agreed with care, and what the patient was told to do when it is crossed.

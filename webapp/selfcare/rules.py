@@ -50,7 +50,7 @@ class GoalRules:
             measure=goal.measure,
             unit=goal.unit,
             is_active=goal.is_active,
-            has_reminders=bool(goal.reminder_times),
+            has_reminders=goal.has_reminders,
             limits=tuple(_limit_rule(limit.id, limit) for limit in goal.limits),
         )
 
