@@ -12,7 +12,11 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from tests.browser.conftest import app_work, create_care_team, create_patient
-from tests.browser.test_layout_browser import SMALL_TARGETS, assert_whole_at_every_size
+from tests.browser.test_layout_browser import (
+    DOUBLE_TEXT,
+    SMALL_TARGETS,
+    assert_whole_at_every_size,
+)
 from webapp.extensions import db
 from webapp.people.models import Patient
 from webapp.selfcare.models import CheckIn, GoalLimit, SelfCareGoal
@@ -82,11 +86,17 @@ def test_a_value_over_the_agreed_limit_shows_cares_advice_and_whom_to_call(
     page.goto(weigher["url"])
     page.get_by_label("Skriv värdet i kg").fill("101")
     page.get_by_role("button", name="Spara").click()
+    expect(page.get_by_role("heading", name="Gör så här nu")).to_be_visible()
     expect(page.get_by_text(ADVICE)).to_be_visible()
     expect(page.get_by_text("Vikten är 101 kg, över gränsen 100 kg.")).to_be_visible()
     expect(page.locator('a[href="tel:0101234567"]').first).to_be_visible()
     expect(page.locator('main a[href="tel:1177"]')).to_be_visible()
     expect(page.locator('main a[href="tel:112"]')).to_be_visible()
+    # What she must do now is on the first screen of a small phone, also at 200 % text.
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.evaluate(DOUBLE_TEXT)
+    advice = page.get_by_text(ADVICE).bounding_box()
+    assert advice is not None and advice["y"] + advice["height"] <= 640
 
 
 def test_offline_a_check_in_waits_and_arrives_exactly_once(
