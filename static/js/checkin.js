@@ -93,7 +93,8 @@ function line(item, state, detail) {
 function outcomeDetail(outcome) {
   if (outcome.flagged) {
     const box = document.createElement("div");
-    for (const words of [outcome.flagged.reason, outcome.flagged.advice]) {
+    // What to do now first, then why, as on the page a check-in made online opens.
+    for (const words of [outcome.flagged.advice, outcome.flagged.reason]) {
       if (!words) continue;
       const p = document.createElement("p");
       p.className = "ci-advice";

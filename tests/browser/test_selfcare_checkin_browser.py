@@ -135,6 +135,26 @@ def test_offline_a_check_in_waits_and_arrives_exactly_once(
     expect(page.locator("#checkin-queue")).to_be_hidden()
 
 
+def test_offline_a_value_over_the_limit_shows_cares_advice_once_it_is_sent(
+    live_server: Any, page: Page, weigher: dict[str, Any]
+) -> None:
+    page.goto(weigher["url"])
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    with live_server.unreachable():
+        page.context.set_offline(True)
+        page.get_by_label("Skriv värdet i kg").fill("101")
+        page.get_by_role("button", name="Spara").click()
+        expect(page.locator("#checkin-queue").get_by_text("Väntar på att skickas")).to_be_visible()
+    page.context.set_offline(False)
+    queue = page.locator("#checkin-queue")
+    expect(queue.get_by_text("Skickad och sparad")).to_be_visible()
+    # What to do now, then why, as on the page a check-in made online opens.
+    expect(queue.locator(".ci-advice")).to_have_text(
+        [ADVICE, "Vikten är 101 kg, över gränsen 100 kg."]
+    )
+    assert [value for value, _uuid in _check_ins(live_server, weigher["goal_id"])] == [101.0]
+
+
 def test_a_check_in_sent_after_its_goal_was_archived_says_what_became_of_it(
     live_server: Any, page: Page, weigher: dict[str, Any]
 ) -> None:
