@@ -242,6 +242,38 @@ def test_each_device_gets_its_own_csrf_token_in_the_cached_plan(app, planned, nu
     assert "Karin går i pension." not in home(phone)
 
 
+def test_the_kept_page_gives_each_device_its_own_tokens_everywhere_on_it(app, planned):
+    phone, tablet = app.test_client(), app.test_client()
+    register_with_invitation(phone, planned.user)
+    register_with_invitation(tablet, planned.user)
+    looks = {"phone": [home(phone), home(phone)], "tablet": [home(tablet)]}
+    tokens = {}
+    for device, pages in looks.items():
+        for page in pages:
+            # The header's, the language switch's and sign-out's: all this device's one token.
+            found = set(re.findall(r'name="csrf[-_]token" (?:content|value)="([^"]+)"', page))
+            assert len(found) == 1, found
+            assert fragments.CSRF_PLACEHOLDER not in page
+            tokens[device] = found.pop()
+    assert tokens["phone"] != tokens["tablet"]
+    assert without_tokens(looks["phone"][1]) == without_tokens(looks["tablet"][0])
+    language = {"lang": "en", "csrf_token": tokens["tablet"], "next": "/"}
+    changed = tablet.post("/sprak", data=language)
+    assert changed.status_code == 303
+    assert "My plan" in home(tablet)
+
+
+def test_a_message_or_a_welcome_is_shown_once_even_when_the_page_is_kept(planned, patient_client):
+    home(patient_client)
+    with patient_client.session_transaction() as cookie_session:
+        cookie_session["_flashes"] = [("error", "Nyckeln kunde inte tas bort.")]
+    assert "Nyckeln kunde inte tas bort." in home(patient_client)
+    assert "Nyckeln kunde inte tas bort." not in home(patient_client)
+    welcome = patient_client.get("/?welcome=1").get_data(as_text=True)
+    assert "Klart! Du är inloggad." in welcome
+    assert "Klart! Du är inloggad." not in home(patient_client)
+
+
 def _hidden_fields(page):
     form = page[page.index('action="/vardteam/jag-har-last"') :]
     form = form[: form.index("</form>")]

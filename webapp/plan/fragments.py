@@ -12,6 +12,9 @@ read on the app's one clock), so "Telefontiden är stängd nu" is never served f
 in which it was true. Today's self-care does the same: an entry is kept until midnight or the
 next reminder time of a goal, whichever comes first.
 
+For the usual look, with no notice or message on it, the whole page around the plan is kept
+the same way (`own_plan_page`), so such a look renders nothing at all.
+
 The HTML holds no session-specific value: a form in it carries a placeholder that is
 replaced with this session's CSRF token on the way out.
 """
@@ -22,6 +25,7 @@ import secrets
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from datetime import datetime
 
 from flask import current_app, render_template
@@ -57,21 +61,39 @@ class _Store:
         self._lock = threading.Lock()
 
     def get(self, key: tuple[object, ...]) -> str | None:
+        found = self.entry(key)
+        return None if found is None else found[2]
+
+    def entry(self, key: tuple[object, ...]) -> tuple[float, datetime | None, str] | None:
+        """(stored at, valid until, html) of a live entry."""
         with self._lock:
             found = self._entries.get(key)
             if found is None:
                 return None
-            stored, valid_until, html = found
+            stored, valid_until, _html = found
             expired = valid_until is not None and now_utc() >= valid_until
             if expired or time.monotonic() - stored > MAX_AGE:
                 del self._entries[key]
                 return None
             self._entries.move_to_end(key)
-            return html
+            return found
 
-    def put(self, key: tuple[object, ...], html: str, valid_until: datetime | None = None) -> None:
+    def put(
+        self,
+        key: tuple[object, ...],
+        html: str,
+        valid_until: datetime | None = None,
+        *,
+        stored_at: float | None = None,
+    ) -> None:
+        """`stored_at`: for HTML made from another entry, that entry's age, so that it ages
+        out no later than what it shows."""
         with self._lock:
-            self._entries[key] = (time.monotonic(), valid_until, html)
+            self._entries[key] = (
+                time.monotonic() if stored_at is None else stored_at,
+                valid_until,
+                html,
+            )
             self._entries.move_to_end(key)
             while len(self._entries) > self._max:
                 self._entries.popitem(last=False)
@@ -108,36 +130,68 @@ def phone_lines(patient: Patient, overview: Overview) -> dict[str, LineStatus]:
     return {key: line_status(times, now, zone) for key, times in found.items() if times}
 
 
+def _plan_key(patient: Patient) -> tuple[object, ...]:
+    # The directory version covers the staff and unit details the plan shows.
+    return (patient.id, patient.plan_version, current_user.directory_version, current_locale())
+
+
+def _own_plan_entry(patient: Patient) -> tuple[float, datetime | None, str]:
+    """(stored at, valid until, html with the CSRF placeholder) of the patient's plan."""
+    key = _plan_key(patient)
+    store = _store()
+    found = store.entry(key)
+    if found is not None:
+        return found
+    # The door again, now loading the contacts with the record (one query; no log
+    # entry, since the patient reads their own plan).
+    patient = load_patient(current_user, patient.id, Action.VIEW_PLAN)
+    overview = overview_build(patient)
+    upcoming = overview.follow_ups.next
+    lines = phone_lines(patient, overview)
+    html = render_template(
+        "plan/_own_plan.html",
+        overview=overview,
+        todo=todo_items(overview),
+        first_time=overview.first_time,
+        next_step=next_step_words(upcoming, patient) if upcoming else "",
+        patient=patient,
+        lines=lines,
+        viewer_is_staff=False,
+        csrf_token=lambda: CSRF_PLACEHOLDER,
+    )
+    changes = [line.changes_at for line in lines.values() if line.changes_at is not None]
+    # Today's self-care changes with the clock too: at midnight, and when a reminder time
+    # comes ("Att göra nu" gains what it asks).
+    if overview.self_care.changes_at is not None:
+        changes.append(overview.self_care.changes_at)
+    entry = (time.monotonic(), min(changes, default=None), html)
+    store.put(key, html, entry[1], stored_at=entry[0])
+    return entry
+
+
+def _with_token(html: str) -> str:
+    return html.replace(CSRF_PLACEHOLDER, generate_csrf()) if CSRF_PLACEHOLDER in html else html
+
+
 def own_plan_html(patient: Patient) -> Markup:
     """The patient's contacts and the five parts of their plan, for their home page."""
-    # The directory version covers the staff and unit details the plan shows.
-    key = (patient.id, patient.plan_version, current_user.directory_version, current_locale())
+    return Markup(_with_token(_own_plan_entry(patient)[2]))  # noqa: S704 - our own templates
+
+
+def own_plan_page(patient: Patient, render_page: Callable[[Markup], str]) -> str:
+    """The whole "Min plan" page, `render_page(plan)`, kept with the plan it shows.
+
+    For the look a patient makes many times a day, with nothing else on the page (no notice,
+    no message): the page around the plan is then the same on every look of this patient in
+    this language (their offline key included), so it is kept too, under the plan's key and
+    ageing out with it. The page's own CSRF tokens (header, language, sign-out) are put back
+    as the placeholder before it is kept, so each device still gets its own.
+    """
+    key = (*_plan_key(patient), "page")
     store = _store()
-    html = store.get(key)
-    if html is None:
-        # The door again, now loading the contacts with the record (one query; no log
-        # entry, since the patient reads their own plan).
-        patient = load_patient(current_user, patient.id, Action.VIEW_PLAN)
-        overview = overview_build(patient)
-        upcoming = overview.follow_ups.next
-        lines = phone_lines(patient, overview)
-        html = render_template(
-            "plan/_own_plan.html",
-            overview=overview,
-            todo=todo_items(overview),
-            first_time=overview.first_time,
-            next_step=next_step_words(upcoming, patient) if upcoming else "",
-            patient=patient,
-            lines=lines,
-            viewer_is_staff=False,
-            csrf_token=lambda: CSRF_PLACEHOLDER,
-        )
-        changes = [line.changes_at for line in lines.values() if line.changes_at is not None]
-        # Today's self-care changes with the clock too: at midnight, and when a reminder time
-        # comes ("Att göra nu" gains what it asks).
-        if overview.self_care.changes_at is not None:
-            changes.append(overview.self_care.changes_at)
-        store.put(key, html, valid_until=min(changes, default=None))
-    if CSRF_PLACEHOLDER in html:
-        html = html.replace(CSRF_PLACEHOLDER, generate_csrf())
-    return Markup(html)  # noqa: S704 - rendered by our own autoescaping templates
+    page = store.get(key)
+    if page is None:
+        stored, valid_until, plan = _own_plan_entry(patient)
+        page = render_page(Markup(plan)).replace(generate_csrf(), CSRF_PLACEHOLDER)  # noqa: S704
+        store.put(key, page, valid_until, stored_at=stored)
+    return _with_token(page)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import redirect, render_template, request, url_for
+from flask import redirect, render_template, request, session, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -13,7 +13,7 @@ from webapp.followups.details import local_zone
 from webapp.forms import EmptyForm
 from webapp.people.models import Patient
 from webapp.plan import bp
-from webapp.plan.fragments import own_plan_html
+from webapp.plan.fragments import own_plan_html, own_plan_page
 from webapp.routing import ID_MAX
 
 
@@ -29,13 +29,27 @@ def home() -> str | Response:
         if current_user.has_security_notice
         else []
     )
+    welcome = request.args.get("welcome") == "1"
+    if not notices and not welcome and not _message_waiting():
+        # The usual look: the same page as last time, as long as the plan is unchanged.
+        return own_plan_page(
+            patient,
+            lambda plan: render_template(
+                "plan/home.html", own_plan=plan, security_notices=(), welcome=False
+            ),
+        )
     return render_template(
         "plan/home.html",
         own_plan=own_plan_html(patient),
         security_notices=notices,
-        welcome=request.args.get("welcome") == "1",
+        welcome=welcome,
         form=EmptyForm() if notices else None,  # only the notices have a button
     )
+
+
+def _message_waiting() -> bool:
+    # Flask keeps a flash() message in the session until a page shows it.
+    return "_flashes" in session
 
 
 @bp.get("/logglista")
