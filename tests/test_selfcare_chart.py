@@ -489,9 +489,9 @@ def test_the_queries_are_as_few_for_700_check_ins_as_for_10(now, patient, nurse_
                 _html, page = page_of(client, path)
             counts[name, who] = len(statements)
             assert len(page.rows) == (10 if name == "few" else 700)
-    # Measured: the session with its user, the patient with contacts, the goal with its
-    # limits, the period's check-ins; care adds the read row of the access log.
-    assert counts["few", "patient"] == counts["many", "patient"] == 4
+    # Measured: the session with its user and patient, the goal with its limits, the
+    # period's check-ins; care adds the patient with contacts and the access log's read row.
+    assert counts["few", "patient"] == counts["many", "patient"] == 3
     assert counts["few", "care"] == counts["many", "care"] == 5
 
 
@@ -526,7 +526,7 @@ def test_the_kept_page_shows_a_new_or_deleted_check_in_at_once(now, patient, pat
     page_of(patient_client, path)
     with count_queries() as kept:
         _html, page = page_of(patient_client, path)
-    assert len(kept) == 2  # the session with its user, the patient: nothing of the chart
+    assert len(kept) == 1  # the session with its user and patient: nothing of the chart
     assert len(page.rows) == 1
 
     newest = check_in_make(goal, local(2025, 3, 31, 8, 0), value=71.5)
@@ -537,6 +537,41 @@ def test_the_kept_page_shows_a_new_or_deleted_check_in_at_once(now, patient, pat
     db.session.commit()
     _html, page = page_of(patient_client, path)
     assert [row[2] for row in page.rows] == ["72 kg"]
+
+
+TOKENS = re.compile(r'name="csrf[-_]token" (?:content|value)="([^"]+)"')
+OFFLINE_KEY = re.compile(r'<meta name="nara-offline-key" content="([^"]+)">')
+
+
+def test_the_kept_page_is_each_viewers_own(now, app, patient, nurse, physician):
+    goal = goal_make(patient)
+    check_in_make(goal, local(2025, 3, 30, 8, 0), value=72.0)
+    phone, tablet = signed_in(app, patient.user), signed_in(app, patient.user)
+    looks = [(phone, chart_path(goal)), (tablet, chart_path(goal))]
+    looks += [
+        (signed_in(app, staff.user), care_path(patient, goal)) for staff in (nurse, physician)
+    ]
+    tokens, keys = [], []
+    for client, path in looks * 2:  # the second round is served from what was kept
+        html, _page = page_of(client, path)
+        found = set(TOKENS.findall(html))
+        assert len(found) == 1, found  # the header's, the language switch's, sign-out's
+        tokens.append(found.pop())
+        keys.append(OFFLINE_KEY.search(html).group(1))
+    assert len(set(tokens[:4])) == 4  # each device's own token
+    assert tokens[4:] == tokens[:4]
+    # Each person's own offline key: the nurse's kept page is never the physician's.
+    assert keys[:4] == keys[4:]
+    assert keys[0] == keys[1] and len({keys[0], keys[2], keys[3]}) == 3
+
+
+def test_a_message_waiting_is_shown_once_on_a_kept_chart(now, patient, patient_client):
+    goal = goal_make(patient)
+    page_of(patient_client, chart_path(goal))
+    with patient_client.session_transaction() as cookie_session:
+        cookie_session["_flashes"] = [("success", "Målet är sparat.")]
+    assert "Målet är sparat." in page_of(patient_client, chart_path(goal))[0]
+    assert "Målet är sparat." not in page_of(patient_client, chart_path(goal))[0]
 
 
 def test_the_kept_page_moves_with_the_day(clock, patient, patient_client):

@@ -16,12 +16,11 @@ For the usual look, with no notice or message on it, the whole page around the p
 the same way (`own_plan_page`), so such a look renders nothing at all.
 
 The HTML holds no session-specific value: a form in it carries a placeholder that is
-replaced with this session's CSRF token on the way out.
+replaced with this session's CSRF token on the way out (`webapp.kept_pages`).
 """
 
 from __future__ import annotations
 
-import secrets
 import threading
 import time
 from collections import OrderedDict
@@ -30,13 +29,13 @@ from datetime import datetime
 
 from flask import current_app, render_template
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from webapp.access import Action, load_patient
 from webapp.clock import now_utc
 from webapp.followups.details import local_zone
 from webapp.i18n import current_locale
+from webapp.kept_pages import CSRF_PLACEHOLDER, for_keeping, to_send
 from webapp.people.models import Patient
 from webapp.people.phone_hours import LineStatus, PhoneTimes, line_status, times_from_text
 from webapp.plan.next_step import next_step_words
@@ -45,8 +44,6 @@ from webapp.plan.todo import todo_items
 
 MAX_AGE = 60.0  # seconds; the next follow-up may have started meanwhile
 MAX_ENTRIES = 2000
-# Unguessable, so no text a user writes can contain it.
-CSRF_PLACEHOLDER = f"csrf-{secrets.token_hex(16)}"
 
 
 class _Store:
@@ -169,13 +166,9 @@ def _own_plan_entry(patient: Patient) -> tuple[float, datetime | None, str]:
     return entry
 
 
-def _with_token(html: str) -> str:
-    return html.replace(CSRF_PLACEHOLDER, generate_csrf()) if CSRF_PLACEHOLDER in html else html
-
-
 def own_plan_html(patient: Patient) -> Markup:
     """The patient's contacts and the five parts of their plan, for their home page."""
-    return Markup(_with_token(_own_plan_entry(patient)[2]))  # noqa: S704 - our own templates
+    return Markup(to_send(_own_plan_entry(patient)[2]))  # noqa: S704 - our own templates
 
 
 def own_plan_page(patient: Patient, render_page: Callable[[Markup], str]) -> str:
@@ -192,6 +185,6 @@ def own_plan_page(patient: Patient, render_page: Callable[[Markup], str]) -> str
     page = store.get(key)
     if page is None:
         stored, valid_until, plan = _own_plan_entry(patient)
-        page = render_page(Markup(plan)).replace(generate_csrf(), CSRF_PLACEHOLDER)  # noqa: S704
+        page = for_keeping(render_page(Markup(plan)))  # noqa: S704
         store.put(key, page, valid_until, stored_at=stored)
-    return _with_token(page)
+    return to_send(page)

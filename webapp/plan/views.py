@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import redirect, render_template, request, session, url_for
+from flask import redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -11,6 +11,7 @@ from webapp.access import Action, active_staff, login_required, own_patient_lean
 from webapp.auth import services as auth_services
 from webapp.followups.details import local_zone
 from webapp.forms import EmptyForm
+from webapp.kept_pages import message_waiting
 from webapp.people.models import Patient
 from webapp.plan import bp
 from webapp.plan.fragments import own_plan_html, own_plan_page
@@ -30,7 +31,7 @@ def home() -> str | Response:
         else []
     )
     welcome = request.args.get("welcome") == "1"
-    if not notices and not welcome and not _message_waiting():
+    if not notices and not welcome and not message_waiting():
         # The usual look: the same page as last time, as long as the plan is unchanged.
         return own_plan_page(
             patient,
@@ -45,11 +46,6 @@ def home() -> str | Response:
         welcome=welcome,
         form=EmptyForm() if notices else None,  # only the notices have a button
     )
-
-
-def _message_waiting() -> bool:
-    # Flask keeps a flash() message in the session until a page shows it.
-    return "_flashes" in session
 
 
 @bp.get("/logglista")

@@ -1,11 +1,13 @@
 """Pictures of progress: a goal's chart for the patient (/egenvard/<goal>/bild) and for care
 (/egenvard/patient/<patient>/<goal>/bild), with ?period=vecka|manad|tre-manader.
 
-The page's content is rendered once per change and kept in each worker, as "Min plan" is
-(webapp/plan/fragments.py): keyed by the patient's plan version (bumped in the same commit as
-any check-in, goal or limit written), the directory version (names of who logged), the day
-(this week's figure and the period move with it), the period, the language and whose side it
-is. The door still runs on every request, so every staff look is logged.
+The whole page is rendered once per change and kept in each worker, as "Min plan" is
+(webapp/plan/fragments.py, webapp/kept_pages.py): keyed by the patient's plan version (bumped
+in the same commit as any check-in, goal or limit written), the directory version (names of
+who logged), the day (this week's figure and the period move with it), the period, the
+language, whose side it is and who looks (the menu and offline key are the viewer's). The
+door still runs on every request, so every staff look is logged; the patient's own look goes
+through it without loading their contacts, which the chart never shows.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
+from datetime import date
 
 from flask import abort, current_app, render_template, request, url_for
 from flask_login import current_user
@@ -20,6 +23,7 @@ from markupsafe import Markup
 
 from webapp.access import Action, own_route, patient_route
 from webapp.i18n import current_locale
+from webapp.kept_pages import for_keeping, message_waiting, to_send
 from webapp.people.models import Patient
 from webapp.selfcare import bp
 from webapp.selfcare.chart import (
@@ -44,7 +48,7 @@ KEPT_MAX_AGE = 600.0  # seconds: a page is made afresh now and then, whatever ha
 
 
 @bp.get("/<int:goal_id>/bild")
-@own_route(Action.VIEW_SELF_CARE)
+@own_route(Action.VIEW_SELF_CARE, contacts=False)
 def chart(patient: Patient, goal_id: int) -> str:
     return _chart_page(patient, goal_id, for_patient=True)
 
@@ -67,17 +71,26 @@ def _chart_page(patient: Patient, goal_id: int, *, for_patient: bool) -> str:
         period,
         current_locale(),
         for_patient,
+        current_user.id,  # the whole page is kept: its menu and offline key are the viewer's
     )
+    if message_waiting():  # the message is for this look: drawn for it, and not kept
+        return to_send(_chart_drawn(patient, goal_id, period, today, for_patient))
     kept = _kept()
     page = kept.get(key)
     if page is None:
-        try:
-            goal = chart_goal(patient, goal_id)
-        except GoalNotFound:
-            abort(404)  # another patient's goal, or none: nothing shown, so no read is logged
-        page = _chart_content(patient, chart_make(patient, goal, period, today), for_patient)
+        page = for_keeping(_chart_drawn(patient, goal_id, period, today, for_patient))
         kept.put(key, page)
-    title, body = page
+    return to_send(page)
+
+
+def _chart_drawn(
+    patient: Patient, goal_id: int, period: Period, today: date, for_patient: bool
+) -> str:
+    try:
+        goal = chart_goal(patient, goal_id)
+    except GoalNotFound:
+        abort(404)  # another patient's goal, or none: nothing shown, so no read is logged
+    title, body = _chart_content(patient, chart_make(patient, goal, period, today), for_patient)
     return render_template("selfcare/chart.html", title=title, body=Markup(body))  # noqa: S704
 
 
@@ -114,10 +127,10 @@ class _Kept:
     """A small least-recently-used map with an age limit, safe across threads."""
 
     def __init__(self) -> None:
-        self._pages: OrderedDict[tuple[object, ...], tuple[float, tuple[str, str]]] = OrderedDict()
+        self._pages: OrderedDict[tuple[object, ...], tuple[float, str]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: tuple[object, ...]) -> tuple[str, str] | None:
+    def get(self, key: tuple[object, ...]) -> str | None:
         with self._lock:
             found = self._pages.get(key)
             if found is None:
@@ -128,7 +141,7 @@ class _Kept:
             self._pages.move_to_end(key)
             return found[1]
 
-    def put(self, key: tuple[object, ...], page: tuple[str, str]) -> None:
+    def put(self, key: tuple[object, ...], page: str) -> None:
         with self._lock:
             self._pages[key] = (time.monotonic(), page)
             self._pages.move_to_end(key)
