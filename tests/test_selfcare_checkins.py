@@ -454,7 +454,7 @@ def test_the_change_limits_cost_one_query_whatever_their_number(app, patient):
     now = datetime(2026, 5, 3, 8, 0, tzinfo=UTC)
     for day in range(1, 30):
         check_in_make(goal, now - timedelta(days=day), value=70.0 + day % 3)
-    rules = checkins.goal_rules_find(patient=patient, goal_id=goal.id)
+    rules = checkins.goal_rules_find(patient_id=patient.id, goal_id=goal.id)
     with count_queries() as queries:
         crossed = limits.limits_crossed(goal=rules, taken_at=now, values=(75.0, None))
     assert len(queries) == 1

@@ -203,6 +203,15 @@ def own_patient_lean(actor: User, action: Action) -> Patient:
     return patient
 
 
+def own_patient_id(actor: User, action: Action) -> int:
+    """The signed-in patient's id through the same door, for a request that needs no more of
+    the record (a check-in: the account's session row has the id)."""
+    patient_id = actor.patient_id if getattr(actor, "is_authenticated", False) else None
+    if patient_id is None or action not in PERMISSIONS[Relation.SELF]:
+        abort(404)
+    return patient_id
+
+
 def _part_read() -> str:
     """Which part of the patient's data this request reads: the page's own part if it has
     one, else the area serving it."""

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import cache
 from typing import Any, TypeGuard
 from urllib.parse import urlsplit
@@ -25,12 +25,12 @@ from flask import Flask, current_app, g, has_request_context, session
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, login_user, logout_user
 from sqlalchemy import Select, bindparam, exists, select, update
-from sqlalchemy.orm import joinedload
 
 from webapp.clock import now_utc
 from webapp.extensions import db
-from webapp.people.models import StaffMember, User
+from webapp.people.models import Patient, StaffMember, User
 from webapp.routing import ID_MAX
+from webapp.signed_in import SignedIn, columns_labelled
 
 TOKEN_KEY = "sid"  # noqa: S105 - the name of a cookie field, not a secret
 # Writing last_seen_at on every request would make every page a write; a minute's precision
@@ -54,9 +54,10 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-# Built once: composing a statement with its loader options costs more than running it.
-# Kept to one query, since every signed-in request runs it: the session, the user, whether a
-# security notice waits, and the directory version that keys the cached plan.
+# Built once: composing a statement costs more than running it. Kept to one query, since
+# every signed-in request runs it: the session, the account with its patient or staff
+# record, whether a security notice waits, and the directory version that keys the cached
+# plan. Plain columns, no ORM objects (webapp/signed_in.py).
 @cache
 def _session_query() -> Select[Any]:
     # Imported here: webapp.auth's views import this module.
@@ -65,8 +66,10 @@ def _session_query() -> Select[Any]:
 
     return (
         select(
-            UserSession,
-            User,
+            *columns_labelled(UserSession, "session_"),
+            *columns_labelled(User, "user_"),
+            *columns_labelled(Patient, "patient_"),
+            *columns_labelled(StaffMember, "staff_"),
             exists()
             .where(
                 SecurityEvent.user_id == User.id,
@@ -76,47 +79,66 @@ def _session_query() -> Select[Any]:
             .label("has_security_notice"),
             directory_version_query().label("directory_version"),
         )
+        .select_from(UserSession)
         .join(User, User.id == UserSession.user_id)
+        .outerjoin(Patient, Patient.user_id == User.id)
+        .outerjoin(StaffMember, StaffMember.user_id == User.id)
         .where(
             UserSession.token_hash == bindparam("token_hash"),
             UserSession.user_id == bindparam("user_id"),
             UserSession.ended_at.is_(None),
         )
-        .options(joinedload(User.patient), joinedload(User.staff))
     )
 
 
-def load_user(user_id: str) -> User | None:
-    """Flask-Login's loader: the user behind this cookie's server-side session, if it lives."""
+@cache
+def _session_update(column: str) -> Any:
+    """One time of a session row: its last request, or its end (one column only, so a touch
+    never undoes an end written meanwhile by another request)."""
+    from webapp.auth.models import UserSession
+
+    target = UserSession.__table__.c[column]
+    return (
+        update(UserSession)
+        .where(UserSession.id == bindparam("session_id"))
+        .values({target: bindparam("value", type_=target.type)})
+    )
+
+
+def load_user(user_id: str) -> SignedIn | None:
+    """Flask-Login's loader: the person behind this cookie's server-side session, if it lives."""
     token = session.get(TOKEN_KEY)
     if not user_id.isdigit() or int(user_id) > ID_MAX or not isinstance(token, str):
         return None
-    row = (
-        db.session.execute(_session_query(), {"token_hash": _hash(token), "user_id": int(user_id)})
-        .unique()
+    found = (
+        db.session.connection()
+        .execute(_session_query(), {"token_hash": _hash(token), "user_id": int(user_id)})
+        .mappings()
         .first()
     )
-    if row is None:
+    if found is None:
         return None
-    user_session = row.UserSession
-    user: User = row.User
+    row = dict(found)
     now = now_utc()
     idle = current_app.config["PERMANENT_SESSION_LIFETIME"]
-    staff: StaffMember | None = user.staff
+    last_seen = row["session_last_seen_at"]
     if (
-        user_session.expires_at <= now
-        or user_session.last_seen_at + idle <= now
-        or (staff is not None and staff.deactivated_at is not None)
+        row["session_expires_at"] <= now
+        or last_seen + idle <= now
+        or (row["staff_id"] is not None and row["staff_deactivated_at"] is not None)
     ):
-        user_session.ended_at = now
+        _session_write(row, "ended_at", now)
         return None
-    if now - user_session.last_seen_at >= TOUCH_EVERY:
-        user_session.last_seen_at = now
+    if now - last_seen >= TOUCH_EVERY:
+        _session_write(row, "last_seen_at", now)
         session.modified = True  # the cookie's expiry follows (SESSION_REFRESH_EACH_REQUEST off)
-    g.user_session = user_session
-    user.has_security_notice = bool(row.has_security_notice)
-    user.directory_version = row.directory_version or 0
-    return user
+    return SignedIn(row)
+
+
+def _session_write(row: dict[str, Any], column: str, value: datetime) -> None:
+    """Write one time of the session row, and keep `row` as it now is."""
+    row["session_" + column] = value
+    db.session.execute(_session_update(column), {"session_id": row["session_id"], "value": value})
 
 
 def current_session() -> Any:
@@ -125,7 +147,10 @@ def current_session() -> Any:
 
     if not has_request_context() or not current_user.is_authenticated:
         return None
-    return g.get("user_session")
+    row = g.get("user_session")
+    if row is None and isinstance(current_user._get_current_object(), SignedIn):
+        row = g.user_session = current_user.session_row()
+    return row
 
 
 def start_session(user: User, *, passkey_id: int | None) -> None:

@@ -48,6 +48,11 @@ class User(DirectoryRow, UserMixin, CreatedAtMixin, Model):
     directory_version: int = 0
 
     @property
+    def patient_id(self) -> int | None:
+        """The account's patient record's id (the signed-in user has it without a load)."""
+        return self.patient.id if self.patient is not None else None
+
+    @property
     def is_patient(self) -> bool:
         return self.kind == UserKind.PATIENT
 

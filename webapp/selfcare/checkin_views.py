@@ -13,7 +13,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from webapp.access import Action, login_required, own_patient, own_patient_lean, own_route
+from webapp.access import (
+    Action,
+    login_required,
+    own_patient,
+    own_patient_id,
+    own_patient_lean,
+    own_route,
+)
 from webapp.forms import EmptyForm, Page, show_error
 from webapp.people.models import Patient
 from webapp.routing import id_arg
@@ -107,27 +114,32 @@ def check_in(goal_id: int) -> Page:
     if request.method == "GET":
         return _check_in_page(own_patient(current_user, Action.LOG_SELF_CARE), goal_id)
     # The post is the check-in itself, the one request a patient makes many times a day: it
-    # goes through the door as "Min plan" does (the same permission, without loading the
-    # contacts that only the pages show), and reads only the goal's rules, not the goal.
-    patient = own_patient_lean(current_user, Action.LOG_SELF_CARE)
+    # goes through the door with the patient's id only (the same permission, no record
+    # loaded), and reads only the goal's rules, not the goal. A refused one loads the goal
+    # to show its page again.
+    patient_id = own_patient_id(current_user, Action.LOG_SELF_CARE)
     try:
-        rules = service.goal_rules_find(patient=patient, goal_id=goal_id)
+        rules = service.goal_rules_find(patient_id=patient_id, goal_id=goal_id)
     except service.CheckInNotFound:
         abort(404)
     form = CheckInForm()
     if not form.validate_on_submit():
-        return _log_page(_goal(patient, goal_id), form)
+        return _log_page(_own_goal(goal_id), form)
     try:
         logged = _record(rules, form)
     except service.GoalArchived as error:
-        return _log_page(_goal(patient, goal_id), form, message=str(error.message))
+        return _log_page(_own_goal(goal_id), form, message=str(error.message))
     except service.CheckInError as error:
         show_error(form, error, default="value")
-        return _log_page(_goal(patient, goal_id), form)
+        return _log_page(_own_goal(goal_id), form)
     return redirect(url_for("selfcare.check_in", goal_id=goal_id, sparad=logged.check_in_id), 303)
 
 
 check_in.door_action = Action.LOG_SELF_CARE  # type: ignore[attr-defined]
+
+
+def _own_goal(goal_id: int) -> SelfCareGoal:
+    return _goal(own_patient_lean(current_user, Action.LOG_SELF_CARE), goal_id)
 
 
 def _check_in_page(patient: Patient, goal_id: int) -> Page:

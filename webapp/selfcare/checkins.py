@@ -139,10 +139,10 @@ def goal_find(*, patient: Patient, goal_id: int) -> SelfCareGoal:
     return goal
 
 
-def goal_rules_find(*, patient: Patient, goal_id: int) -> GoalRules:
+def goal_rules_find(*, patient_id: int, goal_id: int) -> GoalRules:
     """What a check-in to one of the patient's goals (archived too) is checked against, or
     CheckInNotFound."""
-    found = goal_rules(patient_id=patient.id, goal_ids=[goal_id]).get(goal_id)
+    found = goal_rules(patient_id=patient_id, goal_ids=[goal_id]).get(goal_id)
     if found is None:
         raise CheckInNotFound()
     return found
