@@ -92,3 +92,35 @@ def test_a_template_follows_the_language_in_force_also_inside_a_forced_one(app):
         with force_locale("en"):  # as a reminder written in the receiver's language
             assert render_template_string(page) == "My plan / 2 passkeys"
         assert render_template_string(page) == "Min plan / 2 nycklar"
+
+
+def test_the_form_librarys_own_messages_follow_the_chosen_language(app):
+    from wtforms import StringField
+    from wtforms.validators import DataRequired, Length
+
+    from webapp.forms import AppForm
+
+    class NameForm(AppForm):
+        class Meta:
+            csrf = False
+
+        name = StringField(validators=[DataRequired()])
+        initials = StringField(validators=[Length(max=2)])
+
+    said = {}
+    for language in ("sv", "en"):
+        request = app.test_request_context(
+            "/", method="POST", data={"initials": "ABCD"}, headers={"Cookie": f"lang={language}"}
+        )
+        with app.app_context(), request:  # a request of its own, as every request has
+            form = NameForm()
+            assert not form.validate()
+            said[language] = form.errors
+    assert said["sv"] == {
+        "name": ["Det här fältet är obligatoriskt."],
+        "initials": ["Fältet får inte vara längre än 2 tecken."],
+    }
+    assert said["en"] == {
+        "name": ["This field is required."],
+        "initials": ["Field cannot be longer than 2 characters."],
+    }

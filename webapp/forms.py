@@ -99,6 +99,23 @@ def _wtforms_messages(locale: str) -> Any:
     return support.Translations.load(messages_path(), [locale], domain="wtforms")
 
 
+class _RequestsWtformsMessages:
+    """WTForms' messages in the request's language, looked up when a message is made: most
+    forms sent (a check-in, many times a day) are valid and never need one, and finding the
+    request's language is a tenth of making the form."""
+
+    def gettext(self, string: str) -> str:
+        found: str = _wtforms_messages(str(get_locale())).gettext(string)
+        return found
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        found: str = _wtforms_messages(str(get_locale())).ngettext(singular, plural, n)
+        return found
+
+
+_REQUESTS_MESSAGES = _RequestsWtformsMessages()
+
+
 class AppForm(FlaskForm):
     """The base of every form of the app (tests/test_fuzz_forms.py checks that they all
     derive from it): a field with a NUL character is refused with a plain message, and shows
@@ -107,11 +124,11 @@ class AppForm(FlaskForm):
     class Meta(FlaskForm.Meta):
         def get_translations(self, form: Any) -> Any:
             # Flask-WTF reads WTForms' catalogue from disk again for every request that
-            # makes a form (a check-in, many times a day): the same messages, kept here.
+            # makes a form: the same messages, kept here (`_wtforms_messages`).
             # Outside a request (a script, the shell) WTForms' English stands, as before.
             if not has_request_context() or not current_app.config.get("WTF_I18N_ENABLED", True):
                 return None
-            return _wtforms_messages(str(get_locale()))
+            return _REQUESTS_MESSAGES
 
     def validate(self, extra_validators: Any = None) -> bool:
         for field in _leaves(self):
