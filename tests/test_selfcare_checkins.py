@@ -599,3 +599,47 @@ def test_the_log_page_and_history_cost_the_same_queries_however_many_check_ins(
     many = {path: _queries_for(patient_client, path) for path in few}
     assert many == few
     assert max(few.values()) <= 8
+
+
+@pytest.mark.parametrize(
+    "sent",
+    [
+        {
+            "client_uuid": " 0f6e2a8e-0000-4000-8000-000000000001 ",
+            "value": " 72,4 ",
+            "note": " Bra ",
+        },
+        {"done": "yes", "day": " 2025-03-31 ", "time": "08:00 "},
+        {"value": "120", "value2": " 80", "done": " no"},
+        {},
+    ],
+)
+def test_a_check_in_is_read_from_the_request_as_the_form_reads_it(app, sent):
+    # The check-in POST reads the request without making the form (CheckInSent.read); the
+    # form is made only when the page is drawn again. Both must read the same check-in.
+    from werkzeug.datastructures import MultiDict
+
+    from webapp.selfcare.checkin_forms import CheckInForm, CheckInSent
+
+    with app.test_request_context("/", method="POST", data=sent):
+        form = CheckInForm(formdata=MultiDict(sent), meta={"csrf": False})
+        assert form.validate()
+        assert CheckInSent.read(MultiDict(sent)) == form.sent()
+
+
+def test_a_nul_character_in_a_check_in_is_refused_and_nothing_is_saved(patient, patient_client):
+    goal = goal_make(patient)
+    answer = patient_client.post(
+        f"/egenvard/{goal.id}/logga",
+        data={
+            "csrf_token": csrf_token(patient_client, f"/egenvard/{goal.id}/logga"),
+            "client_uuid": str(uuid.uuid4()),
+            "value": "72,4",
+            "note": "Bra\x00dag",
+        },
+    )
+    assert answer.status_code == 400
+    page = answer.get_data(as_text=True)
+    assert "osynligt tecken" in page
+    assert "Bradag" in page  # what was typed, without the character
+    assert db.session.scalars(select(CheckIn).where(CheckIn.goal_id == goal.id)).all() == []

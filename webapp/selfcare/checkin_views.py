@@ -26,7 +26,7 @@ from webapp.people.models import Patient
 from webapp.routing import id_arg
 from webapp.selfcare import bp, checkin_sync
 from webapp.selfcare import checkins as service
-from webapp.selfcare.checkin_forms import CheckInForm
+from webapp.selfcare.checkin_forms import CheckInForm, CheckInSent
 from webapp.selfcare.measures import SCALE_RANGES, UNITS, Measure
 from webapp.selfcare.models import CheckIn, SelfCareGoal
 from webapp.selfcare.rules import GoalRules
@@ -67,10 +67,8 @@ def _goal(patient: Patient, goal_id: int) -> SelfCareGoal:
         abort(404)
 
 
-def _reading(form: CheckInForm) -> service.Reading:
-    return service.Reading(
-        done=form.done_value(), value=form.value.data or "", value2=form.value2.data or ""
-    )
+def _reading(sent: CheckInSent) -> service.Reading:
+    return service.Reading(done=sent.done_value, value=sent.value, value2=sent.value2)
 
 
 def _local_fields(moment: datetime) -> dict[str, str]:
@@ -122,14 +120,17 @@ def check_in(goal_id: int) -> Page:
         rules = service.goal_rules_find(patient_id=patient_id, goal_id=goal_id)
     except service.CheckInNotFound:
         abort(404)
-    form = CheckInForm()
-    if not form.validate_on_submit():
+    sent = CheckInSent.read(request.form)
+    if sent is None:
+        form = CheckInForm()
+        form.validate()  # says which field held the character, and keeps the rest as typed
         return _log_page(_own_goal(goal_id), form)
     try:
-        logged = _record(rules, form)
+        logged = _record(rules, sent)
     except service.GoalArchived as error:
-        return _log_page(_own_goal(goal_id), form, message=str(error.message))
+        return _log_page(_own_goal(goal_id), CheckInForm(), message=str(error.message))
     except service.CheckInError as error:
+        form = CheckInForm()  # the form is made only to be drawn again, as typed
         show_error(form, error, default="value")
         return _log_page(_own_goal(goal_id), form)
     return redirect(url_for("selfcare.check_in", goal_id=goal_id, sparad=logged.check_in_id), 303)
@@ -152,14 +153,14 @@ def _check_in_page(patient: Patient, goal_id: int) -> Page:
     return _log_page(goal, CheckInForm(formdata=None, client_uuid=str(uuid.uuid4())))
 
 
-def _record(goal: GoalRules, form: CheckInForm) -> service.Logged:
+def _record(goal: GoalRules, sent: CheckInSent) -> service.Logged:
     return service.check_in_record(
         goal=goal,
         actor=current_user,
-        client_uuid=form.client_uuid.data,
-        taken_at=service.taken_at_from(form.day.data or "", form.time.data or ""),
-        reading=_reading(form),
-        note=form.note.data or "",
+        client_uuid=sent.client_uuid,
+        taken_at=service.taken_at_from(sent.day, sent.time),
+        reading=_reading(sent),
+        note=sent.note,
     )
 
 
@@ -219,15 +220,16 @@ def check_in_edit(patient: Patient, goal_id: int, check_in_id: int) -> Page:
     form = CheckInForm()
     if not form.validate_on_submit():
         return _edit_page(goal, found, form)
+    sent = form.sent()
     try:
         service.check_in_edit(
             patient=patient,
             goal=goal,
             actor=current_user,
             check_in_id=found.id,
-            taken_at=service.taken_at_from(form.day.data or "", form.time.data or ""),
-            reading=_reading(form),
-            note=form.note.data or "",
+            taken_at=service.taken_at_from(sent.day, sent.time),
+            reading=_reading(sent),
+            note=sent.note,
         )
     except service.CheckInError as error:
         show_error(form, error, default="value")

@@ -199,7 +199,7 @@ def uuid_check(text: object) -> str:
 
 
 def _number(
-    text: object, bounds: tuple[Decimal, Decimal], unit_words: str, decimals: int, field: str
+    text: object, bounds: tuple[Decimal, Decimal], unit_words: object, decimals: int, field: str
 ) -> Decimal:
     typed = "" if text is None else str(text)
     if isinstance(text, bool):
@@ -274,7 +274,7 @@ def reading_check(
     number = _number(
         reading.value,
         bounds,
-        str(unit.words) if unit else "",
+        unit.words if unit else "",  # translated only if a message needs it
         unit.decimals if unit else 2,
         "value",
     )
