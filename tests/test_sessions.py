@@ -87,6 +87,35 @@ def test_the_cookie_is_sent_again_when_the_idle_clock_moves_and_not_with_every_p
     assert is_signed_in(patient_client)
 
 
+def test_a_session_ended_while_a_page_read_it_stays_ended(app, clock, patient_client):
+    # "Sign out everywhere" on another device lands between this request's read of its
+    # session and its write of the session's last request: that write must not undo the end.
+    from sqlalchemy import event, update
+
+    from webapp.clock import now_utc
+
+    clock.advance(minutes=2)  # this look moves the idle clock, so it writes the session row
+    ended = []
+
+    def end_it_elsewhere(_conn, _cursor, statement, *_args):
+        if not ended and statement.lstrip().upper().startswith("SELECT"):
+            if "FROM user_session" in statement:
+                with db.engine.connect() as other:
+                    other.execute(update(UserSession).values(ended_at=now_utc()))
+                    other.commit()
+                ended.append(True)
+
+    event.listen(db.engine, "after_cursor_execute", end_it_elsewhere)
+    try:
+        patient_client.get("/")
+    finally:
+        event.remove(db.engine, "after_cursor_execute", end_it_elsewhere)
+    assert ended
+    db.session.expire_all()
+    assert all(db.session.scalars(select(UserSession.ended_at)))
+    assert not is_signed_in(patient_client)
+
+
 def test_staff_sessions_end_sooner_than_patients(app, clock, nurse_client):
     for _ in range(10 * 4):
         assert is_signed_in(nurse_client)

@@ -20,7 +20,7 @@ from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from webapp.extensions import db
-from webapp.people.models import Patient, StaffMember, User, UserKind
+from webapp.people.models import AccountKind, Patient, StaffMember, User
 
 M = TypeVar("M")
 
@@ -57,7 +57,7 @@ def _loaded(made: object) -> dict[str, Any]:
     return loaded
 
 
-class SignedIn(UserMixin):
+class SignedIn(AccountKind, UserMixin):
     """Flask-Login's user for a signed-in request (see the module's text).
 
     Reads of any other attribute, and the few writes (`locale`), go to the ORM `User`.
@@ -73,19 +73,6 @@ class SignedIn(UserMixin):
         self.has_security_notice = bool(row["has_security_notice"])
         self.directory_version: int = row["directory_version"] or 0
         self._user: User | None = None
-
-    @property
-    def is_patient(self) -> bool:
-        return self.kind == UserKind.PATIENT
-
-    @property
-    def is_staff(self) -> bool:
-        return self.kind == UserKind.STAFF
-
-    @property
-    def staff_active(self) -> bool:
-        """A staff member still in service (a deactivated one is signed out at once)."""
-        return self.staff_id is not None and self._row["staff_deactivated_at"] is None
 
     @property
     def user(self) -> User:

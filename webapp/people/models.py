@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from flask_babel import get_locale
 from flask_login import UserMixin
@@ -27,7 +28,23 @@ def _new_webauthn_handle() -> bytes:
     return secrets.token_bytes(32)
 
 
-class User(DirectoryRow, UserMixin, CreatedAtMixin, Model):
+class AccountKind:
+    """What kind of account: for the stored one (`User`) and the signed-in one
+    (`webapp.signed_in.SignedIn`) alike."""
+
+    if TYPE_CHECKING:
+        kind: str
+
+    @property
+    def is_patient(self) -> bool:
+        return self.kind == UserKind.PATIENT
+
+    @property
+    def is_staff(self) -> bool:
+        return self.kind == UserKind.STAFF
+
+
+class User(DirectoryRow, AccountKind, UserMixin, CreatedAtMixin, Model):
     """Someone who signs in: a patient, a staff member or (later) a relative."""
 
     __tablename__ = "user_account"
@@ -43,7 +60,7 @@ class User(DirectoryRow, UserMixin, CreatedAtMixin, Model):
     patient: Mapped[Patient | None] = relationship(back_populates="user")
     staff: Mapped[StaffMember | None] = relationship(back_populates="user")
 
-    # Set by the session's user loader (webapp/sessions.py) for the page being served.
+    # Set for the page being served when the signed-in account is made (webapp/signed_in.py).
     has_security_notice: bool = False
     directory_version: int = 0
 
@@ -51,14 +68,6 @@ class User(DirectoryRow, UserMixin, CreatedAtMixin, Model):
     def patient_id(self) -> int | None:
         """The account's patient record's id (the signed-in user has it without a load)."""
         return self.patient.id if self.patient is not None else None
-
-    @property
-    def is_patient(self) -> bool:
-        return self.kind == UserKind.PATIENT
-
-    @property
-    def is_staff(self) -> bool:
-        return self.kind == UserKind.STAFF
 
 
 class CareUnit(DirectoryRow, CreatedAtMixin, Model):
