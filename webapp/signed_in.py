@@ -25,13 +25,18 @@ from webapp.people.models import AccountKind, Patient, StaffMember, User
 M = TypeVar("M")
 
 
-def columns_labelled(model: type[Any], prefix: str) -> list[Any]:
-    """A model's columns for a Core select, each labelled `prefix` + its attribute name."""
+def _table_columns(model: type[Any]) -> list[tuple[str, Column[Any]]]:
+    """(attribute name, column) of each of a model's table columns."""
     return [
-        prop.columns[0].label(prefix + prop.key)
+        (prop.key, prop.columns[0])
         for prop in inspect(model).column_attrs
         if isinstance(prop.columns[0], Column)
     ]
+
+
+def columns_labelled(model: type[Any], prefix: str) -> list[Any]:
+    """A model's columns for a Core select, each labelled `prefix` + its attribute name."""
+    return [column.label(prefix + key) for key, column in _table_columns(model)]
 
 
 def _attached(model: type[M], row: dict[str, Any], prefix: str) -> M:
@@ -45,8 +50,8 @@ def _attached(model: type[M], row: dict[str, Any], prefix: str) -> M:
         found: M = loaded
         return found
     made: M = mapper.class_manager.new_instance()
-    for prop in mapper.column_attrs:
-        set_committed_value(made, prop.key, row[prefix + prop.key])
+    for key, _column in _table_columns(model):
+        set_committed_value(made, key, row[prefix + key])
     make_transient_to_detached(made)  # as if loaded: persistent once added, nothing to write
     session.add(made)
     return made
