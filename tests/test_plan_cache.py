@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select, update
 
 from tests.conftest import count_queries, register_with_invitation
+from webapp import kept_pages
 from webapp.agreement import services as agreement
 from webapp.agreement.models import ItemKind
 from webapp.careteam import services as careteam
@@ -232,7 +233,7 @@ def test_each_device_gets_its_own_csrf_token_in_the_cached_plan(app, planned, nu
         form = page[page.index('action="/vardteam/jag-har-last"') :]
         tokens.append(re.search(r'name="csrf_token" value="([^"]+)"', form).group(1))
     assert tokens[0] != tokens[1]
-    assert fragments.CSRF_PLACEHOLDER not in page
+    assert kept_pages.CSRF_PLACEHOLDER not in page
     answer = tablet.post(
         "/vardteam/jag-har-last",
         data={"csrf_token": tokens[1], **_hidden_fields(page)},
@@ -253,7 +254,7 @@ def test_the_kept_page_gives_each_device_its_own_tokens_everywhere_on_it(app, pl
             # The header's, the language switch's and sign-out's: all this device's one token.
             found = set(re.findall(r'name="csrf[-_]token" (?:content|value)="([^"]+)"', page))
             assert len(found) == 1, found
-            assert fragments.CSRF_PLACEHOLDER not in page
+            assert kept_pages.CSRF_PLACEHOLDER not in page
             tokens[device] = found.pop()
     assert tokens["phone"] != tokens["tablet"]
     assert without_tokens(looks["phone"][1]) == without_tokens(looks["tablet"][0])
@@ -294,9 +295,9 @@ def test_the_language_is_part_of_what_is_kept(planned, patient_client):
 
 
 def test_kept_plans_age_out_because_the_clock_moves(monkeypatch):
-    store = fragments._Store(max_entries=2)
+    store = kept_pages.KeptPages(max_entries=2, max_age=fragments.MAX_AGE)
     now = [1000.0]
-    monkeypatch.setattr(fragments.time, "monotonic", lambda: now[0])
+    monkeypatch.setattr(kept_pages.time, "monotonic", lambda: now[0])
     store.put(("a",), "<p>a</p>")
     assert store.get(("a",)) == "<p>a</p>"
     now[0] += fragments.MAX_AGE + 1

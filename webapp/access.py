@@ -185,31 +185,28 @@ def load_patient(
     return patient
 
 
-def own_patient(actor: User, action: Action) -> Patient:
-    """The signed-in patient's own record, through the same door."""
-    if not getattr(actor, "is_authenticated", False) or actor.patient is None:
+def own_patient_id(actor: User, action: Action) -> int:
+    """The signed-in patient's id if a patient may do `action` on their own record, else
+    404: the one check of the patient's own way in. Enough for a request that needs no more
+    of the record (a check-in: the session's row has the id)."""
+    patient_id = actor.patient_id if getattr(actor, "is_authenticated", False) else None
+    if patient_id is None or action not in PERMISSIONS[Relation.SELF]:
         abort(404)
-    return load_patient(actor, actor.patient.id, action)
+    return patient_id
+
+
+def own_patient(actor: User, action: Action) -> Patient:
+    """The signed-in patient's own record with their contacts, through the same door."""
+    return load_patient(actor, own_patient_id(actor, action), action)
 
 
 def own_patient_lean(actor: User, action: Action) -> Patient:
     """The signed-in patient's record as the session loaded it, without its contacts: for the
     cached "Min plan", which has them already when its cache is warm."""
-    if not getattr(actor, "is_authenticated", False) or actor.patient is None:
-        abort(404)
-    if action not in PERMISSIONS[Relation.SELF]:
-        abort(404)
-    patient: Patient = actor.patient
+    own_patient_id(actor, action)
+    patient = actor.patient
+    assert patient is not None  # the account has a patient record: its id was just read
     return patient
-
-
-def own_patient_id(actor: User, action: Action) -> int:
-    """The signed-in patient's id through the same door, for a request that needs no more of
-    the record (a check-in: the account's session row has the id)."""
-    patient_id = actor.patient_id if getattr(actor, "is_authenticated", False) else None
-    if patient_id is None or action not in PERMISSIONS[Relation.SELF]:
-        abort(404)
-    return patient_id
 
 
 def _part_read() -> str:

@@ -4,11 +4,13 @@ the network returns; the log page is whole at 320 px and 200 % text and clean in
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 from sqlalchemy import select
 
 from tests.browser.conftest import app_work, create_care_team, create_patient
@@ -99,27 +101,35 @@ def test_a_value_over_the_agreed_limit_shows_cares_advice_and_whom_to_call(
     assert advice is not None and advice["y"] + advice["height"] <= 640
 
 
-def test_offline_a_check_in_waits_and_arrives_exactly_once(
-    live_server: Any, page: Page, weigher: dict[str, Any]
-) -> None:
-    page.goto(weigher["url"])
+@contextmanager
+def logged_offline(live_server: Any, page: Page, value: str) -> Iterator[Locator]:
+    """The phone without internet, a weight logged: it waits in the phone (the queue is
+    given to the block). After the block the phone is online again."""
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
     # No network: the browser says so (navigator.onLine), and the server cannot be reached by
     # the page or its service worker (Playwright's switch misses the worker's requests).
     with live_server.unreachable():
         page.context.set_offline(True)
-        page.get_by_label("Skriv värdet i kg").fill("73,1")
+        page.get_by_label("Skriv värdet i kg").fill(value)
         page.get_by_role("button", name="Spara").click()
         queue = page.locator("#checkin-queue")
-        expect(queue).to_be_visible()
+        expect(queue.get_by_text("Väntar på att skickas")).to_be_visible()
+        yield queue
+    page.context.set_offline(False)
+
+
+def test_offline_a_check_in_waits_and_arrives_exactly_once(
+    live_server: Any, page: Page, weigher: dict[str, Any]
+) -> None:
+    page.goto(weigher["url"])
+    with logged_offline(live_server, page, "73,1") as queue:
         expect(
             queue.get_by_text("Sparad i telefonen. Den skickas när du har internet igen.")
         ).to_be_visible()
-        expect(queue.get_by_text("Väntar på att skickas")).to_be_visible()
         expect(queue.get_by_text("Väga mig varje morgon: 73,1 kg")).to_be_visible()
         expect(page.get_by_label("Skriv värdet i kg")).to_have_value("")
         assert _check_ins(live_server, weigher["goal_id"]) == []
-    page.context.set_offline(False)  # the "online" event: the page sends what waits
+    # Back online, the "online" event: the page sends what waits.
     expect(page.locator("#checkin-queue").get_by_text("Skickad och sparad")).to_be_visible()
     expect(page.get_by_text("Väntar på att skickas")).to_have_count(0)
     saved = _check_ins(live_server, weigher["goal_id"])
@@ -139,14 +149,8 @@ def test_offline_a_value_over_the_limit_shows_cares_advice_once_it_is_sent(
     live_server: Any, page: Page, weigher: dict[str, Any]
 ) -> None:
     page.goto(weigher["url"])
-    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
-    with live_server.unreachable():
-        page.context.set_offline(True)
-        page.get_by_label("Skriv värdet i kg").fill("101")
-        page.get_by_role("button", name="Spara").click()
-        expect(page.locator("#checkin-queue").get_by_text("Väntar på att skickas")).to_be_visible()
-    page.context.set_offline(False)
-    queue = page.locator("#checkin-queue")
+    with logged_offline(live_server, page, "101") as queue:
+        pass  # nothing else happens while the phone is offline
     expect(queue.get_by_text("Skickad och sparad")).to_be_visible()
     # What to do now, then why, as on the page a check-in made online opens.
     expect(queue.locator(".ci-advice")).to_have_text(
@@ -159,18 +163,11 @@ def test_a_check_in_sent_after_its_goal_was_archived_says_what_became_of_it(
     live_server: Any, page: Page, weigher: dict[str, Any]
 ) -> None:
     page.goto(weigher["url"])
-    with live_server.unreachable():
-        page.context.set_offline(True)
-        page.get_by_label("Skriv värdet i kg").fill("74")
-        page.get_by_role("button", name="Spara").click()
-        expect(page.get_by_text("Väntar på att skickas")).to_be_visible()
-        with app_work(live_server.app):
-            goal = db.session.get(SelfCareGoal, weigher["goal_id"])
-            assert goal is not None
-            goal.status = "archived"
-            goal.archived_at = datetime.now(UTC) - timedelta(minutes=1)
-    page.context.set_offline(False)
-    queue = page.locator("#checkin-queue")
+    with logged_offline(live_server, page, "74") as queue, app_work(live_server.app):
+        goal = db.session.get(SelfCareGoal, weigher["goal_id"])
+        assert goal is not None
+        goal.status = "archived"
+        goal.archived_at = datetime.now(UTC) - timedelta(minutes=1)
     expect(queue.get_by_text("Sparades inte", exact=True)).to_be_visible()
     expect(
         queue.get_by_text("Målet är borttaget, så det här sparades inte.", exact=False)

@@ -21,13 +21,11 @@ replaced with this session's CSRF token on the way out (`webapp.kept_pages`).
 
 from __future__ import annotations
 
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime
 
-from flask import current_app, render_template
+from flask import render_template
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -35,7 +33,7 @@ from webapp.access import Action, load_patient
 from webapp.clock import now_utc
 from webapp.followups.details import local_zone
 from webapp.i18n import current_locale
-from webapp.kept_pages import CSRF_PLACEHOLDER, for_keeping, to_send
+from webapp.kept_pages import KeptPages, for_keeping, kept_pages_of, to_send
 from webapp.people.models import Patient
 from webapp.people.phone_hours import LineStatus, PhoneTimes, line_status, times_from_text
 from webapp.plan.next_step import next_step_words
@@ -46,63 +44,8 @@ MAX_AGE = 60.0  # seconds; the next follow-up may have started meanwhile
 MAX_ENTRIES = 2000
 
 
-class _Store:
-    """A small least-recently-used map with an age limit, safe across threads."""
-
-    def __init__(self, max_entries: int) -> None:
-        # key -> (stored at, on the monotonic clock; valid until, on the app's clock; html)
-        self._entries: OrderedDict[tuple[object, ...], tuple[float, datetime | None, str]] = (
-            OrderedDict()
-        )
-        self._max = max_entries
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple[object, ...]) -> str | None:
-        found = self.entry(key)
-        return None if found is None else found[2]
-
-    def entry(self, key: tuple[object, ...]) -> tuple[float, datetime | None, str] | None:
-        """(stored at, valid until, html) of a live entry."""
-        with self._lock:
-            found = self._entries.get(key)
-            if found is None:
-                return None
-            stored, valid_until, _html = found
-            expired = valid_until is not None and now_utc() >= valid_until
-            if expired or time.monotonic() - stored > MAX_AGE:
-                del self._entries[key]
-                return None
-            self._entries.move_to_end(key)
-            return found
-
-    def put(
-        self,
-        key: tuple[object, ...],
-        html: str,
-        valid_until: datetime | None = None,
-        *,
-        stored_at: float | None = None,
-    ) -> None:
-        """`stored_at`: for HTML made from another entry, that entry's age, so that it ages
-        out no later than what it shows."""
-        with self._lock:
-            self._entries[key] = (
-                time.monotonic() if stored_at is None else stored_at,
-                valid_until,
-                html,
-            )
-            self._entries.move_to_end(key)
-            while len(self._entries) > self._max:
-                self._entries.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-
-
-def _store() -> _Store:
-    store: _Store = current_app.extensions.setdefault("plan_fragments", _Store(MAX_ENTRIES))
-    return store
+def _store() -> KeptPages:
+    return kept_pages_of("plan_fragments", max_entries=MAX_ENTRIES, max_age=MAX_AGE)
 
 
 def store_clear() -> None:
@@ -145,16 +88,17 @@ def _own_plan_entry(patient: Patient) -> tuple[float, datetime | None, str]:
     overview = overview_build(patient)
     upcoming = overview.follow_ups.next
     lines = phone_lines(patient, overview)
-    html = render_template(
-        "plan/_own_plan.html",
-        overview=overview,
-        todo=todo_items(overview),
-        first_time=overview.first_time,
-        next_step=next_step_words(upcoming, patient) if upcoming else "",
-        patient=patient,
-        lines=lines,
-        viewer_is_staff=False,
-        csrf_token=lambda: CSRF_PLACEHOLDER,
+    html = for_keeping(
+        render_template(
+            "plan/_own_plan.html",
+            overview=overview,
+            todo=todo_items(overview),
+            first_time=overview.first_time,
+            next_step=next_step_words(upcoming, patient) if upcoming else "",
+            patient=patient,
+            lines=lines,
+            viewer_is_staff=False,
+        )
     )
     changes = [line.changes_at for line in lines.values() if line.changes_at is not None]
     # Today's self-care changes with the clock too: at midnight, and when a reminder time

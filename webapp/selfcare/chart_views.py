@@ -12,18 +12,15 @@ through it without loading their contacts, which the chart never shows.
 
 from __future__ import annotations
 
-import threading
-import time
-from collections import OrderedDict
 from datetime import date
 
-from flask import abort, current_app, render_template, request, url_for
+from flask import abort, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
 
 from webapp.access import Action, own_route, patient_route
 from webapp.i18n import current_locale
-from webapp.kept_pages import for_keeping, message_waiting, to_send
+from webapp.kept_pages import KeptPages, for_keeping, kept_pages_of, message_waiting, to_send
 from webapp.people.models import Patient
 from webapp.selfcare import bp
 from webapp.selfcare.chart import (
@@ -123,32 +120,5 @@ def _chart_content(patient: Patient, chart: Chart, for_patient: bool) -> tuple[s
     return goal.title, body
 
 
-class _Kept:
-    """A small least-recently-used map with an age limit, safe across threads."""
-
-    def __init__(self) -> None:
-        self._pages: OrderedDict[tuple[object, ...], tuple[float, str]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple[object, ...]) -> str | None:
-        with self._lock:
-            found = self._pages.get(key)
-            if found is None:
-                return None
-            if time.monotonic() - found[0] > KEPT_MAX_AGE:
-                del self._pages[key]
-                return None
-            self._pages.move_to_end(key)
-            return found[1]
-
-    def put(self, key: tuple[object, ...], page: str) -> None:
-        with self._lock:
-            self._pages[key] = (time.monotonic(), page)
-            self._pages.move_to_end(key)
-            while len(self._pages) > KEPT_MAX:
-                self._pages.popitem(last=False)
-
-
-def _kept() -> _Kept:
-    kept: _Kept = current_app.extensions.setdefault("selfcare_charts", _Kept())
-    return kept
+def _kept() -> KeptPages:
+    return kept_pages_of("selfcare_charts", max_entries=KEPT_MAX, max_age=KEPT_MAX_AGE)
