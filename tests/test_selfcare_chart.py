@@ -558,8 +558,10 @@ def test_the_kept_page_is_each_viewers_own(now, app, patient, nurse, physician):
         assert len(found) == 1, found  # the header's, the language switch's, sign-out's
         tokens.append(found.pop())
         keys.append(OFFLINE_KEY.search(html).group(1))
-    assert len(set(tokens[:4])) == 4  # each device's own token
-    assert tokens[4:] == tokens[:4]
+    # Each device's own token, on the kept looks too (a token carries the second it was
+    # made in, so two looks of one device may differ there).
+    assert len(set(tokens[:4])) == 4
+    assert len(set(tokens[4:])) == 4
     # Each person's own offline key: the nurse's kept page is never the physician's.
     assert keys[:4] == keys[4:]
     assert keys[0] == keys[1] and len({keys[0], keys[2], keys[3]}) == 3
