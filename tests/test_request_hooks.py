@@ -23,6 +23,23 @@ def test_a_request_without_session_is_signed_out_and_varies_on_the_cookie(client
     assert client.get_cookie("nara_session") is None
 
 
+def test_the_cookie_joins_a_vary_the_view_set_itself(app, client):
+    @app.get("/varies")
+    def varies():
+        return "x", 200, {"Vary": "Accept-Language"}
+
+    vary = client.get("/varies").headers["Vary"]
+    assert {word.strip() for word in vary.split(",")} == {"Accept-Language", "Cookie"}
+
+
+def test_other_cookies_without_a_session_one_are_a_signed_out_visit(client):
+    client.set_cookie("something_else", "1")
+    response = client.get("/healthz")
+    assert "no-store" not in response.headers.get("Cache-Control", "")
+    assert "Cookie" in response.headers["Vary"]
+    assert client.get_cookie("nara_session") is None
+
+
 def test_a_signed_in_request_is_no_store_on_any_path(patient_client):
     for path in ("/healthz", "/sw.js", "/offline"):
         assert patient_client.get(path).headers["Cache-Control"] == "no-store", path

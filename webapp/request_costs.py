@@ -13,9 +13,10 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from flask import Flask, request, session
+from flask import Flask, Request, Response, request, session
+from flask.ctx import RequestContext
 from flask.globals import request_ctx
-from flask.sessions import SecureCookieSessionInterface
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
 from flask_limiter import Limiter
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
@@ -47,6 +48,48 @@ class SigningOnceSessionInterface(SecureCookieSessionInterface):
         except KeyError:
             serializer = self._serializers[keys] = super().get_signing_serializer(app)
             return serializer
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        # Most requests without a session cookie are a first visit or a health check. Flask
+        # would parse the cookies (which walks the whole WSGI environ for Cookie headers) and
+        # learn that the cookie is missing from `cookies.get`, which raises and catches an
+        # HTTP exception (a Werkzeug MultiDict's way of saying "not there").
+        if not has_cookies(request) or self.get_cookie_name(app) not in request.cookies:
+            return self.session_class() if self.get_signing_serializer(app) else None
+        return super().open_session(app, request)
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        # An empty session that nothing emptied (a health check, a first visit, a static
+        # file) sets and deletes no cookie; Flask would work out the cookie's name, domain,
+        # path and flags first, and go through the parsed Vary header set to add one word.
+        if not session and not session.modified:
+            if session.accessed:
+                _vary_on_cookie(response)
+            return
+        super().save_session(app, session, response)
+
+
+def this_request_context() -> RequestContext:
+    """The request's own context, unwrapped once where a hook would otherwise go through
+    Flask's proxies (`request`, `session`) for every look."""
+    return request_ctx._get_current_object()  # type: ignore[attr-defined,no-any-return]
+
+
+def has_cookies(request: Request) -> bool:
+    """Whether the request sent a Cookie header at all: one look in the WSGI environ, where
+    `request.cookies` would parse one."""
+    return "HTTP_COOKIE" in request.environ
+
+
+def _vary_on_cookie(response: Response) -> None:
+    """`response.vary.add("Cookie")`, without parsing and writing back a Vary the response
+    does not have yet."""
+    # getlist, not `in`: Werkzeug answers "not there" to `in` and `get` by raising and
+    # catching an HTTP exception, which costs more than the look-up.
+    if response.headers.getlist("Vary"):
+        response.vary.add("Cookie")
+    else:
+        response.headers["Vary"] = "Cookie"
 
 
 class NaraFlask(Flask):
@@ -115,8 +158,10 @@ def limit_hooks_only_where_a_limit_ran(app: Flask, limiter: Limiter) -> None:
         return
 
     def ran() -> bool:
-        # The proxy hands the look-up on to this request's context.
-        return hasattr(request_ctx, "_limiter_request_context")
+        # Flask-Limiter keeps its state as an attribute of this request's context. Looked up
+        # in the context's own attributes: hasattr through the proxy costs a raised and
+        # caught AttributeError on every request without a limit.
+        return "_limiter_request_context" in vars(this_request_context())
 
     for hook in app.after_request_funcs.get(None, []):
         if isinstance(hook, partial) and hook.args == (limiter,):  # __inject_headers

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, request, session
+from flask import Flask, request
 from flask_login import current_user
 from flask_login.config import COOKIE_NAME
 from werkzeug.wrappers import Response
+
+from webapp.request_costs import has_cookies, this_request_context
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -50,8 +52,12 @@ def _signed_in(app: Flask) -> bool:
     own look does, so the response still says `Vary: Cookie`.
     """
     remember_cookie = app.config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME)  # as Flask-Login
-    if not session and remember_cookie not in request.cookies:
-        session.get("_user_id")
+    context = this_request_context()
+    own_session = context.session
+    if not own_session and (
+        not has_cookies(context.request) or remember_cookie not in context.request.cookies
+    ):
+        own_session.get("_user_id")
         return False
     return bool(current_user and current_user.is_authenticated)
 

@@ -48,7 +48,7 @@ def _offline_key_for_templates() -> dict[str, object]:
 def _say_whose_response_this_is(response: Response) -> Response:
     # Only pages say whose they are: the service worker reads it on navigations, and asking
     # costs a session lookup that a health check or a calendar feed has no use for.
-    if request.endpoint != "static" and response.mimetype == "text/html":
+    if response.mimetype == "text/html" and request.endpoint != "static":
         response.headers[OFFLINE_KEY_HEADER] = current_offline_key() or SIGNED_OUT
     return response
 
