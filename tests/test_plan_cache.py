@@ -214,6 +214,27 @@ def test_a_refused_change_changes_nothing_not_even_the_version(planned, patient_
     assert without_tokens(home(patient_client)) == without_tokens(before)
 
 
+def test_one_commit_that_changes_two_plans_moves_both_and_no_other(planned, nurse):
+    second = people.patient_create(
+        created_by=nurse, name="Bertil Ek", phone="070-999 88 77", personal_number=None
+    )
+    third = people.patient_create(
+        created_by=nurse, name="Cecilia Holm", phone="070-555 44 33", personal_number=None
+    )
+    db.session.commit()
+    versions = {p.id: p.plan_version for p in (planned, second, third)}
+    whatmatters.whatmatters_add(patient=planned, text="Att gå till affären.", actor=planned.user)
+    whatmatters.whatmatters_add(patient=second, text="Att sjunga i kören.", actor=second.user)
+    db.session.commit()
+    db.session.expire_all()
+    after = {p.id: db.session.get(Patient, p.id).plan_version for p in (planned, second, third)}
+    assert after == {
+        planned.id: versions[planned.id] + 1,
+        second.id: versions[second.id] + 1,
+        third.id: versions[third.id],
+    }
+
+
 def test_a_bulk_write_that_names_no_patient_is_refused(planned):
     db.session.execute(update(FollowUp).values(place="Någonstans"))
     with pytest.raises(RuntimeError, match="plan_changed"):

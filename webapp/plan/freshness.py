@@ -117,15 +117,18 @@ def _note_bulk_writes(state: ORMExecuteState) -> None:
             state.session.info[BULK_WRITE] = True
 
 
-# Built once: every commit that writes a plan runs it, and composing it cost more than running it.
+# Built once: every commit that writes a plan runs one, and composing it cost more than
+# running it. Most commits touch one patient's plan (a check-in, an edit): that one compares
+# with a plain parameter, since SQLAlchemy renders an expanding IN anew on every execution.
 @cache
-def _plans_bump() -> Update:
+def _plans_bump(*, one: bool) -> Update:
     table = Patient.__table__
-    return (
-        update(table)
-        .where(table.c.id.in_(bindparam("ids", expanding=True)))
-        .values(plan_version=table.c.plan_version + 1)
+    which = (
+        table.c.id == bindparam("patient_id")
+        if one
+        else table.c.id.in_(bindparam("ids", expanding=True))
     )
+    return update(table).where(which).values(plan_version=table.c.plan_version + 1)
 
 
 @event.listens_for(Session, "before_commit")
@@ -139,7 +142,10 @@ def _bump_versions(session: Session) -> None:
         return  # nothing to bump: no connection is opened for it
     connection = session.connection()
     if ids:
-        connection.execute(_plans_bump(), {"ids": sorted(ids)})
+        if len(ids) == 1:
+            connection.execute(_plans_bump(one=True), {"patient_id": next(iter(ids))})
+        else:
+            connection.execute(_plans_bump(one=False), {"ids": sorted(ids)})
     if directory_touched:
         directory = DirectoryVersion.__table__
         bumped = connection.execute(

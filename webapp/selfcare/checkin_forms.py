@@ -34,7 +34,12 @@ class CheckInSent:
         most check-ins are saved at once, and making the eight-field form was a tenth of
         the request. None when a field holds a NUL character: the form refuses that with
         its own message (webapp/forms.py)."""
-        texts = {field.name: sent.get(field.name) or "" for field in fields(cls)}
+        # `in` first: a Werkzeug MultiDict says a field was not sent by raising and catching
+        # an HTTP exception, and most check-ins leave out four of the seven fields.
+        texts = {
+            field.name: (sent[field.name] if field.name in sent else "") or ""
+            for field in fields(cls)
+        }
         if any(NUL in text for text in texts.values()):
             return None
         return cls(**{name: strip_text(name, text) for name, text in texts.items()})

@@ -67,9 +67,10 @@ def _limit_rule(limit_id: int, source: Any) -> LimitRule:
     )
 
 
-# Built once: composing the statement costs more than running it.
+# Built once: composing the statement costs more than running it. One goal (a check-in) is
+# compared with a plain parameter: SQLAlchemy renders an expanding IN anew on every execution.
 @cache
-def _rules_query() -> Select[Any]:
+def _rules_query(*, one: bool) -> Select[Any]:
     goal, limit = SelfCareGoal.__table__, GoalLimit.__table__
     return (
         select(
@@ -89,7 +90,9 @@ def _rules_query() -> Select[Any]:
         .select_from(goal.outerjoin(limit, limit.c.goal_id == goal.c.id))
         .where(
             goal.c.patient_id == bindparam("patient_id"),
-            goal.c.id.in_(bindparam("goal_ids", expanding=True)),
+            goal.c.id == bindparam("goal_id")
+            if one
+            else goal.c.id.in_(bindparam("goal_ids", expanding=True)),
         )
         .order_by(goal.c.id, limit.c.id)
     )
@@ -103,8 +106,9 @@ def goal_rules(*, patient_id: int, goal_ids: Iterable[int]) -> dict[int, GoalRul
         return {}
     # A plain read on the session's connection: the ORM's execution layer would double its
     # cost, and it has nothing to do for a Core select.
+    which = {"goal_id": ids[0]} if len(ids) == 1 else {"goal_ids": ids}
     rows = db.session.connection().execute(
-        _rules_query(), {"patient_id": patient_id, "goal_ids": ids}
+        _rules_query(one=len(ids) == 1), {"patient_id": patient_id, **which}
     )
     goals: dict[int, tuple[Any, list[LimitRule]]] = {}
     for row in rows:
