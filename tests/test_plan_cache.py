@@ -177,6 +177,29 @@ def test_a_look_at_an_unchanged_plan_is_one_query(planned, patient_client):
     assert len(statements) == 1, statements  # the session's user, with the patient row
 
 
+def test_a_look_at_an_unchanged_plan_makes_no_orm_object(planned, patient_client):
+    # The kept page needs the patient's id and plan version, which the signed-in row has:
+    # making the account and record as ORM objects cost a look as much as the rest of it.
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    home(patient_client)
+    made = []
+
+    def note(_session, instance):
+        made.append(type(instance).__name__)
+
+    event.listen(Session, "detached_to_persistent", note)
+    event.listen(Session, "loaded_as_persistent", note)
+    try:
+        page = home(patient_client)
+    finally:
+        event.remove(Session, "detached_to_persistent", note)
+        event.remove(Session, "loaded_as_persistent", note)
+    assert "Att kunna gå till affären själv." in page
+    assert made == []
+
+
 def test_a_look_commits_nothing_and_a_change_commits_once(planned, patient_client):
     from sqlalchemy import event
 

@@ -201,8 +201,8 @@ def own_patient(actor: User, action: Action) -> Patient:
 
 
 def own_patient_lean(actor: User, action: Action) -> Patient:
-    """The signed-in patient's record as the session loaded it, without its contacts: for the
-    cached "Min plan", which has them already when its cache is warm."""
+    """The signed-in patient's record as the session loaded it, without its contacts: for a
+    page that never shows them (a chart, a refused check-in drawn again)."""
     own_patient_id(actor, action)
     patient = actor.patient
     assert patient is not None  # the account has a patient record: its id was just read

@@ -4,7 +4,8 @@ read as one plain row, and ORM objects made from that row only when a page needs
 Every signed-in request asks this first, so it is kept cheap. Loading the four rows as ORM
 objects cost about as much again as the query itself; most hot requests need none of them
 ("Min plan" kept whole needs the patient's id and plan version, a check-in the patient's id
-and the account's). `SignedIn` answers those from the row. Anything else (`.user`,
+and the account's); making the ORM objects from the row cost a kept "Min plan" look as much as
+the rest of it. `SignedIn` answers those from the row. Anything else (`.user`,
 `.patient`, `.staff`, any other attribute of the account) makes the ORM objects from the same
 row, attached to the request's session as if loaded, so no second query is made and every
 service that takes a `User` gets one.
@@ -74,6 +75,7 @@ class SignedIn(AccountKind, UserMixin):
         self.kind: str = row["user_kind"]
         self.name: str = row["user_name"]
         self.patient_id: int | None = row["patient_id"]
+        self.plan_version: int | None = row["patient_plan_version"]
         self.staff_id: int | None = row["staff_id"]
         self.has_security_notice = bool(row["has_security_notice"])
         self.directory_version: int = row["directory_version"] or 0

@@ -69,6 +69,12 @@ class User(DirectoryRow, AccountKind, UserMixin, CreatedAtMixin, Model):
         """The account's patient record's id (the signed-in user has it without a load)."""
         return self.patient.id if self.patient is not None else None
 
+    @property
+    def plan_version(self) -> int | None:
+        """The version of the account's patient's plan (the signed-in user has it without a
+        load): what a kept "Min plan" is kept under."""
+        return self.patient.plan_version if self.patient is not None else None
+
 
 class CareUnit(DirectoryRow, CreatedAtMixin, Model):
     """A vårdenhet: staff belong to one, patients are listed at one."""

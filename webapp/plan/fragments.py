@@ -70,21 +70,22 @@ def phone_lines(patient: Patient, overview: Overview) -> dict[str, LineStatus]:
     return {key: line_status(times, now, zone) for key, times in found.items() if times}
 
 
-def _plan_key(patient: Patient) -> tuple[object, ...]:
+def _plan_key(patient_id: int, plan_version: int) -> tuple[object, ...]:
     # The directory version covers the staff and unit details the plan shows.
-    return (patient.id, patient.plan_version, current_user.directory_version, current_locale())
+    return (patient_id, plan_version, current_user.directory_version, current_locale())
 
 
-def _own_plan_entry(patient: Patient) -> tuple[float, datetime | None, str]:
-    """(stored at, valid until, html with the CSRF placeholder) of the patient's plan."""
-    key = _plan_key(patient)
+def _own_plan_entry(patient_id: int, plan_version: int) -> tuple[float, datetime | None, str]:
+    """(stored at, valid until, html with the CSRF placeholder) of the patient's plan at
+    this version."""
+    key = _plan_key(patient_id, plan_version)
     store = _store()
     found = store.entry(key)
     if found is not None:
         return found
-    # The door again, now loading the contacts with the record (one query; no log
-    # entry, since the patient reads their own plan).
-    patient = load_patient(current_user, patient.id, Action.VIEW_PLAN)
+    # The door again, now loading the record with its contacts (one query; no log entry,
+    # since the patient reads their own plan).
+    patient = load_patient(current_user, patient_id, Action.VIEW_PLAN)
     overview = overview_build(patient)
     upcoming = overview.follow_ups.next
     lines = phone_lines(patient, overview)
@@ -110,12 +111,12 @@ def _own_plan_entry(patient: Patient) -> tuple[float, datetime | None, str]:
     return entry
 
 
-def own_plan_html(patient: Patient) -> Markup:
+def own_plan_html(patient_id: int, plan_version: int) -> Markup:
     """The patient's contacts and the five parts of their plan, for their home page."""
-    return Markup(to_send(_own_plan_entry(patient)[2]))  # noqa: S704 - our own templates
+    return Markup(to_send(_own_plan_entry(patient_id, plan_version)[2]))  # noqa: S704
 
 
-def own_plan_page(patient: Patient, render_page: Callable[[Markup], str]) -> str:
+def own_plan_page(patient_id: int, plan_version: int, render_page: Callable[[Markup], str]) -> str:
     """The whole "Min plan" page, `render_page(plan)`, kept with the plan it shows.
 
     For the look a patient makes many times a day, with nothing else on the page (no notice,
@@ -124,11 +125,11 @@ def own_plan_page(patient: Patient, render_page: Callable[[Markup], str]) -> str
     ageing out with it. The page's own CSRF tokens (header, language, sign-out) are put back
     as the placeholder before it is kept, so each device still gets its own.
     """
-    key = (*_plan_key(patient), "page")
+    key = (*_plan_key(patient_id, plan_version), "page")
     store = _store()
     page = store.get(key)
     if page is None:
-        stored, valid_until, plan = _own_plan_entry(patient)
+        stored, valid_until, plan = _own_plan_entry(patient_id, plan_version)
         page = for_keeping(render_page(Markup(plan)))  # noqa: S704
         store.put(key, page, valid_until, stored_at=stored)
     return to_send(page)

@@ -7,7 +7,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from webapp import audit
-from webapp.access import Action, active_staff, login_required, own_patient_lean, own_route
+from webapp.access import Action, active_staff, login_required, own_patient_id, own_route
 from webapp.auth import services as auth_services
 from webapp.followups.details import local_zone
 from webapp.forms import EmptyForm
@@ -24,7 +24,10 @@ def home() -> str | Response:
         return render_template("plan/welcome.html")
     if active_staff(current_user) is not None:
         return redirect(url_for("care.patients"))
-    patient = own_patient_lean(current_user, Action.VIEW_PLAN)
+    # The id and the plan's version come with the signed-in row: a usual look needs no more
+    # of the record.
+    patient_id = own_patient_id(current_user, Action.VIEW_PLAN)
+    plan_version = current_user.plan_version
     notices = (
         auth_services.security_events_unacknowledged(current_user)
         if current_user.has_security_notice
@@ -34,14 +37,15 @@ def home() -> str | Response:
     if not notices and not welcome and not message_waiting():
         # The usual look: the same page as last time, as long as the plan is unchanged.
         return own_plan_page(
-            patient,
+            patient_id,
+            plan_version,
             lambda plan: render_template(
                 "plan/home.html", own_plan=plan, security_notices=(), welcome=False
             ),
         )
     return render_template(
         "plan/home.html",
-        own_plan=own_plan_html(patient),
+        own_plan=own_plan_html(patient_id, plan_version),
         security_notices=notices,
         welcome=welcome,
         form=EmptyForm() if notices else None,  # only the notices have a button
