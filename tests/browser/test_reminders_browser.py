@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 from sqlalchemy import select, update
 
@@ -167,15 +168,24 @@ def test_turn_on_get_a_reminder_and_a_tap_opens_the_follow_up(live_server, new_p
                 break
             page.evaluate("navigator.serviceWorker.ready.then(() => true)")
         assert registrations, "the service worker is registered"
-        cdp.send(
-            "ServiceWorker.deliverPushMessage",
-            {
-                "origin": live_server.url,
-                "registrationId": registrations[0],
-                "data": message.payload.decode(),
-            },
-        )
-        shown = page.wait_for_function(SHOWN).json_value()
+        delivery = {
+            "origin": live_server.url,
+            "registrationId": registrations[0],
+            "data": message.payload.decode(),
+        }
+        # On a busy machine (CI runs three test passes side by side) one delivery once
+        # showed nothing in 30 s, and did not again in many runs; CDP says nothing of whether
+        # the worker got the push. So the same push is delivered again while none is shown,
+        # as a push service does when a delivery is not acknowledged. The notification's tag
+        # makes a second delivery replace the first, so exactly one is expected either way.
+        shown = None
+        for _ in range(3):
+            cdp.send("ServiceWorker.deliverPushMessage", delivery)
+            try:
+                shown = page.wait_for_function(SHOWN, timeout=20_000).json_value()
+                break
+            except PlaywrightTimeoutError:
+                continue
         assert shown == [
             {
                 "title": "Påminnelse från Nära",
