@@ -7,7 +7,7 @@ import re
 import pytest
 from sqlalchemy import select, update
 
-from tests.conftest import count_queries, register_with_invitation
+from tests.conftest import count_queries, orm_objects_made, register_with_invitation
 from webapp import kept_pages
 from webapp.agreement import services as agreement
 from webapp.agreement.models import ItemKind
@@ -178,24 +178,10 @@ def test_a_look_at_an_unchanged_plan_is_one_query(planned, patient_client):
 
 
 def test_a_look_at_an_unchanged_plan_makes_no_orm_object(planned, patient_client):
-    # The kept page needs the patient's id and plan version, which the signed-in row has:
-    # making the account and record as ORM objects cost a look as much as the rest of it.
-    from sqlalchemy import event
-    from sqlalchemy.orm import Session
-
+    # The kept page needs the patient's id and plan version, which the signed-in row has.
     home(patient_client)
-    made = []
-
-    def note(_session, instance):
-        made.append(type(instance).__name__)
-
-    event.listen(Session, "detached_to_persistent", note)
-    event.listen(Session, "loaded_as_persistent", note)
-    try:
+    with orm_objects_made() as made:
         page = home(patient_client)
-    finally:
-        event.remove(Session, "detached_to_persistent", note)
-        event.remove(Session, "loaded_as_persistent", note)
     assert "Att kunna gå till affären själv." in page
     assert made == []
 

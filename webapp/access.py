@@ -239,21 +239,14 @@ def patient_route(action: Action) -> Callable[[Callable[..., R]], Callable[..., 
     return decorate
 
 
-def own_route(
-    action: Action, *, contacts: bool = True
-) -> Callable[[Callable[..., R]], Callable[..., R]]:
-    """For the patient's own screens: the view gets the signed-in patient as `patient=`.
-
-    `contacts=False`: a page that never shows the care contact or the physician gets the
-    patient as the session loaded it, through the same permission, without a query.
-    """
+def own_route(action: Action) -> Callable[[Callable[..., R]], Callable[..., R]]:
+    """For the patient's own screens: the view gets the signed-in patient as `patient=`."""
 
     def decorate(view: Callable[..., R]) -> Callable[..., R]:
         @wraps(view)
         @login_required
         def wrapper(*args: Any, **kwargs: Any) -> R:
-            door = own_patient if contacts else own_patient_lean
-            return view(*args, patient=door(current_user, action), **kwargs)
+            return view(*args, patient=own_patient(current_user, action), **kwargs)
 
         wrapper.door_action = action  # type: ignore[attr-defined]
         return wrapper

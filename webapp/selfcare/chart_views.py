@@ -7,18 +7,26 @@ in the same commit as any check-in, goal or limit written), the directory versio
 who logged), the day (this week's figure and the period move with it), the period, the
 language, whose side it is and who looks (the menu and offline key are the viewer's). The
 door still runs on every request, so every staff look is logged; the patient's own look goes
-through it without loading their contacts, which the chart never shows.
+through it with the id and plan version of the signed-in row, and their record is made only
+when the chart is drawn (never their contacts, which the chart does not show).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from flask import abort, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
 
-from webapp.access import Action, own_route, patient_route
+from webapp.access import (
+    Action,
+    login_required,
+    own_patient_id,
+    own_patient_lean,
+    patient_route,
+)
 from webapp.i18n import current_locale
 from webapp.kept_pages import KeptPages, for_keeping, kept_pages_of, message_waiting, to_send
 from webapp.people.models import Patient
@@ -45,24 +53,45 @@ KEPT_MAX_AGE = 600.0  # seconds: a page is made afresh now and then, whatever ha
 
 
 @bp.get("/<int:goal_id>/bild")
-@own_route(Action.VIEW_SELF_CARE, contacts=False)
-def chart(patient: Patient, goal_id: int) -> str:
-    return _chart_page(patient, goal_id, for_patient=True)
+@login_required
+def chart(goal_id: int) -> str:
+    # The patient's own look goes through the door with the id and plan version the
+    # signed-in row has; the record is made only when the chart is drawn (as "Min plan").
+    patient_id = own_patient_id(current_user, Action.VIEW_SELF_CARE)
+    return _chart_page(
+        patient_id,
+        current_user.plan_version,
+        lambda: own_patient_lean(current_user, Action.VIEW_SELF_CARE),
+        goal_id,
+        for_patient=True,
+    )
+
+
+chart.door_action = Action.VIEW_SELF_CARE  # type: ignore[attr-defined]
 
 
 @bp.get("/patient/<int:patient_id>/<int:goal_id>/bild")
 @patient_route(Action.VIEW_SELF_CARE)
 def care_chart(patient: Patient, goal_id: int) -> str:
-    return _chart_page(patient, goal_id, for_patient=False)
+    return _chart_page(
+        patient.id, patient.plan_version, lambda: patient, goal_id, for_patient=False
+    )
 
 
-def _chart_page(patient: Patient, goal_id: int, *, for_patient: bool) -> str:
+def _chart_page(
+    patient_id: int,
+    plan_version: int,
+    patient_of: Callable[[], Patient],
+    goal_id: int,
+    *,
+    for_patient: bool,
+) -> str:
     period = period_of(request.args.get("period"))
     today = today_local()
     key = (
-        patient.id,
+        patient_id,
         goal_id,
-        patient.plan_version,
+        plan_version,
         current_user.directory_version,
         today,
         period,
@@ -71,11 +100,11 @@ def _chart_page(patient: Patient, goal_id: int, *, for_patient: bool) -> str:
         current_user.id,  # the whole page is kept: its menu and offline key are the viewer's
     )
     if message_waiting():  # the message is for this look: drawn for it, and not kept
-        return to_send(_chart_drawn(patient, goal_id, period, today, for_patient))
+        return to_send(_chart_drawn(patient_of(), goal_id, period, today, for_patient))
     kept = _kept()
     page = kept.get(key)
     if page is None:
-        page = for_keeping(_chart_drawn(patient, goal_id, period, today, for_patient))
+        page = for_keeping(_chart_drawn(patient_of(), goal_id, period, today, for_patient))
         kept.put(key, page)
     return to_send(page)
 
