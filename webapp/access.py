@@ -239,6 +239,23 @@ def patient_route(action: Action) -> Callable[[Callable[..., R]], Callable[..., 
     return decorate
 
 
+def own_id_route(action: Action) -> Callable[[Callable[..., R]], Callable[..., R]]:
+    """For the patient's own screens that most often need only her id (a check-in, a kept
+    chart): the view gets `patient_id=`, through the same door, with nothing loaded; it asks
+    `own_patient` or `own_patient_lean` for the record when it needs it."""
+
+    def decorate(view: Callable[..., R]) -> Callable[..., R]:
+        @wraps(view)
+        @login_required
+        def wrapper(*args: Any, **kwargs: Any) -> R:
+            return view(*args, patient_id=own_patient_id(current_user, action), **kwargs)
+
+        wrapper.door_action = action  # type: ignore[attr-defined]
+        return wrapper
+
+    return decorate
+
+
 def own_route(action: Action) -> Callable[[Callable[..., R]], Callable[..., R]]:
     """For the patient's own screens: the view gets the signed-in patient as `patient=`."""
 

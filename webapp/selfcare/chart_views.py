@@ -20,13 +20,7 @@ from flask import abort, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
 
-from webapp.access import (
-    Action,
-    login_required,
-    own_patient_id,
-    own_patient_lean,
-    patient_route,
-)
+from webapp.access import Action, own_id_route, own_patient_lean, patient_route
 from webapp.i18n import current_locale
 from webapp.kept_pages import KeptPages, for_keeping, kept_pages_of, message_waiting, to_send
 from webapp.people.models import Patient
@@ -53,11 +47,10 @@ KEPT_MAX_AGE = 600.0  # seconds: a page is made afresh now and then, whatever ha
 
 
 @bp.get("/<int:goal_id>/bild")
-@login_required
-def chart(goal_id: int) -> str:
-    # The patient's own look goes through the door with the id and plan version the
-    # signed-in row has; the record is made only when the chart is drawn (as "Min plan").
-    patient_id = own_patient_id(current_user, Action.VIEW_SELF_CARE)
+@own_id_route(Action.VIEW_SELF_CARE)
+def chart(patient_id: int, goal_id: int) -> str:
+    # The id and plan version come with the signed-in row; the record is made only when the
+    # chart is drawn (as "Min plan").
     return _chart_page(
         patient_id,
         current_user.plan_version,
@@ -65,9 +58,6 @@ def chart(goal_id: int) -> str:
         goal_id,
         for_patient=True,
     )
-
-
-chart.door_action = Action.VIEW_SELF_CARE  # type: ignore[attr-defined]
 
 
 @bp.get("/patient/<int:patient_id>/<int:goal_id>/bild")

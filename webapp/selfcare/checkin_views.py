@@ -15,9 +15,8 @@ from werkzeug.wrappers import Response
 
 from webapp.access import (
     Action,
-    login_required,
+    own_id_route,
     own_patient,
-    own_patient_id,
     own_patient_lean,
     own_route,
 )
@@ -107,15 +106,13 @@ def _saved_page(patient: Patient, goal: SelfCareGoal, check_in_id: int) -> str:
 
 
 @bp.route("/<int:goal_id>/logga", methods=["GET", "POST"])
-@login_required
-def check_in(goal_id: int) -> Page:
+@own_id_route(Action.LOG_SELF_CARE)
+def check_in(patient_id: int, goal_id: int) -> Page:
     if request.method == "GET":
         return _check_in_page(own_patient(current_user, Action.LOG_SELF_CARE), goal_id)
     # The post is the check-in itself, the one request a patient makes many times a day: it
-    # goes through the door with the patient's id only (the same permission, no record
-    # loaded), and reads only the goal's rules, not the goal. A refused one loads the goal
-    # to show its page again.
-    patient_id = own_patient_id(current_user, Action.LOG_SELF_CARE)
+    # goes through the door with the patient's id only (no record loaded), and reads only the
+    # goal's rules, not the goal. A refused one loads the goal to show its page again.
     try:
         rules = service.goal_rules_find(patient_id=patient_id, goal_id=goal_id)
     except service.CheckInNotFound:
@@ -134,9 +131,6 @@ def check_in(goal_id: int) -> Page:
         show_error(form, error, default="value")
         return _log_page(_own_goal(goal_id), form)
     return redirect(url_for("selfcare.check_in", goal_id=goal_id, sparad=logged.check_in_id), 303)
-
-
-check_in.door_action = Action.LOG_SELF_CARE  # type: ignore[attr-defined]
 
 
 def _own_goal(goal_id: int) -> SelfCareGoal:
