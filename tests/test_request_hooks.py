@@ -161,3 +161,64 @@ def test_a_session_signed_with_the_previous_key_still_opens_after_a_key_rotation
         other = app.test_client()
         other.set_cookie(cookie.key, cookie.value, domain=cookie.domain)
         assert other.get("/probe-session").get_data(as_text=True) == expected
+
+
+def _same_cookie_twice(client, path):
+    """Two requests with one and the same session cookie: the second finds it checked. (The
+    first page after signing in adds the form token to the session, so it comes before.)"""
+    client.get(path)
+    cookie = client.get_cookie("nara_session")
+    assert cookie is not None
+    first = client.get(path)
+    assert client.get_cookie("nara_session").value == cookie.value, "the cookie was sent anew"
+    return first, cookie
+
+
+def test_a_session_cookie_checked_before_still_ages_and_expires(patient_client, monkeypatch):
+    first, _cookie = _same_cookie_twice(patient_client, "/nycklar")
+    assert first.status_code == 200
+    assert patient_client.get("/nycklar").status_code == 200  # the kept check
+    # The cookie's own age, not the server's idle limit (that reads the app's clock): the
+    # signer's clock moves past the cookie's lifetime.
+    from itsdangerous import TimestampSigner
+
+    idle = int(patient_client.application.permanent_session_lifetime.total_seconds())
+    real = TimestampSigner.get_timestamp
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: real(self) + idle + 5)
+    late = patient_client.get("/nycklar")
+    assert late.status_code == 302
+    assert "/logga-in" in late.headers["Location"]
+
+
+def test_a_changed_session_cookie_is_not_taken_for_the_one_checked_before(patient_client):
+    _first, cookie = _same_cookie_twice(patient_client, "/nycklar")
+    payload, _dot, signature = cookie.value.rpartition(".")
+    flipped = signature[:-1] + ("A" if signature[-1] != "A" else "B")
+    patient_client.set_cookie(cookie.key, f"{payload}.{flipped}", domain=cookie.domain)
+    refused = patient_client.get("/nycklar")
+    assert refused.status_code == 302
+    assert "/logga-in" in refused.headers["Location"]
+
+
+def test_each_request_gets_its_own_copy_of_what_the_cookie_held(app, client):
+    @app.get("/probe-fill")
+    def probe_fill():
+        from flask import session
+
+        session["names"] = ["Astrid"]
+        session["count"] = 1
+        return "filled"
+
+    @app.get("/probe-change")
+    def probe_change():
+        # Changed in place, as a careless view might: the session cannot see it, so no new
+        # cookie is sent, and the next request must not see it either.
+        from flask import session
+
+        names = session["names"]
+        names.append("Gunnar")
+        return f"{len(names)} {session['count']}"
+
+    assert client.get("/probe-fill").get_data(as_text=True) == "filled"
+    answers = [client.get("/probe-change").get_data(as_text=True) for _ in range(3)]
+    assert answers == ["2 1", "2 1", "2 1"]

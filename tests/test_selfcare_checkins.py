@@ -9,7 +9,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from tests.conftest import count_queries, csrf_token, register_with_invitation
 from tests.selfcare_rows import check_in_make, goal_make
@@ -459,6 +459,30 @@ def test_the_change_limits_cost_one_query_whatever_their_number(app, patient):
         crossed = limits.limits_crossed(goal=rules, taken_at=now, values=(75.0, None))
     assert len(queries) == 1
     assert len(crossed) == 2
+
+
+def test_a_change_limits_window_is_read_from_the_index_alone(app, patient):
+    """A goal's check-ins lie among every other patient's in the table: read row by row, the
+    window of a change limit would fetch a page for nearly every check-in in it, on every
+    check-in logged (SQLite's plan; PostgreSQL chooses by its statistics)."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's query plan")
+    goal = weight_goal(patient)
+    rules = checkins.goal_rules_find(patient_id=patient.id, goal_id=goal.id)
+    ran: list[tuple[str, object]] = []
+
+    def remember(_conn, _cursor, statement, parameters, *_args):
+        ran.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", remember)
+    try:
+        limits.limits_crossed(goal=rules, taken_at=datetime.now(UTC), values=(75.0, None))
+    finally:
+        event.remove(db.engine, "before_cursor_execute", remember)
+    [(statement, parameters)] = ran
+    plan = db.session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
+    [step] = [row[-1] for row in plan]
+    assert step.startswith("SEARCH check_in USING COVERING INDEX"), step
 
 
 # --- edit, delete, history ---------------------------------------------------------------

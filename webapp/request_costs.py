@@ -10,6 +10,7 @@ cookies are what they were.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -20,7 +21,7 @@ from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, Se
 from flask_limiter import Limiter
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
-from itsdangerous import URLSafeTimedSerializer
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from webapp.extensions import csrf, limiter, login_manager
 
@@ -30,16 +31,26 @@ _SYNC_CACHE_MAX = 4096
 
 
 class SigningOnceSessionInterface(SecureCookieSessionInterface):
-    """Flask's signed-cookie sessions, with the signing serializer made once per key set.
+    """Flask's signed-cookie sessions, with the signing serializer made once per key set, and
+    each cookie checked once per worker.
 
     Flask builds a new serializer (keys, salt, signer, and a JSON round trip to learn that it
     serialises text) twice per request, to open the session and again to save it; for a
     health check that is a tenth of the request. The serializer holds no per-request state,
     so one per secret key (and fallbacks) signs and checks exactly the same cookies.
+
+    Checking a cookie (two HMACs, base64, zlib and tagged JSON) cost a signed-in page or a
+    check-in as much as one of its SQL queries. A browser sends its session cookie unchanged
+    until the session changes, and the same string checked again gives the same data and the
+    same signing time; only its age moves on. So what a cookie held is kept, by its exact
+    string, and only its age is checked again. A cookie whose data holds anything but plain
+    values (a list of flashed messages, say) is not kept: a request could change it in place.
     """
 
     def __init__(self) -> None:
         self._serializers: dict[tuple[Any, ...], URLSafeTimedSerializer | None] = {}
+        self._checked: dict[tuple[URLSafeTimedSerializer, str], _Checked] = {}
+        self._clocks: dict[URLSafeTimedSerializer, Any] = {}  # its signer: its clock
 
     def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
         keys = (app.secret_key, *(app.config["SECRET_KEY_FALLBACKS"] or ()))
@@ -54,9 +65,38 @@ class SigningOnceSessionInterface(SecureCookieSessionInterface):
         # would parse the cookies (which walks the whole WSGI environ for Cookie headers) and
         # learn that the cookie is missing from `cookies.get`, which raises and catches an
         # HTTP exception (a Werkzeug MultiDict's way of saying "not there").
-        if not has_cookies(request) or self.get_cookie_name(app) not in request.cookies:
-            return self.session_class() if self.get_signing_serializer(app) else None
-        return super().open_session(app, request)
+        serializer = self.get_signing_serializer(app)
+        if serializer is None:
+            return None
+        name = self.get_cookie_name(app)
+        cookies = request.cookies if has_cookies(request) else None
+        cookie = cookies[name] if cookies and name in cookies else None
+        if not cookie:
+            return self.session_class()
+        max_age = int(app.permanent_session_lifetime.total_seconds())
+        checked = self._checked.get((serializer, cookie))
+        if checked is None:
+            try:
+                data, signed = serializer.loads(cookie, max_age=max_age, return_timestamp=True)
+            except BadSignature:  # also an expired one, as Flask does
+                return self.session_class()
+            checked = _Checked(data, int(signed.timestamp()))
+            if _plain(data):
+                self._keep((serializer, cookie), checked)
+            return self.session_class(data)
+        clock = self._clocks.get(serializer) or self._clocks.setdefault(
+            serializer, serializer.make_signer()
+        )
+        age = clock.get_timestamp() - checked.signed_at
+        if not 0 <= age <= max_age:  # itsdangerous' own test
+            self._checked.pop((serializer, cookie), None)
+            return self.session_class()
+        return self.session_class(checked.data)  # a copy: the request changes its own
+
+    def _keep(self, key: tuple[URLSafeTimedSerializer, str], checked: _Checked) -> None:
+        if len(self._checked) >= _CHECKED_MAX:
+            self._checked.clear()  # a few cookies checked again, and safe between threads
+        self._checked[key] = checked
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
         # An empty session that nothing emptied (a health check, a first visit, a static
@@ -67,6 +107,24 @@ class SigningOnceSessionInterface(SecureCookieSessionInterface):
                 _vary_on_cookie(response)
             return
         super().save_session(app, session, response)
+
+
+# Session cookies kept checked per worker: about one per person who used it lately (a cookie
+# is a few hundred bytes); the bound only guards memory.
+_CHECKED_MAX = 2048
+
+
+@dataclass(frozen=True)
+class _Checked:
+    """What a session cookie held when checked, and when it was signed (read against the
+    signer's own clock, as itsdangerous does)."""
+
+    data: dict[str, Any]
+    signed_at: int
+
+
+def _plain(data: dict[str, Any]) -> bool:
+    return all(type(value) in (str, int, float, bool, type(None)) for value in data.values())
 
 
 def this_request_context() -> RequestContext:

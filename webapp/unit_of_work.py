@@ -29,6 +29,7 @@ from sqlalchemy.orm import ORMExecuteState, Session
 from werkzeug.wrappers import Response
 
 from webapp import audit
+from webapp.changes import PENDING
 from webapp.extensions import db
 
 
@@ -64,7 +65,12 @@ def _transaction_over(session: Session) -> None:
 
 
 def _has_writes(session: Session) -> bool:
-    return bool(session.info.get(WROTE) or session.new or session.dirty or session.deleted)
+    # A service that says its statement changes a plan (`plan_changed`) has written, or is
+    # about to, even on the connection, where the ORM does not see it.
+    info = session.info
+    return bool(
+        info.get(WROTE) or info.get(PENDING) or session.new or session.dirty or session.deleted
+    )
 
 
 def _finish(response: Response) -> Response:

@@ -412,9 +412,11 @@ def check_in_record(
     # A statement the ORM does not see, so it says itself that today's self-care changes (a
     # retried send that writes nothing costs one plan drawn anew).
     plan_changed(goal.patient_id)
-    session = db.session()
-    check_in_id = session.scalar(
-        _insert_new(session.get_bind().dialect.name),
+    # On the connection: the ORM's execution layer has nothing to do for a Core insert, and
+    # the unit of work commits it because the plan was said to change.
+    connection = db.session.connection()
+    check_in_id = connection.scalar(
+        _insert_new(connection.dialect.name),
         {
             "client_uuid": canonical,
             "goal_id": goal.id,

@@ -139,8 +139,20 @@ class CheckIn(PlanRow, Model):
     Edits and deletions keep the row and say who made them, so the history stays true."""
 
     __tablename__ = "check_in"
-    # A goal's history by time: the chart, the week's count and the limits' windows.
-    __table_args__ = (Index("ix_check_in_goal_id_taken_at", "goal_id", "taken_at"),)
+    # A goal's history by time: the chart, the week's count and the limits' windows. The
+    # window of a change limit is read from the index alone: a goal's check-ins lie among
+    # everyone else's in the table, so reading their rows would fetch a page for nearly
+    # every check-in in the window, on every check-in logged.
+    __table_args__ = (
+        Index(
+            "ix_check_in_goal_id_taken_at_values",
+            "goal_id",
+            "taken_at",
+            "deleted_at",
+            "value",
+            "value2",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     client_uuid: Mapped[str] = mapped_column(String(36), unique=True)
