@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import event, select
@@ -18,6 +19,7 @@ from webapp.people import services as people
 from webapp.selfcare import checkins, limits
 from webapp.selfcare.models import CheckIn, GoalStatus, PatientUpdate
 from webapp.selfcare.rules import GoalRules
+from webapp.selfcare.rules import goal_rules_at as rules_at
 
 ADVICE = "Ring din kontakt i dag. Ta inte extra vätskedrivande utan att prata med oss."
 
@@ -375,11 +377,25 @@ def test_a_rise_over_the_window_makes_a_flagged_update_with_cares_advice(patient
     assert 'href="tel:1177"' in page and 'href="tel:112"' in page
 
 
-def _crossed(goal, taken_at, value, value2=None):
+@pytest.fixture(params=["with the rules", "on its own"])
+def window_read(request):
+    """A change limit's window is read with the goal's rules for a new check-in from the
+    phone, and on its own for one checked again (an edit): the two must agree."""
+    return request.param
+
+
+def _crossed(goal, taken_at, value, value2=None, read="on its own"):
     """The limits a check-in of these values crosses; it is saved, for the next one to see."""
-    crossed = limits.limits_crossed(
-        goal=GoalRules.of(goal), taken_at=taken_at, values=(value, value2)
-    )
+    if read == "with the rules":
+        rules = rules_at(patient_id=goal.patient_id, goal_id=goal.id, window_at=taken_at)
+        assert rules is not None and rules.window is not None and rules.window.at == taken_at
+        with count_queries() as queries:
+            crossed = limits.limits_crossed(goal=rules, taken_at=taken_at, values=(value, value2))
+        assert queries == []  # read with the rules
+    else:
+        crossed = limits.limits_crossed(
+            goal=GoalRules.of(goal), taken_at=taken_at, values=(value, value2)
+        )
     check_in_make(goal, taken_at, value=value, value2=value2)
     return [breach.reason for breach in crossed]
 
@@ -394,17 +410,32 @@ def _crossed(goal, taken_at, value, value2=None):
         (74.0, 1, 72.4, False),  # down, not up
     ],
 )
-def test_a_rise_limit_at_its_edges(app, patient, earlier, days_back, value, crossed):
+def test_a_rise_limit_at_its_edges(app, patient, window_read, earlier, days_back, value, crossed):
     goal = goal_make(
         patient, limits=[{"kind": "rise", "value": 2, "window_days": 3, "advice": ADVICE}]
     )
     now = datetime(2026, 5, 3, 8, 0, tzinfo=UTC)
     check_in_make(goal, now - timedelta(days=days_back), value=earlier)
-    assert bool(_crossed(goal, now, value)) is crossed
+    assert bool(_crossed(goal, now, value, read=window_read)) is crossed
+
+
+@pytest.mark.parametrize(("hours_back", "crossed"), [(72, True), (72.5, False), (71, True)])
+def test_a_window_is_whole_days_of_24_hours_over_a_change_of_clocks(
+    app, patient, window_read, hours_back, crossed
+):
+    # Sweden went to summer time on 29 March 2026: three days before 08:00 on 30 March is
+    # 72 hours back, at 07:00 by the clocks of that day.
+    goal = goal_make(
+        patient, limits=[{"kind": "rise", "value": 2, "window_days": 3, "advice": ADVICE}]
+    )
+    now = datetime(2026, 3, 30, 8, 0, tzinfo=ZoneInfo("Europe/Stockholm"))
+    earlier = now.astimezone(UTC) - timedelta(hours=hours_back)  # hours that passed
+    check_in_make(goal, earlier, value=70.0)
+    assert bool(_crossed(goal, now, 72.5, read=window_read)) is crossed
 
 
 def test_a_rise_is_read_from_the_lowest_value_in_the_window_and_deleted_ones_do_not_count(
-    app, patient
+    app, patient, window_read
 ):
     goal = goal_make(
         patient, limits=[{"kind": "rise", "value": 2, "window_days": 3, "advice": ADVICE}]
@@ -414,10 +445,12 @@ def test_a_rise_is_read_from_the_lowest_value_in_the_window_and_deleted_ones_do_
     check_in_make(goal, now - timedelta(days=2), value=70.0)
     check_in_make(goal, now - timedelta(days=1), value=72.0)
     check_in_make(goal, now + timedelta(hours=1), value=60.0)  # after it: not "before"
-    assert _crossed(goal, now, 72.5) == ["Vikten har ökat 2,5 kg på 3 dagar (gränsen är 2 kg)."]
+    assert _crossed(goal, now, 72.5, read=window_read) == [
+        "Vikten har ökat 2,5 kg på 3 dagar (gränsen är 2 kg)."
+    ]
 
 
-def test_a_fall_limit_and_blood_pressure_limits_read_their_own_value(app, patient):
+def test_a_fall_limit_and_blood_pressure_limits_read_their_own_value(app, patient, window_read):
     goal = goal_make(
         patient,
         title="Blodtryck",
@@ -431,15 +464,15 @@ def test_a_fall_limit_and_blood_pressure_limits_read_their_own_value(app, patien
     )
     now = datetime(2026, 5, 3, 8, 0, tzinfo=UTC)
     check_in_make(goal, now - timedelta(hours=12), value=150.0, value2=80.0)
-    assert _crossed(goal, now, 161, 45) == [
+    assert _crossed(goal, now, 161, 45, read=window_read) == [
         "Det övre blodtrycket är 161 mmHg, över gränsen 160 mmHg.",
         "Det undre blodtrycket är 45 mmHg, under gränsen 50 mmHg.",
     ]
     # A fall is read from the highest value in the window: the 161 just before.
-    assert _crossed(goal, now + timedelta(minutes=1), 125, 80) == [
+    assert _crossed(goal, now + timedelta(minutes=1), 125, 80, read=window_read) == [
         "Det övre blodtrycket har minskat 36 mmHg på 1 dag (gränsen är 20 mmHg)."
     ]
-    assert _crossed(goal, now + timedelta(minutes=2), 160, 50) == []  # on the line: inside
+    assert _crossed(goal, now + timedelta(minutes=2), 160, 50, read=window_read) == []  # inside
 
 
 def test_the_change_limits_cost_one_query_whatever_their_number(app, patient):
@@ -459,6 +492,24 @@ def test_the_change_limits_cost_one_query_whatever_their_number(app, patient):
         crossed = limits.limits_crossed(goal=rules, taken_at=now, values=(75.0, None))
     assert len(queries) == 1
     assert len(crossed) == 2
+
+
+def test_a_check_in_from_the_phone_reads_its_goal_and_windows_in_one_query(patient_client, patient):
+    goal = weight_goal(patient)  # a change limit: every check-in reads its window
+    now = datetime.now(UTC)
+    check_in_make(goal, now - timedelta(days=2), value=70.0)
+    path = log_path(goal)
+    token = csrf_token(patient_client, path)
+    body = {"client_uuid": str(uuid.uuid4()), "value": "71,5", "csrf_token": token}
+    with count_queries() as queries:
+        response = patient_client.post(path, data=body)
+    assert response.status_code == 303
+    assert not rows(goal)[-1].outside_limits  # 1,5 kg up in 3 days: inside the limit
+    # Who is signed in, the goal's rules with its windows; then the row and the plan's
+    # version are written.
+    kinds = [q.lstrip().split(None, 1)[0].upper() for q in queries]
+    assert kinds == ["SELECT", "SELECT", "INSERT", "UPDATE"], queries
+    assert "FROM self_care_goal" in queries[1] and "FROM check_in" in queries[1]
 
 
 def test_a_change_limits_window_is_read_from_the_index_alone(app, patient):

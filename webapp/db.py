@@ -1,4 +1,4 @@
-"""The declarative base, shared column helpers and the clock."""
+"""The declarative base, shared column helpers, SQL of our own, and the clock."""
 
 from __future__ import annotations
 
@@ -6,7 +6,11 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from sqlalchemy import CursorResult, DateTime, MetaData, Result, Table, TypeDecorator
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from webapp.clock import now_utc
 
@@ -92,3 +96,39 @@ def rowcount(result: Result[Any]) -> int:
     CursorResult, which Session.execute's type (any Result) does not say."""
     assert isinstance(result, CursorResult)
     return result.rowcount
+
+
+class DaysBefore(ColumnElement[datetime]):
+    """A UTCDateTime (a column or a parameter) less a whole number of days (a column too), in
+    SQL: a window's start worked out by the database, row by row.
+
+    SQL has no portable way to say it. SQLite keeps the moment as text,
+    "YYYY-MM-DD HH:MM:SS.ffffff" in UTC: the day is moved and the time of day kept as it
+    was, so the answer compares with stored moments exactly as a moment stored itself would.
+    PostgreSQL subtracts an interval.
+    """
+
+    inherit_cache = True
+    _traverse_internals = [
+        ("moment", InternalTraversal.dp_clauseelement),
+        ("days", InternalTraversal.dp_clauseelement),
+    ]
+
+    def __init__(self, moment: ColumnElement[datetime], days: ColumnElement[int]) -> None:
+        self.moment = moment
+        self.days = days
+        self.type = UTCDateTime()
+
+
+@compiles(DaysBefore, "sqlite")
+def _days_before_sqlite(element: DaysBefore, compiler: SQLCompiler, **kw: Any) -> str:
+    moment = compiler.process(element.moment, **kw)
+    days = compiler.process(element.days, **kw)
+    return f"(date({moment}, '-' || ({days}) || ' days') || substr({moment}, 11))"
+
+
+@compiles(DaysBefore)
+def _days_before(element: DaysBefore, compiler: SQLCompiler, **kw: Any) -> str:
+    moment = compiler.process(element.moment, **kw)
+    days = compiler.process(element.days, **kw)
+    return f"({moment} - make_interval(days => {days}))"

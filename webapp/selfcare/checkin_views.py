@@ -28,7 +28,6 @@ from webapp.selfcare import checkins as service
 from webapp.selfcare.checkin_forms import CheckInForm, CheckInSent
 from webapp.selfcare.measures import SCALE_RANGES, UNITS, Measure
 from webapp.selfcare.models import CheckIn, SelfCareGoal
-from webapp.selfcare.rules import GoalRules
 from webapp.selfcare.schedule import local_zone
 
 
@@ -111,19 +110,26 @@ def check_in(patient_id: int, goal_id: int) -> Page:
     if request.method == "GET":
         return _check_in_page(own_patient(current_user, Action.LOG_SELF_CARE), goal_id)
     # The post is the check-in itself, the one request a patient makes many times a day: it
-    # goes through the door with the patient's id only (no record loaded), and reads only the
-    # goal's rules, not the goal. A refused one loads the goal to show its page again.
-    try:
-        rules = service.goal_rules_find(patient_id=patient_id, goal_id=goal_id)
-    except service.CheckInNotFound:
-        abort(404)
+    # goes through the door with the patient's id only (no record loaded), and reads the
+    # goal's rules, not the goal. A refused one loads the goal to show its page again (or to
+    # answer 404 for a goal that is not hers).
     sent = CheckInSent.read(request.form)
     if sent is None:
         form = CheckInForm()
         form.validate()  # says which field held the character, and keeps the rest as typed
         return _log_page(_own_goal(goal_id), form)
     try:
-        logged = _record(rules, sent)
+        logged = service.check_in_log(
+            patient_id=patient_id,
+            goal_id=goal_id,
+            actor=current_user,
+            client_uuid=sent.client_uuid,
+            taken_at=service.taken_at_from(sent.day, sent.time),
+            reading=_reading(sent),
+            note=sent.note,
+        )
+    except service.CheckInNotFound:
+        abort(404)
     except service.GoalArchived as error:
         return _log_page(_own_goal(goal_id), CheckInForm(), message=str(error.message))
     except service.CheckInError as error:
@@ -145,17 +151,6 @@ def _check_in_page(patient: Patient, goal_id: int) -> Page:
     # Without JavaScript the server makes the check-in's UUID: sending the form twice (a
     # double tap, the back button) still saves it once.
     return _log_page(goal, CheckInForm(formdata=None, client_uuid=str(uuid.uuid4())))
-
-
-def _record(goal: GoalRules, sent: CheckInSent) -> service.Logged:
-    return service.check_in_record(
-        goal=goal,
-        actor=current_user,
-        client_uuid=sent.client_uuid,
-        taken_at=service.taken_at_from(sent.day, sent.time),
-        reading=_reading(sent),
-        note=sent.note,
-    )
 
 
 @bp.get("/<int:goal_id>/historik")

@@ -47,7 +47,7 @@ from webapp.selfcare.measures import (
     parse_number,
 )
 from webapp.selfcare.models import NOTE_MAX, CheckIn, PatientUpdate, SelfCareGoal
-from webapp.selfcare.rules import GoalRules, goal_rules
+from webapp.selfcare.rules import GoalRules, goal_rules, goal_rules_at
 from webapp.selfcare.schedule import local_zone
 
 
@@ -438,6 +438,40 @@ def check_in_record(
     flagged = limits.limits_flag(goal=goal, check_in_id=check_in_id, breaches=breaches, actor=actor)
     _reminders_follow(goal.patient_id, has_reminders=goal.has_reminders)
     return Logged(check_in_id=check_in_id, created=True, flagged=flagged)
+
+
+def check_in_log(
+    *,
+    patient_id: int,
+    goal_id: int,
+    actor: User,
+    client_uuid: object,
+    taken_at: datetime | None,
+    reading: Reading,
+    note: object = "",
+) -> Logged:
+    """`check_in_record` for one of the patient's goals (CheckInNotFound if it is not hers),
+    the phone's one check-in at a time: the goal's rules and its change limits' windows
+    before the check-in are read in one query."""
+    try:
+        moment: datetime | None = taken_at_check(taken_at)
+    except CheckInError:
+        moment = None  # refused below, in check_in_record's order of checks
+    if moment is None:
+        rules = goal_rules_find(patient_id=patient_id, goal_id=goal_id)
+    else:
+        found = goal_rules_at(patient_id=patient_id, goal_id=goal_id, window_at=moment)
+        if found is None:
+            raise CheckInNotFound()
+        rules = found
+    return check_in_record(
+        goal=rules,
+        actor=actor,
+        client_uuid=client_uuid,
+        taken_at=moment or taken_at,
+        reading=reading,
+        note=note,
+    )
 
 
 def _reminders_follow(patient_id: int, *, has_reminders: bool) -> None:

@@ -6,14 +6,16 @@ three days before it). A crossing marks the check-in and makes a flagged update 
 contact carrying the limit in words and the advice care agreed for it: the app never writes
 advice of its own.
 
-All change limits of a goal are read in one query, whatever the number of check-ins. The
-rules come as `GoalRules` (see rules.py): a new check-in is checked before it is written.
+All change limits of a goal are read in one query, whatever the number of check-ins; for a
+new check-in, that read comes with the rules (`GoalRules.window`, see rules.py), so it is
+checked before it is written at the cost of no query of its own. A window is counted in
+whole days of 24 hours back from the check-in, whatever the clocks did meanwhile.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from functools import cache
 from typing import Any
@@ -121,7 +123,8 @@ def _change_words(goal: GoalRules, limit: LimitRule, change: Decimal) -> str:
 
 
 # One statement per shape of a goal's change limits (which kinds, read on which value), built
-# once: composing it cost more than running it. The windows are parameters.
+# once: composing it cost more than running it. The windows are parameters. A new check-in's
+# windows are read with its rules instead (rules._window_extreme), by the same rule.
 @cache
 def _window_query(shape: tuple[tuple[str, int], ...]) -> Select[Any]:
     check_in = CheckIn.__table__.c
@@ -144,7 +147,8 @@ def _window_extremes(
 ) -> list[float | None]:
     """For each change limit: the lowest (rise) or highest (fall) value logged in its window
     before the check-in, deleted ones and the check-in itself not counted. One query."""
-    starts = [taken_at - timedelta(days=limit.window_days or 1) for limit in change_limits]
+    moment = taken_at.astimezone(UTC)  # 24-hour days, as the database counts them
+    starts = [moment - timedelta(days=limit.window_days or 1) for limit in change_limits]
     shape = tuple((limit.kind, limit.value_index) for limit in change_limits)
     parameters: dict[str, Any] = {
         "goal_id": goal.id,
@@ -174,13 +178,19 @@ def limits_crossed(
     change_limits = [
         limit for limit in goal.limits if limit.kind in (LimitKind.RISE, LimitKind.FALL)
     ]
-    extremes = dict(
-        zip(
-            (limit.id for limit in change_limits),
-            _window_extremes(goal, taken_at, check_in_id, change_limits) if change_limits else [],
-            strict=True,
+    window = goal.window
+    if window is not None and check_in_id is None and window.at == taken_at:
+        extremes = dict(window.extremes)  # read with the rules
+    else:
+        extremes = dict(
+            zip(
+                (limit.id for limit in change_limits),
+                _window_extremes(goal, taken_at, check_in_id, change_limits)
+                if change_limits
+                else [],
+                strict=True,
+            )
         )
-    )
     for limit in goal.limits:
         value = _value_of(values, limit)
         if value is None:
