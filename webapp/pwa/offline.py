@@ -47,8 +47,14 @@ def _offline_key_for_templates() -> dict[str, object]:
 @bp.after_app_request
 def _say_whose_response_this_is(response: Response) -> Response:
     # Only pages say whose they are: the service worker reads it on navigations, and asking
-    # costs a session lookup that a health check or a calendar feed has no use for.
-    if response.mimetype == "text/html" and request.endpoint != "static":
+    # costs a session lookup that a health check or a calendar feed has no use for. Nor does
+    # a redirect (a check-in sent, a form saved): the worker cannot read its headers (it
+    # gets an opaque redirect), only those of the page it leads to.
+    if (
+        response.mimetype == "text/html"
+        and not 300 <= response.status_code < 400
+        and request.endpoint != "static"
+    ):
         response.headers[OFFLINE_KEY_HEADER] = current_offline_key() or SIGNED_OUT
     return response
 
