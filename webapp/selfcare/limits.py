@@ -6,28 +6,27 @@ three days before it). A crossing marks the check-in and makes a flagged update 
 contact carrying the limit in words and the advice care agreed for it: the app never writes
 advice of its own.
 
-All change limits of a goal are read in one query, whatever the number of check-ins; for a
-new check-in, that read comes with the rules (`GoalRules.window`, see rules.py), so it is
-checked before it is written at the cost of no query of its own. A window is counted in
-whole days of 24 hours back from the check-in, whatever the clocks did meanwhile.
+All change limits of a goal are read in one query, whatever the number of check-ins, the
+rules' own (rules.py, where the window is written once, in SQL); a new check-in from the phone
+has them already, read with its rules. A window is counted in whole days of 24 hours back
+from the check-in, whatever the clocks did meanwhile.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
-from functools import cache
 from typing import Any
 
 from flask_babel import gettext, ngettext
-from sqlalchemy import Select, bindparam, case, func, select
 
 from webapp.extensions import db
 from webapp.people.models import User
 from webapp.selfcare.measures import UNITS, Measure, format_number
 from webapp.selfcare.models import ADVICE_MAX, CheckIn, LimitKind, PatientUpdate
-from webapp.selfcare.rules import GoalRules, LimitRule
+from webapp.selfcare.rules import GoalRules, LimitRule, goal_rules_at
 from webapp.selfcare.updates import update_flagged
 
 
@@ -122,45 +121,19 @@ def _change_words(goal: GoalRules, limit: LimitRule, change: Decimal) -> str:
     )
 
 
-# One statement per shape of a goal's change limits (which kinds, read on which value), built
-# once: composing it cost more than running it. The windows are parameters. A new check-in's
-# windows are read with its rules instead (rules._window_extreme), by the same rule.
-@cache
-def _window_query(shape: tuple[tuple[str, int], ...]) -> Select[Any]:
-    check_in = CheckIn.__table__.c
-    columns = []
-    for number, (kind, value_index) in enumerate(shape):
-        value = check_in.value2 if value_index == 2 else check_in.value
-        inside = case((check_in.taken_at >= bindparam(f"start_{number}"), value))
-        columns.append(func.min(inside) if kind == LimitKind.RISE else func.max(inside))
-    return select(*columns).where(
-        check_in.goal_id == bindparam("goal_id"),
-        check_in.deleted_at.is_(None),
-        check_in.taken_at >= bindparam("earliest"),
-        check_in.taken_at < bindparam("taken_at"),
-        check_in.id != bindparam("check_in_id"),
-    )
-
-
 def _window_extremes(
-    goal: GoalRules, taken_at: datetime, check_in_id: int | None, change_limits: list[LimitRule]
-) -> list[float | None]:
-    """For each change limit: the lowest (rise) or highest (fall) value logged in its window
-    before the check-in, deleted ones and the check-in itself not counted. One query."""
-    moment = taken_at.astimezone(UTC)  # 24-hour days, as the database counts them
-    starts = [moment - timedelta(days=limit.window_days or 1) for limit in change_limits]
-    shape = tuple((limit.kind, limit.value_index) for limit in change_limits)
-    parameters: dict[str, Any] = {
-        "goal_id": goal.id,
-        "earliest": min(starts),
-        "taken_at": taken_at,
-        # An edited check-in is not compared with itself; a new one has no id yet (ids are
-        # never 0).
-        "check_in_id": check_in_id or 0,
-    }
-    parameters.update({f"start_{number}": start for number, start in enumerate(starts)})
-    row = db.session.connection().execute(_window_query(shape), parameters).one()  # a plain read
-    return list(row)
+    goal: GoalRules, taken_at: datetime, check_in_id: int | None
+) -> Mapping[int, float | None]:
+    """Each change limit's lowest (rise) or highest (fall) value in its window before the
+    check-in: read with the rules already (a new check-in from the phone), or now, through
+    the same query. One query at most."""
+    window = goal.window
+    if window is not None and check_in_id is None and window.at == taken_at:
+        return window.extremes
+    found = goal_rules_at(
+        patient_id=goal.patient_id, goal_id=goal.id, window_at=taken_at, excluding=check_in_id
+    )
+    return found.window.extremes if found is not None and found.window is not None else {}
 
 
 def limits_crossed(
@@ -175,22 +148,8 @@ def limits_crossed(
     if values[0] is None:
         return []
     breaches: list[Breach] = []
-    change_limits = [
-        limit for limit in goal.limits if limit.kind in (LimitKind.RISE, LimitKind.FALL)
-    ]
-    window = goal.window
-    if window is not None and check_in_id is None and window.at == taken_at:
-        extremes = dict(window.extremes)  # read with the rules
-    else:
-        extremes = dict(
-            zip(
-                (limit.id for limit in change_limits),
-                _window_extremes(goal, taken_at, check_in_id, change_limits)
-                if change_limits
-                else [],
-                strict=True,
-            )
-        )
+    has_windows = any(limit.kind in (LimitKind.RISE, LimitKind.FALL) for limit in goal.limits)
+    extremes = _window_extremes(goal, taken_at, check_in_id) if has_windows else {}
     for limit in goal.limits:
         value = _value_of(values, limit)
         if value is None:

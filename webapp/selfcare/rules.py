@@ -6,8 +6,10 @@ with its limits cost more than the rest of the check-in's reading and writing to
 the writing path reads these facts instead; pages keep using `SelfCareGoal`. `GoalRules.of`
 makes the same facts from a goal already loaded (an edit), so there is one set of rules.
 
-For one new check-in whose moment is known, the same query also reads each change limit's
-window before that moment (`Window`): a statement less, on the request made most often.
+The same query reads, for a check-in at a known moment, each change limit's window before
+that moment (`Window`): a new check-in from the phone gets them with its rules, a statement
+less on the request made most often; a check-in checked again (an edit, a queued one) reads
+them alone through the same query, so there is one rule for a window, in SQL, here.
 """
 
 from __future__ import annotations
@@ -91,8 +93,8 @@ def _window_moment() -> Any:
 
 def _window_extreme(moment: Any) -> ColumnElement[Any]:
     """On a change limit's row: the lowest (rise) or highest (fall) value logged in its window
-    of days before the moment, deleted ones not counted; NULL on other limits. The same rule
-    as `limits._window_query`, there for a check-in already saved."""
+    of days before the moment, deleted ones and the check-in itself (:excluding, 0 for a new
+    one: ids are never 0) not counted; NULL on other limits."""
     goal, limit, check_in = SelfCareGoal.__table__, GoalLimit.__table__, CheckIn.__table__
     value = case((limit.c.value_index == 2, check_in.c.value2), else_=check_in.c.value)
 
@@ -105,6 +107,7 @@ def _window_extreme(moment: Any) -> ColumnElement[Any]:
                 check_in.c.taken_at
                 >= DaysBefore(moment.c.at, func.coalesce(limit.c.window_days, 1)),
                 check_in.c.taken_at < moment.c.at,
+                check_in.c.id != bindparam("excluding"),
             )
             .scalar_subquery()
         )
@@ -162,10 +165,18 @@ def goal_rules(*, patient_id: int, goal_ids: Iterable[int]) -> dict[int, GoalRul
     return _read(_rules_query(one=len(ids) == 1), {"patient_id": patient_id, **which})
 
 
-def goal_rules_at(*, patient_id: int, goal_id: int, window_at: datetime) -> GoalRules | None:
+def goal_rules_at(
+    *, patient_id: int, goal_id: int, window_at: datetime, excluding: int | None = None
+) -> GoalRules | None:
     """The rules of one of the patient's goals (archived too), or None, with each change
-    limit's window before a new check-in at `window_at`. One query."""
-    parameters = {"patient_id": patient_id, "goal_id": goal_id, "window_at": window_at}
+    limit's window before a check-in at `window_at` (`excluding`: that check-in, saved
+    already, which is not compared with itself). One query."""
+    parameters = {
+        "patient_id": patient_id,
+        "goal_id": goal_id,
+        "window_at": window_at,
+        "excluding": excluding or 0,
+    }
     return _read(_rules_query(one=True, window=True), parameters, window_at).get(goal_id)
 
 
