@@ -222,53 +222,50 @@ def login_required(view: Callable[P, R]) -> Callable[P, R]:
     return cast("Callable[P, R]", flask_login.login_required(view))
 
 
-def patient_route(action: Action) -> Callable[[Callable[..., R]], Callable[..., R]]:
-    """For a route with `<int:patient_id>`: the view gets `patient=` instead, or the
-    request ends in 404. Used by everyone but the patient themself (staff, later relatives)."""
+def _door_route(
+    action: Action, let_in: Callable[[dict[str, Any]], dict[str, Any]]
+) -> Callable[[Callable[..., R]], Callable[..., R]]:
+    """The one shape of a route through the door: signed in, then `let_in` turns the route's
+    arguments into the view's (or ends the request in 404); the view is marked with its
+    action, which the suite checks every patient route for."""
 
     def decorate(view: Callable[..., R]) -> Callable[..., R]:
         @wraps(view)
         @login_required
-        def wrapper(*args: Any, patient_id: int, **kwargs: Any) -> R:
-            patient = load_patient(current_user, patient_id, action, as_other=True)
-            return view(*args, patient=patient, **kwargs)
+        def wrapper(*args: Any, **kwargs: Any) -> R:
+            return view(*args, **let_in(kwargs))
 
         wrapper.door_action = action  # type: ignore[attr-defined]
         return wrapper
 
     return decorate
+
+
+def patient_route(action: Action) -> Callable[[Callable[..., R]], Callable[..., R]]:
+    """For a route with `<int:patient_id>`: the view gets `patient=` instead, or the
+    request ends in 404. Used by everyone but the patient themself (staff, later relatives)."""
+
+    def let_in(kwargs: dict[str, Any]) -> dict[str, Any]:
+        patient_id = kwargs.pop("patient_id")
+        return {**kwargs, "patient": load_patient(current_user, patient_id, action, as_other=True)}
+
+    return _door_route(action, let_in)
 
 
 def own_id_route(action: Action) -> Callable[[Callable[..., R]], Callable[..., R]]:
     """For the patient's own screens that most often need only her id (a check-in, a kept
     chart): the view gets `patient_id=`, through the same door, with nothing loaded; it asks
     `own_patient` or `own_patient_lean` for the record when it needs it."""
-
-    def decorate(view: Callable[..., R]) -> Callable[..., R]:
-        @wraps(view)
-        @login_required
-        def wrapper(*args: Any, **kwargs: Any) -> R:
-            return view(*args, patient_id=own_patient_id(current_user, action), **kwargs)
-
-        wrapper.door_action = action  # type: ignore[attr-defined]
-        return wrapper
-
-    return decorate
+    return _door_route(
+        action, lambda kwargs: {**kwargs, "patient_id": own_patient_id(current_user, action)}
+    )
 
 
 def own_route(action: Action) -> Callable[[Callable[..., R]], Callable[..., R]]:
     """For the patient's own screens: the view gets the signed-in patient as `patient=`."""
-
-    def decorate(view: Callable[..., R]) -> Callable[..., R]:
-        @wraps(view)
-        @login_required
-        def wrapper(*args: Any, **kwargs: Any) -> R:
-            return view(*args, patient=own_patient(current_user, action), **kwargs)
-
-        wrapper.door_action = action  # type: ignore[attr-defined]
-        return wrapper
-
-    return decorate
+    return _door_route(
+        action, lambda kwargs: {**kwargs, "patient": own_patient(current_user, action)}
+    )
 
 
 def staff_route(view: Callable[P, R]) -> Callable[P, R]:
