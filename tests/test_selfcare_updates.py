@@ -365,17 +365,29 @@ def test_a_post_without_a_known_button_is_refused_and_changes_nothing(patient, n
 def test_the_worklist_says_an_update_waits_flagged_first_and_leads_to_it(
     patient, nurse, nurse_client
 ):
-    plain = own_update(patient, UpdateFeeling.WORSE)
+    calm = own_update(patient, UpdateFeeling.SAME)
     card = text_of(nurse_client.get("/vard/").get_data(as_text=True))
     assert "1 ny uppdatering från patienten" in card
+    worse = own_update(patient, UpdateFeeling.WORSE, "andfådd, svullna fötter")
     flagged = flagged_update(patient)
     html = nurse_client.get("/vard/").get_data(as_text=True)
-    assert "1 uppdatering utanför en överenskommen gräns och 1 till" in text_of(html)
+    card = text_of(html)
+    # Said in words, the limit first, then her own: not "…gräns och 1 till".
+    assert "Utanför gränsen: " in card and "Sämre: andfådd, svullna fötter" in card
+    assert card.index("Utanför gränsen") < card.index("Sämre: ") < card.index("1 ny uppdatering")
     assert f'href="{opened(patient.id, flagged.id)}"' in html
-    for update in (plain, flagged):
+    assert f'href="{opened(patient.id, worse.id)}"' in html
+
+    # The alert handled: her own words stay until they are handled too.
+    updates.update_mark_seen(patient=patient, update_id=flagged.id, staff=nurse)
+    db.session.commit()
+    card = text_of(nurse_client.get("/vard/").get_data(as_text=True))
+    assert "Utanför gränsen" not in card and "Sämre: andfådd, svullna fötter" in card
+    for update in (calm, worse):
         updates.update_mark_seen(patient=patient, update_id=update.id, staff=nurse)
     db.session.commit()
-    assert "uppdatering" not in text_of(nurse_client.get("/vard/").get_data(as_text=True))
+    card = text_of(nurse_client.get("/vard/").get_data(as_text=True))
+    assert "Sämre" not in card and "uppdatering" not in card
 
 
 def test_on_the_worklist_a_flagged_update_comes_before_a_patient_who_only_wrote(
@@ -387,7 +399,7 @@ def test_on_the_worklist_a_flagged_update_comes_before_a_patient_who_only_wrote(
         )
     )
     flagged_update(patient)
-    own_update(anna, UpdateFeeling.WORSE)  # Anna sorts before Astrid by name, and wrote last
+    own_update(anna, UpdateFeeling.SAME)  # Anna sorts before Astrid by name, and wrote last
     html = nurse_client.get("/vard/").get_data(as_text=True)
     assert html.index("Astrid Berg") < html.index("Anna Ahl")
 

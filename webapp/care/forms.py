@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, Field, SelectField, StringField
+from wtforms import BooleanField, Field, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from webapp.forms import PHONE, AppForm, optional_id, strip
@@ -131,3 +131,25 @@ class UnitForm(PhoneHoursForm):
         validators=[Optional(), Length(max=200, message=_l("Högst 200 tecken."))],
         filters=[strip],
     )
+
+
+class HandoverForm(AppForm):
+    """Ending a colleague's access: who takes over their patients, and what they are told."""
+
+    care_contact_id = SelectField(
+        _l("Ny fast vårdkontakt för deras patienter"), coerce=optional_id, validate_choice=False
+    )
+    physician_id = SelectField(
+        _l("Ny fast läkarkontakt för deras patienter"), coerce=optional_id, validate_choice=False
+    )
+    message = TextAreaField(
+        _l("Meddelande till patienterna"),
+        description=_l("Patienterna ser det i Min plan, med namnet på den nya. Högst 500 tecken."),
+        validators=[Length(max=500, message=_l("Meddelandet får vara högst 500 tecken."))],
+        filters=[strip],
+    )
+
+    def validate_message(self, field: Field) -> None:
+        chosen = self.care_contact_id.data is not None or self.physician_id.data is not None
+        if chosen and not field.data:
+            raise ValidationError(_l("Skriv ett kort meddelande till patienterna om varför."))

@@ -26,15 +26,16 @@ from webapp.extensions import db
 from webapp.followups.models import FollowUp, FollowUpStatus
 from webapp.people.models import Patient
 from webapp.receipt import services as receipts
-from webapp.selfcare.models import PatientUpdate
 
 
 class Urgency(IntEnum):
     """Sorts the list: the lower, the sooner she should see it."""
 
-    ACT = 0  # she has something to do: a patient cannot come, a proposal waits for her
-    TALK = 1  # the patient has doubts worth a call
-    WAITING = 2  # waiting for the patient: nothing to do now, but good to know
+    URGENT = 0  # the patient is getting worse: a value outside agreed limits, "Sämre"
+    FIRST_CONTACT = 1  # a promise is open: a new patient's first contact, a contact who left
+    ACT = 2  # she has something to do: a patient cannot come, a proposal waits for her
+    TALK = 3  # the patient has doubts worth a call
+    WAITING = 4  # waiting for the patient: nothing to do now, but good to know
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ class Need:
 
     @property
     def acts(self) -> bool:
-        return self.urgency is Urgency.ACT
+        return self.urgency <= Urgency.ACT
 
 
 NeedsOf = Callable[[Sequence[int]], Mapping[int, Need]]
@@ -182,40 +183,6 @@ def sign_in_link(patient_ids: Sequence[int]) -> dict[int, Need]:
     return needs
 
 
-def unseen_updates(patient_ids: Sequence[int]) -> dict[int, Need]:
-    """Updates from the patient that nobody of care has read yet; one outside an agreed limit
-    (flagged) is something to act on, and its line leads to it."""
-    rows = db.session.execute(
-        select(PatientUpdate.patient_id, PatientUpdate.id, PatientUpdate.flagged)
-        .where(PatientUpdate.patient_id.in_(patient_ids), PatientUpdate.seen_at.is_(None))
-        .order_by(PatientUpdate.flagged.desc(), PatientUpdate.created_at.desc())
-    )
-    found: dict[int, list[tuple[int, bool]]] = {}
-    for patient_id, update_id, is_flagged in rows:
-        found.setdefault(patient_id, []).append((update_id, bool(is_flagged)))
-    needs = {}
-    for patient_id, unseen in found.items():
-        first_id, first_flagged = unseen[0]  # flagged first, then the newest
-        flagged = sum(1 for _update_id, was_flagged in unseen if was_flagged)
-        if flagged:
-            text = ngettext(
-                "%(num)d uppdatering utanför en överenskommen gräns",
-                "%(num)d uppdateringar utanför en överenskommen gräns",
-                flagged,
-            )
-            if len(unseen) > flagged:
-                text += " " + _("och %(num)d till", num=len(unseen) - flagged)
-        else:
-            text = ngettext(
-                "%(num)d ny uppdatering från patienten",
-                "%(num)d nya uppdateringar från patienten",
-                len(unseen),
-            )
-        href = url_for("selfcare.care_update", patient_id=patient_id, update_id=first_id)
-        needs[patient_id] = Need(Urgency.ACT if first_flagged else Urgency.TALK, text, href)
-    return needs
-
-
 # Every kind the worklist asks, in the order their lines are shown for one patient when
 # they are equally urgent. Another area's kind is added here.
 NEEDS_KINDS: tuple[NeedsOf, ...] = (
@@ -223,5 +190,4 @@ NEEDS_KINDS: tuple[NeedsOf, ...] = (
     agreement_proposal,
     receipt_doubts,
     sign_in_link,
-    unseen_updates,
 )
