@@ -61,7 +61,8 @@ def register_proxies(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from webapp import i18n, sessions, unit_of_work
+    from webapp import i18n, unit_of_work
+    from webapp.auth import sessions
     from webapp.extensions import babel, csrf, db, limiter, login_manager, migrate
 
     # First, so that its after_request hook runs last: it commits or rolls back the request.

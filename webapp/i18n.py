@@ -20,7 +20,7 @@ from flask_babel import format_date, format_datetime, get_locale, get_translatio
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from webapp.sessions import is_safe_next
+from webapp.auth.sessions import is_safe_next
 
 bp = Blueprint("i18n", __name__)
 

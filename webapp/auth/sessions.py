@@ -26,11 +26,11 @@ from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, login_user, logout_user
 from sqlalchemy import Select, bindparam, exists, select, update
 
+from webapp.auth.signed_in import SignedIn, columns_labelled
 from webapp.clock import now_utc
 from webapp.extensions import db
 from webapp.people.models import Patient, StaffMember, User
 from webapp.routing import ID_MAX
-from webapp.signed_in import SignedIn, columns_labelled
 
 TOKEN_KEY = "sid"  # noqa: S105 - the name of a cookie field, not a secret
 # Writing last_seen_at on every request would make every page a write; a minute's precision

@@ -30,7 +30,7 @@ def _new_webauthn_handle() -> bytes:
 
 class AccountKind:
     """What kind of account: for the stored one (`User`) and the signed-in one
-    (`webapp.signed_in.SignedIn`) alike."""
+    (`webapp.auth.signed_in.SignedIn`) alike."""
 
     if TYPE_CHECKING:
         kind: str
