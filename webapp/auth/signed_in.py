@@ -1,133 +1,139 @@
-"""Who is signed in for this request: their session, account and patient or staff record,
-read as one plain row, and ORM objects made from that row only when a page needs them.
+"""Who is signed in for this request: Flask-Login's user loader.
 
-Every signed-in request asks this first, so it is kept cheap. Loading the four rows as ORM
-objects cost about as much again as the query itself; most hot requests need none of them
-("Min plan" kept whole needs the patient's id and plan version, a check-in the patient's id
-and the account's); making the ORM objects from the row cost a kept "Min plan" look as much as
-the rest of it. `SignedIn` answers those from the row. Anything else (`.user`,
-`.patient`, `.staff`, any other attribute of the account) makes the ORM objects from the same
-row, attached to the request's session as if loaded, so no second query is made and every
-service that takes a `User` gets one.
+The browser's cookie (Flask's signed session) holds the user's id and a random token; the
+`UserSession` row with that token's hash decides. One query loads the row with its account,
+the account's patient or staff record, whether a security notice waits for the account and
+the directory version (which keys the kept "Min plan" with the staff and unit details it
+shows). Flask-Login gets the account, a plain `User`; the rest of what was loaded is this
+request's `SignedIn`, from `signed_in()`.
 """
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+import hashlib
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
 
-from flask_login import UserMixin
-from sqlalchemy import Column, inspect
-from sqlalchemy.orm import make_transient_to_detached
-from sqlalchemy.orm.attributes import set_committed_value
+from flask import current_app, g, has_request_context, session
+from flask_login import current_user
+from sqlalchemy import Select, exists, select
+from sqlalchemy.orm import joinedload
 
+from webapp.auth.models import SecurityEvent, SecurityEventKind, UserSession
+from webapp.clock import now_utc
 from webapp.extensions import db
-from webapp.people.models import AccountKind, Patient, StaffMember, User
+from webapp.people.models import DirectoryVersion, User
+from webapp.routing import ID_MAX
 
-M = TypeVar("M")
-
-
-def _table_columns(model: type[Any]) -> list[tuple[str, Column[Any]]]:
-    """(attribute name, column) of each of a model's table columns."""
-    return [
-        (prop.key, prop.columns[0])
-        for prop in inspect(model).column_attrs
-        if isinstance(prop.columns[0], Column)
-    ]
+TOKEN_KEY = "sid"  # noqa: S105 - the name of a cookie field, not a secret
+# Writing last_seen_at on every request would make every page a write; a minute's precision
+# is plenty for an idle limit counted in tens of minutes.
+TOUCH_EVERY = timedelta(seconds=60)
 
 
-def columns_labelled(model: type[Any], prefix: str) -> list[Any]:
-    """A model's columns for a Core select, each labelled `prefix` + its attribute name."""
-    return [column.label(prefix + key) for key, column in _table_columns(model)]
+@dataclass(frozen=True)
+class SignedIn:
+    """What a signed-in request knows besides the account: its server-side session, whether
+    a security notice waits, and the directory version its kept pages are keyed by."""
+
+    session: UserSession
+    security_notice_waits: bool
+    directory_version: int
 
 
-def _attached(model: type[M], row: dict[str, Any], prefix: str) -> M:
-    """The ORM object of `model` whose columns `row` holds, as the session would have loaded
-    it; the session's own, if it has loaded that row already."""
-    session = db.session()
-    mapper = inspect(model)
-    ident = row[prefix + "id"]
-    loaded = session.identity_map.get(mapper.identity_key_from_primary_key([ident]))
-    if loaded is not None:
-        found: M = loaded
-        return found
-    made: M = mapper.class_manager.new_instance()
-    for key, _column in _table_columns(model):
-        set_committed_value(made, key, row[prefix + key])
-    make_transient_to_detached(made)  # as if loaded: persistent once added, nothing to write
-    session.add(made)
-    return made
+def token_hash(token: str) -> str:
+    """What the session row keeps of the cookie's token: a copy of the table signs no one in."""
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _loaded(made: object) -> dict[str, Any]:
-    loaded: dict[str, Any] = inspect(made).dict
-    return loaded
+def _security_notice_waits() -> Any:
+    return (
+        exists()
+        .where(
+            SecurityEvent.user_id == UserSession.user_id,
+            SecurityEvent.acknowledged_at.is_(None),
+            SecurityEvent.kind == SecurityEventKind.PASSKEY_ADDED_BY_RECOVERY,
+        )
+        .label("security_notice_waits")
+    )
 
 
-class SignedIn(AccountKind, UserMixin):
-    """Flask-Login's user for a signed-in request (see the module's text).
+def _directory_version() -> Select[Any]:
+    """The directory version's one row (none before the first write to staff or unit
+    details, which counts as 0)."""
+    return select(DirectoryVersion.value).where(DirectoryVersion.id == 1)
 
-    Reads of any other attribute, and the few writes (`locale`), go to the ORM `User`.
-    """
 
-    def __init__(self, row: dict[str, Any]) -> None:
-        self._row = row
-        self.id: int = row["user_id"]
-        self.kind: str = row["user_kind"]
-        self.name: str = row["user_name"]
-        self.patient_id: int | None = row["patient_id"]
-        self.plan_version: int | None = row["patient_plan_version"]
-        self.staff_id: int | None = row["staff_id"]
-        self.has_security_notice = bool(row["has_security_notice"])
-        self.directory_version: int = row["directory_version"] or 0
-        self._user: User | None = None
+def _signed_in_query(token: str, user_id: int) -> Select[Any]:
+    return (
+        select(
+            UserSession,
+            _security_notice_waits(),
+            _directory_version().scalar_subquery().label("directory_version"),
+        )
+        .options(
+            joinedload(UserSession.user).joinedload(User.patient),
+            joinedload(UserSession.user).joinedload(User.staff),
+        )
+        .where(
+            UserSession.token_hash == token_hash(token),
+            UserSession.user_id == user_id,
+            UserSession.ended_at.is_(None),
+        )
+    )
 
-    @property
-    def user(self) -> User:
-        """The account as an ORM object, with its patient or staff record."""
-        if self._user is None:
-            user = _attached(User, self._row, "user_")
-            patient = _attached(Patient, self._row, "patient_") if self.patient_id else None
-            staff = _attached(StaffMember, self._row, "staff_") if self.staff_id else None
-            # The relations both ways, unless the session had loaded them already.
-            for record in (patient, staff):
-                if record is not None and "user" not in _loaded(record):
-                    set_committed_value(record, "user", user)
-            for name, record in (("patient", patient), ("staff", staff)):
-                if name not in _loaded(user):
-                    set_committed_value(user, name, record)
-            user.has_security_notice = self.has_security_notice
-            user.directory_version = self.directory_version
-            self._user = user
-        return self._user
 
-    @property
-    def patient(self) -> Patient | None:
-        return self.user.patient if self.patient_id else None
+def load_user(user_id: str) -> User | None:
+    """Flask-Login's loader: the account behind this cookie's server-side session, if the
+    session lives. One that has run out of time is ended here."""
+    token = session.get(TOKEN_KEY)
+    if not user_id.isdigit() or int(user_id) > ID_MAX or not isinstance(token, str):
+        return None
+    found = db.session.execute(_signed_in_query(token, int(user_id))).first()
+    if found is None:
+        return None
+    row: UserSession = found[0]
+    notice_waits, directory_version = found[1], found[2]
+    user = row.user
+    now = now_utc()
+    idle = current_app.config["PERMANENT_SESSION_LIFETIME"]
+    if (
+        row.expires_at <= now
+        or row.last_seen_at + idle <= now
+        or (user.staff is not None and user.staff.deactivated_at is not None)
+    ):
+        row.ended_at = now
+        return None
+    if now - row.last_seen_at >= TOUCH_EVERY:
+        row.last_seen_at = now
+        session.modified = True  # the cookie's expiry follows (SESSION_REFRESH_EACH_REQUEST off)
+    g.signed_in = SignedIn(row, bool(notice_waits), directory_version or 0)
+    return user
 
-    @property
-    def staff(self) -> StaffMember | None:
-        return self.user.staff if self.staff_id else None
 
-    @property
-    def locale(self) -> str | None:
-        if self._user is not None:
-            return self._user.locale
-        locale: str | None = self._row["user_locale"]
-        return locale
+def signed_in_now(row: UserSession) -> None:
+    """This request's `SignedIn` for a session that starts now (its account just proved
+    who it is, so no notice is shown on this request)."""
+    g.signed_in = SignedIn(row, False, db.session.scalar(_directory_version()) or 0)
 
-    @locale.setter
-    def locale(self, value: str | None) -> None:
-        self.user.locale = value
 
-    def session_row(self) -> Any:
-        """This request's `UserSession` as an ORM object (for the rare writes to it)."""
-        from webapp.auth.models import UserSession
+def signed_in() -> SignedIn | None:
+    """This request's signed-in session (None when nobody is signed in)."""
+    if not has_request_context() or not current_user.is_authenticated:
+        return None
+    found: SignedIn | None = g.get("signed_in")
+    return found
 
-        return _attached(UserSession, self._row, "session_")
 
-    def __getattr__(self, name: str) -> Any:
-        # Only for names not found above: the rest of the account (its name, its WebAuthn
-        # handle, SQLAlchemy's own state when a service relates a row to it).
-        if name.startswith("__") or name == "_user":
-            raise AttributeError(name)
-        return getattr(self.user, name)
+def security_notice_waits() -> bool:
+    """Whether the signed-in account has a security notice to read (False when nobody is
+    signed in)."""
+    found = signed_in()
+    return found is not None and found.security_notice_waits
+
+
+def directory_version() -> int:
+    """The directory version as the signed-in request read it (0 when nobody is signed in)."""
+    found = signed_in()
+    return found.directory_version if found is not None else 0
