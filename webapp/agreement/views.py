@@ -22,7 +22,7 @@ from webapp.errors import UserFacingError
 from webapp.forms import EmptyForm, Page
 from webapp.people.models import Patient
 from webapp.routing import id_arg
-from webapp.selfcare.goals import goals_of as self_care_goals_of
+from webapp.selfcare.goals.services import goals_of as self_care_goals_of
 
 
 def _page(patient: Patient, *, staff: bool, error: str | None = None, status: int = 200) -> Page:

@@ -30,7 +30,7 @@ class InvitationError(UserFacingError):
 
 
 if TYPE_CHECKING:  # passkeys build on auth: only the type is needed here
-    from webapp.passkeys.models import Credential
+    from webapp.auth.passkeys.models import Credential
 
 UNKNOWN = _l(
     "Länken fungerar inte. Kontrollera att du har fått med hela länken, "
@@ -89,7 +89,7 @@ def sign_in_link_issue_for_patient(*, patient: Patient, by: User) -> str:
     The door has already decided who may (the fixed care contact or the unit's
     administrator); the link is a change in the patient's log with who made it.
     """
-    from webapp.passkeys.services import passkey_count  # passkeys build on auth
+    from webapp.auth.passkeys.services import passkey_count  # passkeys build on auth
 
     purpose = (
         InvitationPurpose.RECOVERY if passkey_count(patient.user) else InvitationPurpose.ONBOARDING
@@ -239,7 +239,7 @@ class StaffError(UserFacingError):
 def staff_deactivate(*, admin: StaffMember, member_id: int) -> StaffMember:
     """End a staff member's access at once: sessions, passkeys and open links go; the person
     stays, so logs still name them (as former staff)."""
-    from webapp.passkeys.services import passkeys_remove_all  # passkeys build on auth
+    from webapp.auth.passkeys.services import passkeys_remove_all  # passkeys build on auth
 
     member = db.session.get(StaffMember, member_id)
     if member is None or member.care_unit_id != admin.care_unit_id:

@@ -17,6 +17,7 @@ from webapp.access import (
     staff_route,
 )
 from webapp.auth import services as auth_services
+from webapp.auth.passkeys import services as passkeys
 from webapp.care import bp
 from webapp.care.forms import PatientForm, PhoneHoursForm, StaffForm, UnitForm
 from webapp.care.invitation import link_status, sms_href
@@ -24,7 +25,6 @@ from webapp.care.services import last_seen_line, last_seen_mark
 from webapp.care.worklist import worklist_build
 from webapp.errors import UserFacingError
 from webapp.forms import EmptyForm, Page, SelectChoice, show_error
-from webapp.passkeys import services as passkeys
 from webapp.people import services as people
 from webapp.people.models import Patient
 from webapp.plan.overview import overview_build

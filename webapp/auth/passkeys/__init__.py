@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("passkeys", __name__)
 
-from webapp.passkeys import views  # noqa: E402,F401
+from webapp.auth.passkeys import views  # noqa: E402,F401

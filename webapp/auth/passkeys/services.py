@@ -37,11 +37,11 @@ from webauthn.helpers.structs import (
 
 from webapp.auth import services as auth_services
 from webapp.auth.models import InvitationPurpose, SecurityEventKind
+from webapp.auth.passkeys.models import Credential, WebAuthnChallenge
 from webapp.clock import now_utc
 from webapp.db import rowcount
 from webapp.errors import UserFacingError
 from webapp.extensions import db
-from webapp.passkeys.models import Credential, WebAuthnChallenge
 from webapp.people.models import User
 from webapp.sessions import (
     current_session,

@@ -2,8 +2,8 @@
 
 This module holds what the picture shows: the period's check-ins (one query, only the
 period's rows, deleted ones left out), each in the patient's local time, and the sentences
-that say the same as the picture (its title and description). `chart_words` says how values,
-targets and limits read; `chart_svg` draws it; `consistency` says how the week is going.
+that say the same as the picture (its title and description). `words.py` says how values,
+targets and limits read; `svg.py` draws it; `consistency.py` says how the week is going.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from sqlalchemy.orm import joinedload
 
 from webapp.extensions import db
 from webapp.people.models import Patient, User
-from webapp.selfcare.chart_words import ChartWords, limit_words, target_words
-from webapp.selfcare.consistency import Consistency, consistency_of
+from webapp.selfcare.charts.consistency import Consistency, consistency_of
+from webapp.selfcare.charts.words import ChartWords, limit_words, target_words
 from webapp.selfcare.measures import Measure
 from webapp.selfcare.models import CheckIn, SelfCareGoal
 from webapp.selfcare.schedule import day_bounds, expected_on, local_zone

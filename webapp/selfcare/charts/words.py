@@ -14,7 +14,7 @@ from webapp.selfcare.measures import SCALE_RANGES, UNITS, Measure, format_number
 from webapp.selfcare.models import GoalLimit, LimitKind, SelfCareGoal
 
 if TYPE_CHECKING:
-    from webapp.selfcare.chart import Logged
+    from webapp.selfcare.charts.services import Logged
 
 
 def decimals_of(goal: SelfCareGoal) -> int:

@@ -3,7 +3,7 @@
 The goal forms send text; this module turns it into the values a goal is saved with, or says
 in plain Swedish what is wrong with each field, all at once (`GoalError.errors`, keyed by
 the form's field names; a limit row's fields are `limits-<n>-<name>`). It lives apart from
-goals.py so the rules of who may change what are not buried under numbers and clocks.
+services.py so the rules of who may change what are not buried under numbers and clocks.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@ check-in outside agreed limits makes by itself; the care side marks them read an
 
 The patient sees what became of each one: read by whom and when, and the answer. A flagged
 update also tells the care contacts who asked for it with a push that names no patient
-(`update_alerts`), queued in the same transaction as the update.
+(`alerts.py`), queued in the same transaction as the update.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from webapp.selfcare.models import (
     SelfCareGoal,
     UpdateFeeling,
 )
-from webapp.selfcare.update_alerts import flagged_update_alert
+from webapp.selfcare.updates.alerts import flagged_update_alert
 
 FEELING_MESSAGE = _l("Välj hur det går: Bättre, Som förut eller Sämre.")
 ANSWER_MESSAGE = _l("Skriv ditt svar till patienten.")
