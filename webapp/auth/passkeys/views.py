@@ -193,7 +193,7 @@ def sign_out_everywhere() -> Response:
 def acknowledge_events() -> Response:
     if EmptyForm().validate_on_submit():
         try:
-            auth_services.security_events_acknowledge(
+            services.security_events_acknowledge(
                 current_user, signed_in_with=services.passkey_signed_in_with()
             )
         except UserFacingError as error:
