@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import NamedTuple
 
 from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
@@ -22,6 +21,7 @@ from sqlalchemy.orm import joinedload
 from webapp.extensions import db
 from webapp.people.models import Patient, User
 from webapp.selfcare.charts.consistency import Consistency, consistency_of
+from webapp.selfcare.charts.logged import Logged
 from webapp.selfcare.charts.words import ChartWords, limit_words, target_words
 from webapp.selfcare.measures import Measure
 from webapp.selfcare.models import CheckIn, SelfCareGoal
@@ -77,20 +77,6 @@ def chart_goal(patient: Patient, goal_id: int) -> SelfCareGoal:
     if goal is None:
         raise GoalNotFound(goal_id)
     return goal
-
-
-class Logged(NamedTuple):
-    """One check-in as the picture and its table show it (a tuple: made once per row)."""
-
-    id: int
-    at: datetime  # in the patient's zone
-    day: date  # the patient's local day
-    done: bool | None
-    value: float | None
-    value2: float | None
-    note: str
-    outside_limits: bool
-    logged_by: str  # the name of whoever logged it for the patient; "" for the patient
 
 
 @dataclass(frozen=True)

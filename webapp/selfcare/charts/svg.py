@@ -21,10 +21,10 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
+from webapp.selfcare.charts.logged import Logged
 from webapp.selfcare.charts.services import (
     Chart,
     DayState,
-    Logged,
     Period,
     day_states,
 )
