@@ -12,8 +12,8 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from webapp.access import Action, login_required, own_patient, patient_route
-from webapp.agreement import bp
 from webapp.agreement import services as agreements
+from webapp.agreement.blueprint import bp
 from webapp.agreement.forms import ConsentForm, DraftForm
 from webapp.agreement.models import AgreementVersion
 from webapp.agreement.printout import printout_for

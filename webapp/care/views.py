@@ -18,7 +18,7 @@ from webapp.access import (
 )
 from webapp.auth import services as auth_services
 from webapp.auth.passkeys import services as passkeys
-from webapp.care import bp
+from webapp.care.blueprint import bp
 from webapp.care.forms import PatientForm, PhoneHoursForm, StaffForm, UnitForm
 from webapp.care.invitation import link_status, sign_in_link_issue_for_patient, sms_href
 from webapp.care.services import last_seen_line, last_seen_mark

@@ -7,13 +7,10 @@ progress) and `updates/` (to the care contact). What the rooms share lives here:
 today's self-care for Min plan (overview.py) and the reminders a goal asks for (reminders.py).
 """
 
-from flask import Blueprint
-
-bp = Blueprint("selfcare", __name__, url_prefix="/egenvard")
-
-from webapp.selfcare.charts import views as chart_views  # noqa: E402  (the views register on bp)
-from webapp.selfcare.checkins import views as checkin_views  # noqa: E402
-from webapp.selfcare.goals import views as goal_views  # noqa: E402
-from webapp.selfcare.updates import views as update_views  # noqa: E402
+from webapp.selfcare.blueprint import bp
+from webapp.selfcare.charts import views as chart_views  # the views register on bp
+from webapp.selfcare.checkins import views as checkin_views
+from webapp.selfcare.goals import views as goal_views
+from webapp.selfcare.updates import views as update_views
 
 __all__ = ["bp", "chart_views", "checkin_views", "goal_views", "update_views"]

@@ -1,5 +1,4 @@
-from flask import Blueprint
+from webapp.auth.passkeys import views  # the views register on bp
+from webapp.auth.passkeys.blueprint import bp
 
-bp = Blueprint("passkeys", __name__)
-
-from webapp.auth.passkeys import views  # noqa: E402,F401
+__all__ = ["bp", "views"]

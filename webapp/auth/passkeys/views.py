@@ -12,7 +12,8 @@ from werkzeug.wrappers import Response
 from webapp.access import login_required
 from webapp.auth import services as auth_services
 from webapp.auth.models import InvitationPurpose
-from webapp.auth.passkeys import bp, services
+from webapp.auth.passkeys import services
+from webapp.auth.passkeys.blueprint import bp
 from webapp.auth.passkeys.forms import RenamePasskeyForm
 from webapp.errors import UserFacingError
 from webapp.extensions import limiter

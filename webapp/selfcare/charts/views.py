@@ -24,7 +24,7 @@ from webapp.access import Action, own_id_route, own_patient_lean, patient_route
 from webapp.i18n import current_locale
 from webapp.kept_pages import KeptPages, for_keeping, kept_pages_of, message_waiting, to_send
 from webapp.people.models import Patient
-from webapp.selfcare import bp
+from webapp.selfcare.blueprint import bp
 from webapp.selfcare.charts.consistency import today_local
 from webapp.selfcare.charts.services import (
     PERIOD_WORDS,

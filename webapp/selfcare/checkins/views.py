@@ -23,7 +23,7 @@ from webapp.access import (
 from webapp.forms import EmptyForm, Page, show_error
 from webapp.people.models import Patient
 from webapp.routing import id_arg
-from webapp.selfcare import bp
+from webapp.selfcare.blueprint import bp
 from webapp.selfcare.checkins import services as service
 from webapp.selfcare.checkins import sync as checkin_sync
 from webapp.selfcare.checkins.forms import CheckInForm, CheckInSent

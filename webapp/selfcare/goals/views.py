@@ -15,7 +15,7 @@ from webapp.agreement import services as agreements
 from webapp.clock import now_utc
 from webapp.forms import Page
 from webapp.people.models import Patient
-from webapp.selfcare import bp
+from webapp.selfcare.blueprint import bp
 from webapp.selfcare.goals import services as service
 from webapp.selfcare.goals.catalogue import TEMPLATES, template_find
 from webapp.selfcare.goals.forms import (

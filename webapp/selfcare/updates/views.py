@@ -18,7 +18,7 @@ from webapp.access import (
 )
 from webapp.forms import Page, show_error
 from webapp.people.models import Patient
-from webapp.selfcare import bp
+from webapp.selfcare.blueprint import bp
 from webapp.selfcare.models import FEELING_WORDS, UpdateFeeling
 from webapp.selfcare.updates import services as service
 from webapp.selfcare.updates.forms import ANSWER, SEEN, CareUpdateForm, UpdateForm
