@@ -10,20 +10,21 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 
 import segno
 from flask import current_app, has_request_context, url_for
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from webapp.auth.models import Invitation, InvitationPurpose, SecurityEvent, SecurityEventKind
 from webapp.clock import now_utc
 from webapp.db import rowcount
 from webapp.errors import UserFacingError
 from webapp.extensions import db
-from webapp.people.models import StaffMember, User
+from webapp.people.models import Patient, StaffMember, User
 from webapp.sessions import sessions_end_all
 
 NEW_DEVICE_LIFETIME = timedelta(minutes=15)
@@ -188,3 +189,25 @@ def security_events_recent(user: User, limit: int = 20) -> list[SecurityEvent]:
 def sign_out_everywhere(user: User) -> None:
     sessions_end_all(user)
     security_event_record(user=user, kind=SecurityEventKind.SIGNED_OUT_EVERYWHERE)
+
+
+def sign_in_links_unused(
+    patient_ids: Sequence[int],
+) -> list[tuple[int, datetime, datetime | None]]:
+    """Each patient's latest sign-in link made by care (first or after a lost phone), if it
+    was never used: (patient id, when it runs out, when it was revoked). One query."""
+    latest = (
+        select(func.max(Invitation.id))
+        .join(Patient, Patient.user_id == Invitation.user_id)
+        .where(
+            Patient.id.in_(patient_ids),
+            Invitation.purpose.in_([InvitationPurpose.ONBOARDING, InvitationPurpose.RECOVERY]),
+        )
+        .group_by(Invitation.user_id)
+    )
+    rows = db.session.execute(
+        select(Patient.id, Invitation.expires_at, Invitation.revoked_at)
+        .join(Invitation, Invitation.user_id == Patient.user_id)
+        .where(Invitation.id.in_(latest), Invitation.used_at.is_(None))
+    )
+    return [(patient_id, expires_at, revoked_at) for patient_id, expires_at, revoked_at in rows]
