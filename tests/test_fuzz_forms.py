@@ -48,6 +48,7 @@ from webapp.agreement import services as agreements
 from webapp.auth import services as auth_services
 from webapp.auth.models import InvitationPurpose, SecurityEventKind
 from webapp.auth.passkeys.models import Credential
+from webapp.auth.sessions import is_safe_next
 from webapp.careteam import services as careteam
 from webapp.extensions import db
 from webapp.followups import services as followups
@@ -61,7 +62,6 @@ from webapp.receipt import services as receipt
 from webapp.selfcare.goals import services as selfcare_goals
 from webapp.selfcare.goals.validation import GoalInput, LimitInput
 from webapp.selfcare.updates import services as updates
-from webapp.sessions import is_safe_next
 from webapp.whatmatters import services as whatmatters
 
 # Random text finds the same form bugs on either database, so the SQLite pass tries more

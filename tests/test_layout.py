@@ -100,7 +100,7 @@ def test_the_reader_finds_the_imports_it_must_see():
     assert "webapp.access" in IMPORTS["webapp.plan.views"]
     assert "webapp.auth.passkeys.services" in IMPORTS["webapp.care.views"]  # `import services`
     assert "webapp.selfcare.goals.views" in IMPORTS["webapp.selfcare"]
-    assert "webapp.request_costs" in IMPORTS["webapp"]  # inside create_app
+    assert "webapp.security" in IMPORTS["webapp"]  # inside register_request_hooks
 
 
 def test_a_circle_is_found_wherever_it_closes():

@@ -6,11 +6,11 @@ from flask_babel import lazy_gettext as _l
 
 from webapp.auth import services as auth_services
 from webapp.auth.passkeys.services import passkeys_remove_all
+from webapp.auth.sessions import sessions_end_all
 from webapp.clock import now_utc
 from webapp.errors import UserFacingError
 from webapp.extensions import db
 from webapp.people.models import StaffMember
-from webapp.sessions import sessions_end_all
 
 
 class StaffError(UserFacingError):

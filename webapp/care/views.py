@@ -18,6 +18,7 @@ from webapp.access import (
 )
 from webapp.auth import services as auth_services
 from webapp.auth.passkeys import services as passkeys
+from webapp.auth.sessions import stash_put, stash_take
 from webapp.care.blueprint import bp
 from webapp.care.forms import PatientForm, PhoneHoursForm, StaffForm, UnitForm
 from webapp.care.invitation import link_status, sign_in_link_issue_for_patient, sms_href
@@ -29,7 +30,6 @@ from webapp.forms import EmptyForm, Page, SelectChoice, show_error
 from webapp.people import services as people
 from webapp.people.models import Patient
 from webapp.plan.overview import overview_build
-from webapp.sessions import stash_put, stash_take
 
 INVITATION = "invitation"
 

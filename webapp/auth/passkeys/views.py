@@ -15,11 +15,11 @@ from webapp.auth.models import InvitationPurpose
 from webapp.auth.passkeys import services
 from webapp.auth.passkeys.blueprint import bp
 from webapp.auth.passkeys.forms import RenamePasskeyForm
+from webapp.auth.sessions import end_session, is_safe_next, session_is_fresh, start_session
 from webapp.errors import UserFacingError
 from webapp.extensions import limiter
 from webapp.forms import EmptyForm
 from webapp.pwa.offline import signed_out_redirect
-from webapp.sessions import end_session, is_safe_next, session_is_fresh, start_session
 
 
 def _sign_in_limit() -> str:
