@@ -94,7 +94,22 @@ def test_every_check_in_is_an_observation_with_loinc_ucum_and_performer(app, pat
 
 
 def test_every_statement_agreement_item_follow_up_and_answer_is_in_it(app, patient, nurse):
+    from webapp.agreement import services as agreements
+    from webapp.followups.models import FollowUp
+    from webapp.receipt import services as receipt
+
     demo_plan_load(patient=patient, nurse=nurse)
+    receipt.receipt_answer_save(
+        patient=patient,
+        side="patient",
+        question=2,
+        answer="partly",
+        comment="Nästan.",
+        by_user=patient.user,
+    )
+    receipt.receipt_answer_save(
+        patient=patient, side="care", question=2, answer="yes", comment=None, by_user=nurse.user
+    )
     db.session.commit()
     bundle = export(app, patient)
     goals = of_type(bundle, "Goal")
@@ -104,18 +119,124 @@ def test_every_statement_agreement_item_follow_up_and_answer_is_in_it(app, patie
         if g["category"][0]["text"] == "Vad är viktigt för dig?"
     ]
     assert statements == [s.text for s in whatmatters.whatmatters_list(patient=patient).active]
+
+    [version] = agreements.agreement_versions(patient=patient)
     [plan] = of_type(bundle, "CarePlan")
     assert plan["status"] == "active" and plan["intent"] == "plan"
     plan_goals = [by_ref(bundle, g["reference"])["description"]["text"] for g in plan["goal"]]
-    assert plan_goals  # Astrid's agreed goals
+    assert plan_goals == [item.text for item in version.goals]
+    actions = [a["detail"] for a in plan["activity"] if a["detail"]["code"]["text"] == "Åtgärd"]
+    assert [a["description"] for a in actions] == [item.text for item in version.actions]
+    for detail, item in zip(actions, version.actions, strict=True):
+        who = detail["performer"][0]
+        if item.responsible == "patient":
+            assert by_ref(bundle, who["reference"])["resourceType"] == "Patient"
+        elif item.responsible == "care_contact":
+            assert by_ref(bundle, who["reference"])["resourceType"] == "PractitionerRole"
+        else:
+            assert who["display"] == item.responsible_label(for_staff=True)
+    worse = [
+        a["detail"]["description"]
+        for a in plan["activity"]
+        if a["detail"]["code"]["text"].startswith("När jag blir sämre")
+    ]
+    assert worse == [
+        t
+        for t in (version.self_care_text, version.warning_signs_text, version.when_worse_text)
+        if t
+    ]
+
     [consent] = of_type(bundle, "Provenance")
     assert consent["target"] == [{"reference": by_ref_url(bundle, plan)}]
     signers = {by_ref(bundle, s["who"]["reference"])["resourceType"] for s in consent["signature"]}
     assert signers == {"Patient", "PractitionerRole"}
+
+    booked = db.session.scalars(select(FollowUp).order_by(FollowUp.starts_at)).all()
     appointments = of_type(bundle, "Appointment")
-    assert len(appointments) == 2
-    assert all(a["status"] == "booked" for a in appointments)
+    assert [(a["description"], a["status"]) for a in appointments] == [
+        (f.purpose, "booked") for f in booked
+    ]
+    assert appointments[0]["start"] == booked[0].starts_at.isoformat().replace("+00:00", "Z")
+
+    [mine] = [
+        r
+        for r in of_type(bundle, "QuestionnaireResponse")
+        if r["questionnaire"].endswith("-patient")
+    ]
+    assert mine["status"] == "in-progress"
+    [answer] = mine["item"]
+    assert answer["linkId"] == "2"
+    assert answer["answer"][0]["valueCoding"] == {"code": "partly", "display": "Delvis"}
+    assert answer["answer"][0]["item"] == [
+        {"linkId": "2.comment", "answer": [{"valueString": "Nästan."}]}
+    ]
+    assert by_ref(bundle, mine["author"]["reference"])["resourceType"] == "Patient"
+    [care] = [
+        r for r in of_type(bundle, "QuestionnaireResponse") if r["questionnaire"].endswith("-care")
+    ]
+    assert care["item"][0]["answer"][0]["valueCoding"]["code"] == "yes"
 
 
 def by_ref_url(bundle: dict, resource: dict) -> str:
     return next(e["fullUrl"] for e in bundle["entry"] if e["resource"] is resource)
+
+
+def test_the_mapping_in_the_docs_names_every_code_the_export_uses():
+    from pathlib import Path
+
+    from webapp.export import codes
+
+    doc = (Path(__file__).resolve().parent.parent / "docs/fhir-mapping.md").read_text("utf-8")
+    used = [*codes.LOINC_BY_UNIT.values(), *codes.LOINC_BY_TEMPLATE.values()]
+    used += [codes.BLOOD_PRESSURE_PANEL, codes.SYSTOLIC, codes.DIASTOLIC]
+    for code in used:
+        assert f"{code.code} {code.display}" in doc or code.code in doc, code
+    for ucum in [*codes.UCUM_BY_UNIT.values(), codes.MM_HG, codes.SCORE]:
+        assert f"`{ucum}`" in doc, ucum
+    assert codes.PERSONNUMMER in doc
+
+
+# The codes FHIR R4 binds as "required" for the elements the export sets, which the library's
+# models do not check (they check shape and types, not bindings).
+REQUIRED_CODES = {
+    ("CarePlan", "status"): {"draft", "active", "on-hold", "revoked", "completed", "entered-in-error", "unknown"},
+    ("CarePlan", "intent"): {"proposal", "plan", "order", "option"},
+    ("Goal", "lifecycleStatus"): {"proposed", "planned", "accepted", "active", "on-hold", "completed", "cancelled", "entered-in-error", "rejected"},
+    ("Observation", "status"): {"registered", "preliminary", "final", "amended", "corrected", "cancelled", "entered-in-error", "unknown"},
+    ("Appointment", "status"): {"proposed", "pending", "booked", "arrived", "fulfilled", "cancelled", "noshow", "entered-in-error", "checked-in", "waitlist"},
+    ("Communication", "status"): {"preparation", "in-progress", "not-done", "on-hold", "stopped", "completed", "entered-in-error", "unknown"},
+    ("Communication", "priority"): {"routine", "urgent", "asap", "stat"},
+    ("QuestionnaireResponse", "status"): {"in-progress", "completed", "amended", "entered-in-error", "stopped"},
+    ("Questionnaire", "status"): {"draft", "active", "retired", "unknown"},
+    ("CareTeam", "status"): {"proposed", "active", "suspended", "inactive", "entered-in-error"},
+}  # fmt: skip
+ACTIVITY_STATUS = {"not-started", "scheduled", "in-progress", "on-hold", "completed", "cancelled", "stopped", "unknown", "entered-in-error"}  # fmt: skip
+PARTICIPANT_STATUS = {"accepted", "declined", "tentative", "needs-action"}
+
+
+def test_every_status_is_one_fhir_allows(app, patient, nurse):
+    from tests.test_agreement import make_agreed, make_draft
+    from tests.test_followups import book
+    from webapp.followups import services as followups
+
+    demo_plan_load(patient=patient, nurse=nurse)
+    make_agreed(patient, nurse)
+    make_draft(patient, nurse)
+    moved = book(patient, nurse)
+    followups.follow_up_cannot_come(patient=patient, follow_up_id=moved.id, reason="Bortrest.")
+    db.session.commit()
+    bundle = export(app, patient)
+    statuses = {p.get("status") for p in of_type(bundle, "CarePlan")}
+    assert {"draft", "active", "completed"} <= statuses  # every state of a version is there
+    for (kind, field), allowed in REQUIRED_CODES.items():
+        for resource in of_type(bundle, kind):
+            if field in resource:
+                assert resource[field] in allowed, (kind, field, resource[field])
+    for plan in of_type(bundle, "CarePlan"):
+        for activity in plan.get("activity", []):
+            assert activity["detail"]["status"] in ACTIVITY_STATUS
+    for appointment in of_type(bundle, "Appointment"):
+        for participant in appointment["participant"]:
+            assert participant["status"] in PARTICIPANT_STATUS
+    declined = [a for a in of_type(bundle, "Appointment") if a.get("comment") == "Bortrest."]
+    assert declined[0]["participant"][0]["status"] == "declined"
