@@ -61,7 +61,7 @@ def fhir_bundle(patient: Patient) -> Response:
 def whole(patient: Patient) -> Response:
     copy = readable_of(record_of(patient))
     page = render_template("export/whole.html", copy=copy, feeling_words=FEELING_WORDS)
-    return Response(page, headers={"Cache-Control": "no-store"})
+    return Response(page, mimetype="text/html", headers={"Cache-Control": "no-store"})
 
 
 @bp.get("/overenskommelse/patient/<int:patient_id>/version/<int:number>/journal")
