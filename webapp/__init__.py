@@ -23,6 +23,7 @@ AREAS = (
     "selfcare",
     "pwa",
     "accessibility",
+    "export",
 )
 
 
