@@ -18,7 +18,9 @@ WEBAPP = Path(__file__).resolve().parent.parent / "webapp"
 
 # The demo loader (`flask demo load`) makes one whole patient in every area, as someone using
 # the app would; it stands beside the app, and no page or service imports it.
-MAY_REACH_EVERY_AREA = {"webapp.demo"}
+# The demo data fills every area; the patient's own copy (export.record reads it, export.fhir
+# maps it) is by its nature every area's rows leaving Nära together.
+MAY_REACH_EVERY_AREA = {"webapp.demo", "webapp.export.record", "webapp.export.fhir"}
 
 
 def _module_name(path: Path) -> str:

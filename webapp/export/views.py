@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 
 from webapp.access import Action, own_route, patient_route
 from webapp.agreement import services as agreements
-from webapp.export import bp
+from webapp.export.blueprint import bp
 from webapp.export.fhir import bundle_of
 from webapp.export.journal import journal_sections, journal_text
 from webapp.export.readable import readable_of
