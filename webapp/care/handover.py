@@ -16,7 +16,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
 from webapp.access import Action, allowed_actions
-from webapp.auth.services import StaffError, staff_deactivate
+from webapp.care.staff import StaffError, staff_deactivate
 from webapp.careteam.services import CareTeamError, contacts_assign
 from webapp.extensions import db
 from webapp.people.models import Patient, StaffMember, User
