@@ -27,12 +27,20 @@ from webapp.extensions import db
 from webapp.notify import outbox
 from webapp.notify import services as notify
 from webapp.notify.cli import dispatcher_from_config
-from webapp.notify.dispatcher import MAX_ATTEMPTS, Tally
+from webapp.notify.dispatcher import Tally
 from webapp.notify.message import Message
 from webapp.notify.models import PushSubscription, Reminder, ReminderKind, ReminderState
+from webapp.notify.outcomes import MAX_ATTEMPTS
 from webapp.notify.vapid import vapid_public_key_of
 
 OUR_KEY = vapid_public_key_of(TEST_VAPID_PRIVATE_KEY)
+
+
+@pytest.fixture(autouse=True)
+def many_devices_each(app):
+    """Here one person has many devices, to have many reminders due at once (the app's
+    limit per person is tested in test_push_safety.py)."""
+    app.config["PUSH_DEVICES_PER_PERSON"] = 1000
 
 
 @pytest.fixture
@@ -230,6 +238,7 @@ def dispatcher_process(app, *args: str, concurrency: int = 10) -> subprocess.Pop
         "SECRET_KEY": app.config["SECRET_KEY"],
         "VAPID_PRIVATE_KEY": TEST_VAPID_PRIVATE_KEY,
         "VAPID_SUBJECT": app.config["VAPID_SUBJECT"],
+        "PUSH_SERVICE_LOCAL": "1",
         "NOTIFY_CONCURRENCY": str(concurrency),
         "NOTIFY_POLL_SECONDS": "1",
     }
