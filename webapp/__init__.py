@@ -35,6 +35,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         template_folder=str(PROJECT_ROOT / "templates"),
         instance_path=str(PROJECT_ROOT / "instance"),
     )
+    from webapp.json_body import JsonSafeRequest
+
+    app.request_class = JsonSafeRequest
     app.config.update(from_environment(test_config))
     app.config.update(BASELINE)
     if test_config:

@@ -49,6 +49,7 @@ log = logging.getLogger("nara.notify")
 REMINDERS = Reminder.__table__
 DEVICES = PushSubscription.__table__
 # Outcomes written by one UPDATE: state, status, error, retry time, and the claim's lease.
+PROBE_EVERY = 1.0  # seconds between claims that look past the origins with a full share
 _Alike = tuple[ReminderState, int | None, str | None, datetime | None, datetime | None]
 
 
@@ -103,16 +104,29 @@ class Dispatcher:
 
     # --- the database side (on the db thread) -----------------------------------------
 
-    def claim(self, limit: int) -> list[Job]:
+    def claim(self, limit: int, skip: tuple[str, ...] = ()) -> list[Job]:
+        """Take up to `limit` due reminders, the longest-waiting first; none for a device at
+        one of the `skip` origins (enough of theirs wait here already)."""
         now = now_utc()
         lease_until = now + self.lease
+        conditions = [
+            REMINDERS.c.state.in_(list(OPEN_STATES)),
+            REMINDERS.c.available_at <= now,
+            or_(REMINDERS.c.lease_until.is_(None), REMINDERS.c.lease_until < now),
+        ]
+        if skip:
+            at_skipped = select(DEVICES.c.id).where(
+                or_(*(DEVICES.c.endpoint.startswith(f"{o}/", autoescape=True) for o in skip))
+            )
+            conditions.append(
+                or_(
+                    REMINDERS.c.subscription_id.is_(None),
+                    REMINDERS.c.subscription_id.not_in(at_skipped),
+                )
+            )
         due = (
             select(REMINDERS.c.id)
-            .where(
-                REMINDERS.c.state.in_(list(OPEN_STATES)),
-                REMINDERS.c.available_at <= now,
-                or_(REMINDERS.c.lease_until.is_(None), REMINDERS.c.lease_until < now),
-            )
+            .where(*conditions)
             .order_by(REMINDERS.c.available_at)
             .limit(limit)
             .with_for_update(skip_locked=True)
@@ -327,8 +341,10 @@ class Dispatcher:
                 lanes.finished(job)
 
         recorder_task = asyncio.create_task(recorder.run())
+        loop = asyncio.get_running_loop()
+        next_probe = 0.0
         async with PushClient(
-            hosts=self.hosts, timeout=self.timeout, connections=self.concurrency
+            hosts=self.hosts, timeout=self.timeout, connections=2 * self.concurrency
         ) as http:
             while not stop.is_set():
                 stale = lanes.stale(now_utc() + timedelta(seconds=self.timeout + 5))
@@ -338,9 +354,16 @@ class Dispatcher:
                     task = asyncio.create_task(deliver(http, job))
                     lanes.tasks.add(task)
                     task.add_done_callback(lanes.tasks.discard)
-                if lanes.ready() < low_water and lanes.held() < most_held:
-                    jobs: list[Job] = await self._on_db(self.claim, claim_size)
+                # Origins with a full share waiting are left out of the next claim; while
+                # there are such, a claim looks for other origins' reminders once a second
+                # even when enough wait here, so one slow origin cannot starve the rest.
+                full = lanes.full()
+                probe = bool(full) and loop.time() >= next_probe
+                if lanes.held() < most_held and (lanes.ready() < low_water or probe):
+                    jobs: list[Job] = await self._on_db(self.claim, claim_size, full)
                     lanes.add(jobs)
+                    if full:
+                        next_probe = loop.time() + PROBE_EVERY
                     if jobs:
                         continue
                     if lanes.idle():
@@ -379,22 +402,22 @@ class _Lanes:
         return max(1, self.concurrency // max(1, len(busy)))
 
     def startable(self) -> list[Job]:
-        """Jobs to start now: origins in turn, each up to its share, all up to concurrency."""
+        """Jobs to start now: origins in turn, each up to its share. An origin below its
+        share may start even while another holds more than its own (it took them when it
+        was alone): so the total can pass `concurrency` for a while, by no more than that."""
         started: list[Job] = []
         share = self._share()
-        total = sum(self.in_flight.values())
-        while total < self.concurrency:
-            before = total
+        while self.waiting:
+            before = len(started)
             for origin in list(self.waiting):
-                if total >= self.concurrency or self.in_flight[origin] >= share:
+                if self.in_flight[origin] >= share:
                     continue
                 queue = self.waiting[origin]
                 started.append(queue.popleft())
                 self.in_flight[origin] += 1
-                total += 1
                 if not queue:
                     del self.waiting[origin]
-            if total == before:
+            if len(started) == before:
                 break
         return started
 
@@ -403,9 +426,14 @@ class _Lanes:
         self.changed.set()
 
     def ready(self) -> int:
-        """Waiting jobs of origins below their share: what could start as senders free up."""
+        """Waiting jobs that can start as their origin's senders free up (a share each)."""
         share = self._share()
-        return sum(len(q) for o, q in self.waiting.items() if self.in_flight[o] < share)
+        return sum(min(len(queue), share) for queue in self.waiting.values())
+
+    def full(self) -> tuple[str, ...]:
+        """Origins with at least a full share of jobs waiting."""
+        share = self._share()
+        return tuple(origin for origin, queue in self.waiting.items() if len(queue) >= share)
 
     def held(self) -> int:
         return sum(len(queue) for queue in self.waiting.values())
