@@ -128,6 +128,7 @@ def test_the_readable_copy_has_everything_in_plain_words(patient_client, patient
     db.session.commit()
     response = patient_client.get(WHOLE)
     assert response.status_code == 200
+    assert response.mimetype == "text/html"
     page = visible_text(response.get_data(as_text=True))
     for words in (
         "Min plan – hela", "Att träffa barnbarnen på söndagarna.", "Hemtjänsten Solberga",
@@ -276,3 +277,42 @@ def test_the_journal_text_escapes_and_stays_swedish_in_english(nurse_client, pat
     assert "Copy the text" in html  # the page in her language, the text in the journal's
     assert "<b>med</b>" not in html and "&lt;b&gt;med&lt;/b&gt;" in html
     assert "Vad är viktigt för patienten" in html
+
+
+def test_only_the_patients_own_relation_may_export():
+    from webapp.access import PERMISSIONS, Action, Relation
+
+    holders = {
+        relation for relation, actions in PERMISSIONS.items() if Action.EXPORT_OWN_COPY in actions
+    }
+    assert holders == {Relation.SELF}
+
+
+def test_the_copy_costs_the_same_queries_however_long_the_history(patient_client, patient, nurse):
+    import uuid
+    from datetime import timedelta
+
+    from tests.conftest import count_queries
+    from webapp.clock import now_utc
+    from webapp.selfcare.models import CheckIn, SelfCareGoal
+
+    demo_plan_load(patient=patient, nurse=nurse)
+    db.session.commit()
+    with count_queries() as few:
+        assert patient_client.get(EXPORT).status_code == 200
+    goal = db.session.scalars(select(SelfCareGoal).where(SelfCareGoal.unit == "kg")).one()
+    db.session.add_all(
+        CheckIn(
+            client_uuid=str(uuid.uuid4()),
+            goal_id=goal.id,
+            patient_id=patient.id,
+            taken_at=now_utc() - timedelta(days=30 + day),
+            value=70.0,
+            logged_by_user_id=patient.user_id,
+        )
+        for day in range(300)
+    )
+    db.session.commit()
+    with count_queries() as many:
+        assert patient_client.get(EXPORT).status_code == 200
+    assert len(many) == len(few) <= 16
