@@ -60,9 +60,14 @@ class Bundle:
         self.base = base
         self.entries: list[Resource] = []
         self._made: set[str] = set()
+        self._ids: dict[tuple[str, object], str] = {}  # a name-based UUID is a SHA-1: once each
 
     def id_of(self, kind: str, key: object) -> str:
-        return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{self.base}/fhir/{kind}/{key}"))
+        found = self._ids.get((kind, key))
+        if found is None:
+            found = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{self.base}/fhir/{kind}/{key}"))
+            self._ids[(kind, key)] = found
+        return found
 
     def ref(self, kind: str, key: object, display: str | None = None) -> Reference:
         reference: Reference = {"reference": f"urn:uuid:{self.id_of(kind, key)}"}
@@ -99,7 +104,7 @@ class Bundle:
     @property
     def patient(self) -> Reference:
         patient = self.record.patient
-        return self.ref("Patient", patient.id, patient.name)
+        return self.ref("Patient", patient.id, patient.name)  # a fresh dict: callers may add
 
     def unit(self, unit: CareUnit) -> Reference:
         resource: Resource = {"active": True, "name": unit.name}
