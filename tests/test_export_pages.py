@@ -316,3 +316,15 @@ def test_the_copy_costs_the_same_queries_however_long_the_history(patient_client
     with count_queries() as many:
         assert patient_client.get(EXPORT).status_code == 200
     assert len(many) == len(few) <= 16
+
+
+def test_staff_of_another_unit_get_no_journal_text(app, patient, nurse, other_unit_nurse):
+    make_agreed(patient, nurse)
+    db.session.commit()
+    stranger = app.test_client()
+    register_with_invitation(stranger, other_unit_nurse.user)
+    assert stranger.get(journal_path(patient)).status_code == 404
+    rows = db.session.scalars(
+        select(AccessLogEntry).where(AccessLogEntry.action == "read_journal_text")
+    ).all()
+    assert rows == []  # a refused look read nothing
