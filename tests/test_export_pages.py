@@ -22,7 +22,7 @@ from webapp.demo import demo_plan_load
 from webapp.extensions import db
 from webapp.people import services as people
 from webapp.receipt import services as receipt
-from webapp.selfcare import updates
+from webapp.selfcare.updates import services as updates
 from webapp.whatmatters import services as whatmatters
 
 # Quotes, angle brackets, an ampersand, emoji and right-to-left marks, as a patient may type.

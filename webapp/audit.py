@@ -31,6 +31,7 @@ from webapp.clock import now_utc
 from webapp.db import OffPlan
 from webapp.extensions import Model, db
 from webapp.people.models import Patient, StaffMember, User
+from webapp.people.relations import relation_of
 
 
 class AccessLogEntry(OffPlan, Model):
@@ -221,8 +222,6 @@ def change_record(*, actor: User | None, patient: Patient, change: Change) -> No
     """A change that really happened, by someone other than the patient: in this transaction."""
     if actor is None or (actor.patient is not None and actor.patient.id == patient.id):
         return
-    from webapp.access import relation_of  # the door imports this module
-
     role = relation_of(actor, patient) or "other_unit"
     db.session.execute(
         insert(AccessLogEntry),

@@ -7,7 +7,7 @@ Who may change what:
   and archive every goal agreed with care;
 - the patient (`SET_OWN_GOAL`) sets an own goal alone, and changes or archives only those.
 
-What was typed is checked in goal_checks.py. The caller has already asked the door. Services
+What was typed is checked in validation.py. The caller has already asked the door. Services
 flush, never commit; a change by staff that really changed something writes a change row in
 the same transaction; every change makes the reminders match (reminders.py).
 """
@@ -26,7 +26,7 @@ from webapp.clock import now_utc
 from webapp.db import rowcount
 from webapp.extensions import db
 from webapp.people.models import Patient, StaffMember, User
-from webapp.selfcare.goal_checks import GoalError, GoalInput, goal_checked
+from webapp.selfcare.goals.validation import GoalError, GoalInput, goal_checked
 from webapp.selfcare.models import GoalKind, GoalLimit, GoalStatus, SelfCareGoal
 from webapp.selfcare.reminders import self_care_reminders_refresh
 

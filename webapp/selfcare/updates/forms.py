@@ -1,6 +1,6 @@
 """The forms of updates: the patient's "Hur går det?" and the care side's read and answer.
 
-Shape only: the rules and their messages are the service's (webapp.selfcare.updates), so a
+Shape only: the rules and their messages are the service's (webapp.selfcare.updates.services), so a
 form and a test of the service say the same thing."""
 
 from __future__ import annotations

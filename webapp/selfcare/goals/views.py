@@ -15,22 +15,22 @@ from webapp.agreement import services as agreements
 from webapp.clock import now_utc
 from webapp.forms import Page
 from webapp.people.models import Patient
-from webapp.selfcare import bp
-from webapp.selfcare import goals as service
-from webapp.selfcare.goal_checks import GoalError
-from webapp.selfcare.goal_forms import (
+from webapp.selfcare.blueprint import bp
+from webapp.selfcare.goals import services as service
+from webapp.selfcare.goals.catalogue import TEMPLATES, template_find
+from webapp.selfcare.goals.forms import (
     ArchiveForm,
     CareGoalForm,
     OwnGoalForm,
     error_list,
     goal_error_show,
 )
-from webapp.selfcare.goal_words import TEMPLATE_GLOBALS
+from webapp.selfcare.goals.validation import GoalError
+from webapp.selfcare.goals.words import TEMPLATE_GLOBALS
 from webapp.selfcare.models import SelfCareGoal
 from webapp.selfcare.overview import self_care_today
 from webapp.selfcare.reminders import self_care_reminders_top_up
 from webapp.selfcare.schedule import local_day
-from webapp.selfcare.templates_catalogue import TEMPLATES, template_find
 
 
 @bp.record_once

@@ -21,14 +21,14 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
-from webapp.selfcare.chart import (
+from webapp.selfcare.charts.logged import Logged
+from webapp.selfcare.charts.services import (
     Chart,
     DayState,
-    Logged,
     Period,
     day_states,
 )
-from webapp.selfcare.chart_words import decimals_of
+from webapp.selfcare.charts.words import decimals_of
 from webapp.selfcare.measures import SCALE_RANGES, Measure, format_number
 from webapp.selfcare.models import LimitKind
 

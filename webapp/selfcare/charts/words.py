@@ -5,16 +5,13 @@ description, its legend and its data table."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING
 
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 
+from webapp.selfcare.charts.logged import Logged
 from webapp.selfcare.measures import SCALE_RANGES, UNITS, Measure, format_number
 from webapp.selfcare.models import GoalLimit, LimitKind, SelfCareGoal
-
-if TYPE_CHECKING:
-    from webapp.selfcare.chart import Logged
 
 
 def decimals_of(goal: SelfCareGoal) -> int:

@@ -25,8 +25,9 @@ from webapp.auth.signed_in import directory_version
 from webapp.i18n import current_locale
 from webapp.kept_pages import KeptPages, for_keeping, kept_pages_of, message_waiting, to_send
 from webapp.people.models import Patient
-from webapp.selfcare import bp
-from webapp.selfcare.chart import (
+from webapp.selfcare.blueprint import bp
+from webapp.selfcare.charts.consistency import today_local
+from webapp.selfcare.charts.services import (
     PERIOD_WORDS,
     Chart,
     GoalNotFound,
@@ -37,9 +38,8 @@ from webapp.selfcare.chart import (
     chart_title,
     period_of,
 )
-from webapp.selfcare.chart_svg import chart_svg, key_svg, table_rows_html
-from webapp.selfcare.chart_words import limit_words, target_words
-from webapp.selfcare.consistency import today_local
+from webapp.selfcare.charts.svg import chart_svg, key_svg, table_rows_html
+from webapp.selfcare.charts.words import limit_words, target_words
 from webapp.selfcare.models import Frequency, LimitKind
 
 DRAWN_LIMITS = (LimitKind.BELOW, LimitKind.ABOVE)  # a change over days is said in words only

@@ -16,7 +16,7 @@ from flask import current_app, session
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import joinedload
 from webauthn import (
     generate_authentication_options,
@@ -36,7 +36,8 @@ from webauthn.helpers.structs import (
 )
 
 from webapp.auth import services as auth_services
-from webapp.auth.models import InvitationPurpose, SecurityEventKind
+from webapp.auth.models import InvitationPurpose, SecurityEvent, SecurityEventKind
+from webapp.auth.passkeys.models import Credential, WebAuthnChallenge
 from webapp.auth.sessions import (
     current_session,
     session_is_fresh,
@@ -48,7 +49,6 @@ from webapp.clock import now_utc
 from webapp.db import rowcount
 from webapp.errors import UserFacingError
 from webapp.extensions import db
-from webapp.passkeys.models import Credential, WebAuthnChallenge
 from webapp.people.models import User
 from webapp.unit_of_work import atomic
 
@@ -369,3 +369,30 @@ def passkey_remove(*, user: User, passkey_id: int) -> None:
         user=user, kind=SecurityEventKind.PASSKEY_REMOVED, detail=passkey.name
     )
     db.session.delete(passkey)
+
+
+# A key added with a staff-made link could be the staff member's own: from that key, the notice
+# about it cannot be put away until a day has passed, so the patient's own devices see it.
+NOTICE_KEPT_FROM_NEW_KEY = timedelta(days=1)
+
+NOTICE_KEPT = _l(
+    "Meddelandet om den nya nyckeln kan inte tas bort från den nya nyckeln i dag. "
+    "Ta bort det från en annan av dina enheter, eller i morgon. Känner du inte igen "
+    "nyckeln? Ring din vårdenhet."
+)
+
+
+def security_events_acknowledge(user: User, *, signed_in_with: Credential | None) -> None:
+    """Put away the notices, unless this session signed in with a key that a staff-made link
+    added less than a day ago (it may be that very key the notice warns about)."""
+    if (
+        signed_in_with is not None
+        and signed_in_with.added_via == InvitationPurpose.RECOVERY
+        and now_utc() - signed_in_with.created_at < NOTICE_KEPT_FROM_NEW_KEY
+    ):
+        raise PasskeyError(NOTICE_KEPT)
+    db.session.execute(
+        update(SecurityEvent)
+        .where(SecurityEvent.user_id == user.id, SecurityEvent.acknowledged_at.is_(None))
+        .values(acknowledged_at=now_utc())
+    )

@@ -3,7 +3,7 @@
 The goal forms send text; this module turns it into the values a goal is saved with, or says
 in plain Swedish what is wrong with each field, all at once (`GoalError.errors`, keyed by
 the form's field names; a limit row's fields are `limits-<n>-<name>`). It lives apart from
-goals.py so the rules of who may change what are not buried under numbers and clocks.
+services.py so the rules of who may change what are not buried under numbers and clocks.
 """
 
 from __future__ import annotations
@@ -15,11 +15,10 @@ from decimal import Decimal
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
+from webapp.agreement import services as agreements
 from webapp.clock import now_utc
 from webapp.errors import UserFacingError
-from webapp.extensions import db
 from webapp.people.models import Patient
 from webapp.selfcare.measures import (
     BLOOD_PRESSURE_LOWER,
@@ -40,6 +39,7 @@ from webapp.selfcare.models import (
     LimitKind,
 )
 from webapp.selfcare.schedule import local_day
+from webapp.whatmatters import services as whatmatters
 
 TIMES_PER_DAY_MAX = 10
 TIMES_PER_WEEK_MAX = 14
@@ -413,14 +413,7 @@ def _care_fields(checker: _Checker, details: GoalInput, patient: Patient) -> dic
 def _agreement_item(checker: _Checker, item_id: int | None, patient: Patient) -> int | None:
     if item_id is None:
         return None
-    from webapp.agreement.models import Agreement, AgreementItem, AgreementVersion
-
-    found = db.session.scalar(
-        select(AgreementItem.id)
-        .join(AgreementVersion, AgreementItem.version_id == AgreementVersion.id)
-        .join(Agreement, AgreementVersion.agreement_id == Agreement.id)
-        .where(AgreementItem.id == item_id, Agreement.patient_id == patient.id)
-    )
+    found = agreements.item_of_patient(item_id, patient_id=patient.id)
     if found is None:
         checker.fail("agreement_item_id", _l("Välj en punkt ur patientens egen överenskommelse."))
     return found
@@ -429,14 +422,7 @@ def _agreement_item(checker: _Checker, item_id: int | None, patient: Patient) ->
 def _what_matters(checker: _Checker, statement_id: int | None, patient: Patient) -> int | None:
     if statement_id is None:
         return None
-    from webapp.whatmatters.models import WhatMattersStatement
-
-    found = db.session.scalar(
-        select(WhatMattersStatement.id).where(
-            WhatMattersStatement.id == statement_id,
-            WhatMattersStatement.patient_id == patient.id,
-        )
-    )
+    found = whatmatters.statement_of_patient(statement_id, patient_id=patient.id)
     if found is None:
         checker.fail("what_matters_id", _l("Välj något som patienten själv har skrivit."))
     return found

@@ -35,7 +35,9 @@ from webapp.clock import now_utc
 from webapp.errors import UserFacingError
 from webapp.extensions import db
 from webapp.people.models import Patient, User
-from webapp.selfcare import limits, reminders
+from webapp.selfcare import reminders
+from webapp.selfcare.checkins import limits
+from webapp.selfcare.checkins.rules import GoalRules, goal_rules, goal_rules_at
 from webapp.selfcare.measures import (
     BLOOD_PRESSURE_LOWER,
     BLOOD_PRESSURE_UPPER,
@@ -47,7 +49,6 @@ from webapp.selfcare.measures import (
     parse_number,
 )
 from webapp.selfcare.models import NOTE_MAX, CheckIn, PatientUpdate, SelfCareGoal
-from webapp.selfcare.rules import GoalRules, goal_rules, goal_rules_at
 from webapp.selfcare.schedule import local_zone
 
 

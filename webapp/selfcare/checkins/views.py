@@ -23,9 +23,10 @@ from webapp.access import (
 from webapp.forms import EmptyForm, Page, show_error
 from webapp.people.models import Patient
 from webapp.routing import id_arg
-from webapp.selfcare import bp, checkin_sync
-from webapp.selfcare import checkins as service
-from webapp.selfcare.checkin_forms import CheckInForm, CheckInSent
+from webapp.selfcare.blueprint import bp
+from webapp.selfcare.checkins import services as service
+from webapp.selfcare.checkins import sync as checkin_sync
+from webapp.selfcare.checkins.forms import CheckInForm, CheckInSent
 from webapp.selfcare.measures import SCALE_RANGES, UNITS, Measure
 from webapp.selfcare.models import CheckIn, SelfCareGoal
 from webapp.selfcare.schedule import local_zone

@@ -24,10 +24,10 @@ from flask_babel import gettext, ngettext
 
 from webapp.extensions import db
 from webapp.people.models import User
+from webapp.selfcare.checkins.rules import GoalRules, LimitRule, goal_rules_at
 from webapp.selfcare.measures import UNITS, Measure, format_number
 from webapp.selfcare.models import ADVICE_MAX, CheckIn, LimitKind, PatientUpdate
-from webapp.selfcare.rules import GoalRules, LimitRule, goal_rules_at
-from webapp.selfcare.updates import update_flagged
+from webapp.selfcare.updates.services import update_flagged
 
 
 def _(text: str, **values: Any) -> str:

@@ -1,4 +1,4 @@
-"""Forms of self-care goals: shape and labels only; the rules live in goal_checks and goals.
+"""Forms of self-care goals: shape and labels only; the rules live in validation.py and services.py.
 
 Plain text fields, so what was typed comes back as it was, even when it is wrong.
 """
@@ -22,7 +22,8 @@ from wtforms import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from webapp.forms import AppForm, HiddenNumberField, SelectChoice, optional_id, strip
-from webapp.selfcare.goal_checks import (
+from webapp.selfcare.goals.catalogue import GoalTemplate
+from webapp.selfcare.goals.validation import (
     LIMITS_MAX,
     PERFORMER_PATIENT,
     PERFORMER_RELATIVE,
@@ -32,7 +33,6 @@ from webapp.selfcare.goal_checks import (
 )
 from webapp.selfcare.measures import MEASURE_WORDS, UNITS
 from webapp.selfcare.models import GOAL_KIND_WORDS, Frequency, GoalLimit, LimitKind, SelfCareGoal
-from webapp.selfcare.templates_catalogue import GoalTemplate
 
 FREQUENCY_WORDS = {
     Frequency.DAILY: _l("En gång om dagen"),

@@ -2,8 +2,8 @@
 
 This module holds what the picture shows: the period's check-ins (one query, only the
 period's rows, deleted ones left out), each in the patient's local time, and the sentences
-that say the same as the picture (its title and description). `chart_words` says how values,
-targets and limits read; `chart_svg` draws it; `consistency` says how the week is going.
+that say the same as the picture (its title and description). `words.py` says how values,
+targets and limits read; `svg.py` draws it; `consistency.py` says how the week is going.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import NamedTuple
 
 from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
@@ -21,8 +20,9 @@ from sqlalchemy.orm import joinedload
 
 from webapp.extensions import db
 from webapp.people.models import Patient, User
-from webapp.selfcare.chart_words import ChartWords, limit_words, target_words
-from webapp.selfcare.consistency import Consistency, consistency_of
+from webapp.selfcare.charts.consistency import Consistency, consistency_of
+from webapp.selfcare.charts.logged import Logged
+from webapp.selfcare.charts.words import ChartWords, limit_words, target_words
 from webapp.selfcare.measures import Measure
 from webapp.selfcare.models import CheckIn, SelfCareGoal
 from webapp.selfcare.schedule import day_bounds, expected_on, local_zone
@@ -77,20 +77,6 @@ def chart_goal(patient: Patient, goal_id: int) -> SelfCareGoal:
     if goal is None:
         raise GoalNotFound(goal_id)
     return goal
-
-
-class Logged(NamedTuple):
-    """One check-in as the picture and its table show it (a tuple: made once per row)."""
-
-    id: int
-    at: datetime  # in the patient's zone
-    day: date  # the patient's local day
-    done: bool | None
-    value: float | None
-    value2: float | None
-    note: str
-    outside_limits: bool
-    logged_by: str  # the name of whoever logged it for the patient; "" for the patient
 
 
 @dataclass(frozen=True)

@@ -12,12 +12,13 @@ from werkzeug.wrappers import Response
 from webapp.access import login_required
 from webapp.auth import services as auth_services
 from webapp.auth.models import InvitationPurpose
+from webapp.auth.passkeys import services
+from webapp.auth.passkeys.blueprint import bp
+from webapp.auth.passkeys.forms import RenamePasskeyForm
 from webapp.auth.sessions import end_session, is_safe_next, session_is_fresh, start_session
 from webapp.errors import UserFacingError
 from webapp.extensions import limiter
 from webapp.forms import EmptyForm
-from webapp.passkeys import bp, services
-from webapp.passkeys.forms import RenamePasskeyForm
 from webapp.pwa.offline import signed_out_redirect
 
 
@@ -193,7 +194,7 @@ def sign_out_everywhere() -> Response:
 def acknowledge_events() -> Response:
     if EmptyForm().validate_on_submit():
         try:
-            auth_services.security_events_acknowledge(
+            services.security_events_acknowledge(
                 current_user, signed_in_with=services.passkey_signed_in_with()
             )
         except UserFacingError as error:

@@ -1,4 +1,4 @@
-"""The check-in form: its shape only; what a value may be is decided in checkins.py."""
+"""The check-in form: its shape only; what a value may be is decided in services.py."""
 
 from __future__ import annotations
 

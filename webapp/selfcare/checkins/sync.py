@@ -22,8 +22,8 @@ from flask_babel import gettext as _
 
 from webapp.errors import UserFacingError
 from webapp.people.models import Patient, User
-from webapp.selfcare import checkins as service
-from webapp.selfcare.rules import GoalRules, goal_rules
+from webapp.selfcare.checkins import services as service
+from webapp.selfcare.checkins.rules import GoalRules, goal_rules
 
 SYNC_MAX = 100  # check-ins in one request: more than a phone keeps in a month
 

@@ -3,11 +3,12 @@ check-in outside agreed limits makes by itself; the care side marks them read an
 
 The patient sees what became of each one: read by whom and when, and the answer. A flagged
 update also tells the care contacts who asked for it with a push that names no patient
-(`update_alerts`), queued in the same transaction as the update.
+(`alerts.py`), queued in the same transaction as the update.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
@@ -28,7 +29,7 @@ from webapp.selfcare.models import (
     SelfCareGoal,
     UpdateFeeling,
 )
-from webapp.selfcare.update_alerts import flagged_update_alert
+from webapp.selfcare.updates.alerts import flagged_update_alert
 
 FEELING_MESSAGE = _l("Välj hur det går: Bättre, Som förut eller Sämre.")
 ANSWER_MESSAGE = _l("Skriv ditt svar till patienten.")
@@ -223,3 +224,17 @@ def check_in_words(goal: SelfCareGoal | None, check_in: CheckIn | None) -> str:
     if unit is None:
         return format_number(check_in.value, 2)
     return f"{format_number(check_in.value, unit.decimals)} {unit.words}"
+
+
+def unseen_by_patient(patient_ids: Sequence[int]) -> dict[int, list[tuple[int, bool]]]:
+    """Each patient's updates that nobody of care has read yet, as (update id, flagged):
+    flagged first, then the newest. One query, however many patients."""
+    rows = db.session.execute(
+        select(PatientUpdate.patient_id, PatientUpdate.id, PatientUpdate.flagged)
+        .where(PatientUpdate.patient_id.in_(patient_ids), PatientUpdate.seen_at.is_(None))
+        .order_by(PatientUpdate.flagged.desc(), PatientUpdate.created_at.desc())
+    )
+    found: dict[int, list[tuple[int, bool]]] = {}
+    for patient_id, update_id, is_flagged in rows:
+        found.setdefault(patient_id, []).append((update_id, bool(is_flagged)))
+    return found

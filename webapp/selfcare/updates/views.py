@@ -18,11 +18,11 @@ from webapp.access import (
 )
 from webapp.forms import Page, show_error
 from webapp.people.models import Patient
-from webapp.selfcare import bp
-from webapp.selfcare import updates as service
-from webapp.selfcare.inbox import inbox_build, is_mine
+from webapp.selfcare.blueprint import bp
 from webapp.selfcare.models import FEELING_WORDS, UpdateFeeling
-from webapp.selfcare.update_forms import ANSWER, SEEN, CareUpdateForm, UpdateForm
+from webapp.selfcare.updates import services as service
+from webapp.selfcare.updates.forms import ANSWER, SEEN, CareUpdateForm, UpdateForm
+from webapp.selfcare.updates.inbox import inbox_build, is_mine
 
 MINE, ALL = "mina", "alla"
 

@@ -26,7 +26,7 @@ from webapp.selfcare.schedule import expected_on, local_day
 
 
 class Logged(Protocol):
-    """What the figure reads of a check-in (chart.Logged has it)."""
+    """What the figure reads of a check-in (charts/logged.py's Logged has it)."""
 
     @property
     def day(self) -> date: ...
