@@ -60,7 +60,7 @@ def fill(patient: Any, nurse: Any) -> int:
     from webapp.extensions import db
     from webapp.receipt import services as receipt
     from webapp.receipt.models import QUESTION_COUNT, Answer, Side
-    from webapp.selfcare import updates
+    from webapp.selfcare.updates import services as updates
     from webapp.selfcare.models import CheckIn, SelfCareGoal
 
     demo_plan_load(patient=patient, nurse=nurse)
