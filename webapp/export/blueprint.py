@@ -1,4 +1,4 @@
-"""The export blueprint: the patient's own copy and the care side's journal text."""
+"""The export blueprint: its name, registered by the app factory."""
 
 from flask import Blueprint
 
