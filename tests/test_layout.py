@@ -17,7 +17,6 @@ import pytest
 WEBAPP = Path(__file__).resolve().parent.parent / "webapp"
 
 # The demo loader (`flask demo load`) makes one whole patient in every area, as someone using
-# The demo loader (`flask demo load`) makes one whole patient in every area, as someone using
 # the app would; it stands beside the app, and no page or service imports it. The patient's
 # own copy (webapp/export/record.py) holds one whole patient from every area, read through
 # their services: only its types name their models (the FHIR parts that map it reach three
