@@ -123,8 +123,9 @@ class Bundle:
                 "active": staff.deactivated_at is None,
                 "practitioner": {**person, "display": staff.name},
                 "organization": self.unit(staff.care_unit),
-                "code": [text(staff.title)],
             }
+            if staff.title:  # FHIR allows no empty string anywhere
+                role["code"] = [text(staff.title)]
             if staff.reachable_phone:
                 role["telecom"] = [{"system": "phone", "value": staff.reachable_phone}]
             times = available_times(staff.reachable_times)

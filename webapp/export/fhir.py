@@ -21,9 +21,10 @@ def patient_and_care_team(bundle: Bundle) -> None:
     resource: Resource = {
         "active": True,
         "name": [{"text": patient.name}],
-        "telecom": [{"system": "phone", "value": patient.phone, "use": "mobile"}],
         "managingOrganization": bundle.unit(patient.care_unit),
     }
+    if patient.phone:
+        resource["telecom"] = [{"system": "phone", "value": patient.phone, "use": "mobile"}]
     if patient.personal_number:
         resource["identifier"] = [
             {"use": "official", "system": codes.PERSONNUMMER, "value": patient.personal_number}

@@ -192,13 +192,14 @@ def _appointment(bundle: Bundle, follow_up: FollowUp) -> Resource:
     resource: Resource = {
         "status": APPOINTMENT_STATUS.get(FollowUpStatus(follow_up.status), "booked"),
         "appointmentType": text(kind),
-        "description": follow_up.purpose,
         "start": instant(follow_up.starts_at),
         "end": instant(follow_up.ends_at),
         "minutesDuration": follow_up.duration_minutes,
         "created": day(follow_up.created_at),
         "participant": participants,
     }
+    if follow_up.purpose:
+        resource["description"] = follow_up.purpose
     if follow_up.preparation:
         resource["patientInstruction"] = follow_up.preparation
     if follow_up.is_moved:
