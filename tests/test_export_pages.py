@@ -328,3 +328,14 @@ def test_staff_of_another_unit_get_no_journal_text(app, patient, nurse, other_un
         select(AccessLogEntry).where(AccessLogEntry.action == "read_journal_text")
     ).all()
     assert rows == []  # a refused look read nothing
+
+
+def test_the_journal_text_lists_the_self_care_care_assessed(nurse_client, patient, nurse):
+    demo_plan_load(patient=patient, nurse=nurse)
+    db.session.commit()
+    html = nurse_client.get(journal_path(patient)).get_data(as_text=True)
+    text = html[html.index('id="journal-text"') : html.index("</pre>")]
+    assert "- Egenvård, Patienten: Väga mig varje morgon" in text
+    assert "- Egenvård, Dottern Eva: Göra mina knäövningar" in text
+    assert "Gå minst 3 000 steg" not in text  # her own goal, set alone
+    assert "- Närstående: Dottern Eva: Följa med på promenaden på söndagar." in text
