@@ -339,3 +339,12 @@ def test_the_journal_text_lists_the_self_care_care_assessed(nurse_client, patien
     assert "- Egenvård, Dottern Eva: Göra mina knäövningar" in text
     assert "Gå minst 3 000 steg" not in text  # her own goal, set alone
     assert "- Närstående: Dottern Eva: Följa med på promenaden på söndagar." in text
+
+
+@pytest.mark.parametrize("path", ["/min-plan/ladda-ner", WHOLE])
+def test_her_copy_reads_in_english_when_she_chose_it(patient_client, path):
+    from tests.test_translations import assert_no_swedish, english_page_text
+
+    text = english_page_text(patient_client, path)
+    assert "My plan – all of it" in text
+    assert_no_swedish(text)
