@@ -206,6 +206,22 @@ def updates_of(patient: Patient) -> PatientUpdates:
     return PatientUpdates(updates=rows[:PATIENT_LIST_MAX], more=len(rows) > PATIENT_LIST_MAX)
 
 
+def updates_all_of(*, patient_id: int) -> list[PatientUpdate]:
+    """Every update of the patient, oldest first, with who read and answered it: her own
+    copy of the plan. One query."""
+    return list(
+        db.session.scalars(
+            select(PatientUpdate)
+            .where(PatientUpdate.patient_id == patient_id)
+            .options(
+                joinedload(PatientUpdate.seen_by).joinedload(StaffMember.user),
+                joinedload(PatientUpdate.answered_by).joinedload(StaffMember.user),
+            )
+            .order_by(PatientUpdate.created_at, PatientUpdate.id)
+        )
+    )
+
+
 def check_in_words(goal: SelfCareGoal | None, check_in: CheckIn | None) -> str:
     """What was logged, as the patient would say it: "74,5 kg", "150/95 mmHg", "7 av 10"."""
     if goal is None or check_in is None:
