@@ -16,10 +16,10 @@ from tests.conftest import (
     register_with_invitation,
 )
 from webapp import create_app
-from webapp.access import Relation
 from webapp.audit import READ_ACTIONS, AccessLogEntry, Change, Read
 from webapp.extensions import db
 from webapp.people import services as people
+from webapp.people.relations import Relation
 
 ALL_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
