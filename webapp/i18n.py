@@ -20,6 +20,8 @@ from flask_babel import format_date, format_datetime, get_locale, get_translatio
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from webapp import hyphenation
+from webapp.hyphenation import soft_hyphens
 from webapp.sessions import is_safe_next
 
 bp = Blueprint("i18n", __name__)
@@ -77,14 +79,21 @@ def _translations() -> Any:
 
 
 def install_template_gettext(app: Flask) -> None:
-    """The templates' _() and ngettext(), as Flask-Babel installs them, with the lookup above."""
+    """The templates' _() and ngettext(), as Flask-Babel installs them, with the lookup above,
+    and soft hyphens in the long words of what they return (`hyphenation.py`): our own words
+    break with a hyphen at large text; the values put into a string are left as they are."""
+
+    def shy(text: str) -> str:
+        return soft_hyphens(text, current_locale())
+
     app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
-        gettext=lambda s: _translations().ugettext(s),
-        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
+        gettext=lambda s: shy(_translations().ugettext(s)),
+        ngettext=lambda s, p, n: shy(_translations().ungettext(s, p, n)),
         newstyle=True,
-        pgettext=lambda c, s: _translations().upgettext(c, s),
-        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
+        pgettext=lambda c, s: shy(_translations().upgettext(c, s)),
+        npgettext=lambda c, s, p, n: shy(_translations().unpgettext(c, s, p, n)),
     )
+    hyphenation.init_app(app)
 
 
 def current_locale() -> str:

@@ -86,7 +86,7 @@ def _own_plan_entry(patient_id: int, plan_version: int) -> tuple[float, datetime
     # The door again, now loading the record with its contacts (one query; no log entry,
     # since the patient reads their own plan).
     patient = load_patient(current_user, patient_id, Action.VIEW_PLAN)
-    overview = overview_build(patient)
+    overview = overview_build(patient, own=True)
     upcoming = overview.follow_ups.next
     lines = phone_lines(patient, overview)
     html = for_keeping(
