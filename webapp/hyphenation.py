@@ -16,6 +16,7 @@ from functools import lru_cache
 
 import pyphen  # type: ignore[import-untyped]
 from flask import Flask
+from flask_babel import get_translations
 from markupsafe import Markup
 
 SOFT_HYPHEN = "\u00ad"
@@ -70,6 +71,20 @@ def shy(value: object, language: str = "sv") -> Markup | str:
 
 
 def init_app(app: Flask) -> None:
+    """The templates' _() and ngettext() as Flask-Babel installs them (after its init_app),
+    with soft hyphens in the long words of what they return: our own words break with a
+    hyphen at large text, and the values put into a string are left as they are. And the
+    `shy` filter for text from the database."""
     from webapp.i18n import current_locale
 
+    def marked(text: str) -> str:
+        return soft_hyphens(text, current_locale())
+
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: marked(get_translations().ugettext(s)),
+        ngettext=lambda s, p, n: marked(get_translations().ungettext(s, p, n)),
+        newstyle=True,
+        pgettext=lambda c, s: marked(get_translations().upgettext(c, s)),
+        npgettext=lambda c, s, p, n: marked(get_translations().unpgettext(c, s, p, n)),
+    )
     app.jinja_env.filters["shy"] = lambda value: shy(value, current_locale())

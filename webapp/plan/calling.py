@@ -15,7 +15,7 @@ from webapp.clock import now_utc
 from webapp.followups.details import local_zone
 from webapp.people.models import StaffMember
 from webapp.people.phone_hours import LineStatus, line_status
-from webapp.plan import bp
+from webapp.plan.blueprint import bp
 
 
 def line_now(person: StaffMember | None) -> LineStatus | None:

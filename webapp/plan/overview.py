@@ -16,7 +16,7 @@ from webapp.followups import services as followups
 from webapp.people.models import Patient
 from webapp.receipt import services as receipt
 from webapp.selfcare import overview as selfcare
-from webapp.selfcare.updates import answers_unread
+from webapp.selfcare.updates.services import answers_unread
 from webapp.whatmatters import services as whatmatters
 
 

@@ -7,13 +7,15 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from webapp import audit
-from webapp.access import Action, active_staff, login_required, own_patient_id, own_route
+from webapp.access import Action, login_required, own_patient_id, own_route
 from webapp.auth import services as auth_services
+from webapp.auth.signed_in import security_notice_waits
 from webapp.followups.details import local_zone
 from webapp.forms import EmptyForm
 from webapp.kept_pages import message_waiting
 from webapp.people.models import Patient
-from webapp.plan import bp
+from webapp.people.relations import active_staff
+from webapp.plan.blueprint import bp
 from webapp.plan.fragments import own_plan_html, own_plan_page
 from webapp.routing import ID_MAX
 
@@ -24,13 +26,13 @@ def home() -> str | Response:
         return render_template("plan/welcome.html")
     if active_staff(current_user) is not None:
         return redirect(url_for("care.patients"))
-    # The id and the plan's version come with the signed-in row: a usual look needs no more
-    # of the record.
+    # The id and the plan's version come with the signed-in account: a usual look needs no
+    # more of the record.
     patient_id = own_patient_id(current_user, Action.VIEW_PLAN)
     plan_version = current_user.plan_version
     notices = (
         auth_services.security_events_unacknowledged(current_user)
-        if current_user.has_security_notice
+        if security_notice_waits()
         else []
     )
     welcome = request.args.get("welcome") == "1"

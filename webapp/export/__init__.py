@@ -1,0 +1,8 @@
+"""Leaving Nära: the patient's own copy (a FHIR R4 Bundle and the readable "Min plan – hela")
+and the care contact's "Text till journalen" for an agreed version."""
+
+from flask import Blueprint
+
+bp = Blueprint("export", __name__)
+
+from webapp.export import views  # noqa: E402,F401
