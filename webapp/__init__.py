@@ -65,7 +65,7 @@ def register_proxies(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from webapp import i18n, unit_of_work
+    from webapp import hyphenation, i18n, unit_of_work
     from webapp.auth import sessions
     from webapp.extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -80,6 +80,7 @@ def register_extensions(app: Flask) -> None:
         locale_selector=i18n.select_locale,
         default_translation_directories=str(PROJECT_ROOT / "webapp" / "translations"),
     )
+    hyphenation.init_app(app)  # after Babel: soft hyphens in the templates' own words
     sessions.init_login(app, login_manager)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         with app.app_context():
