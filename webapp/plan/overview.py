@@ -18,6 +18,7 @@ from webapp.followups.first_contact import waiting_for_first_contact
 from webapp.people.models import Patient
 from webapp.receipt import services as receipt
 from webapp.selfcare import overview as selfcare
+from webapp.selfcare.updates.services import answers_unread
 from webapp.whatmatters import services as whatmatters
 
 
@@ -30,6 +31,7 @@ class Overview:
     receipt: Any
     care_team: Any
     self_care: Any
+    answers: Any = ()  # updates care answered that the patient has not read yet
     # The last day of the first contact a new patient was promised, until one is booked.
     first_contact_by: date | None = None
 
@@ -40,11 +42,13 @@ class Overview:
         return not self.what_matters.active and self.agreement.shown is None
 
 
-def overview_build(patient: Patient) -> Overview:
+def overview_build(patient: Patient, *, own: bool = False) -> Overview:
+    """`own`: the patient's own plan, which also says when care has answered her."""
     agreed = agreement.for_overview(patient)
     follow_ups = followups.for_overview(patient)
-    # Only a plan with nothing ahead can be waiting for its first contact: one more query.
-    waiting = follow_ups.upcoming or follow_ups.unseen_changes
+    # Only the patient's own plan says it, and only one with nothing ahead can be waiting for
+    # its first contact: then one more query.
+    waiting = follow_ups.upcoming or follow_ups.unseen_changes or not own
     first_contact_by = None if waiting else waiting_for_first_contact([patient.id]).get(patient.id)
     return Overview(
         patient=patient,
@@ -54,5 +58,6 @@ def overview_build(patient: Patient) -> Overview:
         receipt=receipt.for_overview(patient, agreed),
         care_team=careteam.for_overview(patient),
         self_care=selfcare.for_overview(patient),
+        answers=answers_unread(patient) if own else (),
         first_contact_by=first_contact_by,
     )
