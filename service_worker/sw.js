@@ -10,6 +10,7 @@ const SHELL = [
   "/static/css/selfcare.css",
   "/static/js/app.js",
   "/static/js/offline.js",
+  "/static/js/offline-page.js",
   "/static/js/passkeys.js",
   "/static/js/reminders.js",
   "/static/js/checkin.js",

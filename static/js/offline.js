@@ -11,7 +11,23 @@ export const offlineKey = () => document.querySelector('meta[name="nara-offline-
 
 export const planCacheName = (key) => `${PREFIX}:${key}`;
 
+// The fixed care contact's name and number, for the offline page's "Vem ringer jag?" even
+// when the plan is not kept in the phone. The same person's only, like the plan's copy.
+export const CALL_KEY = "nara-call";
+
+export function rememberCall(key) {
+  const card = document.querySelector("[data-offline-call-phone]");
+  if (!key || !card) return;
+  const { offlineCallName: name, offlineCallPhone: phone, offlineCallTel: tel } = card.dataset;
+  localStorage.setItem(CALL_KEY, JSON.stringify({ key, name, phone, tel }));
+}
+
 export async function forgetCopiesNotOf(key) {
+  try {
+    if (JSON.parse(localStorage.getItem(CALL_KEY) || "{}").key !== key) localStorage.removeItem(CALL_KEY);
+  } catch {
+    localStorage.removeItem(CALL_KEY);
+  }
   if ("caches" in window) {
     const names = await caches.keys();
     const others = names.filter((name) => name.startsWith(PREFIX) && (!key || name !== planCacheName(key)));

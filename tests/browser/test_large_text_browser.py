@@ -153,6 +153,17 @@ def test_the_pages_of_a_bad_moment_read_whole_at_200_percent_text(
     large_text(page, "/overenskommelse/nar-jag-blir-samre", "När jag blir sämre")
     assert first_call_button_top(page) < NARROW["height"]
 
+    # Without internet and without the plan kept in the phone, the offline page still names
+    # her care contact's number (remembered from Min plan), besides 1177 and 112.
+    page.goto(f"{live_server.url}/offline")
+    expect(page.get_by_role("link", name="Ring 010-123 45 67")).to_have_attribute(
+        "href", "tel:0101234567"
+    )
+    expect(page.get_by_text("Din fasta vårdkontakt: Karin Lind")).to_be_visible()
+    page.evaluate(DOUBLE_TEXT)
+    assert_fits(page)
+    assert page.evaluate(TEXT_SMALLER_THAN_BODY) == []
+
     # The next step on Min plan leads to its contact, where "Jag kan inte komma" is.
     large_text(page, "/", "Min plan")
     page.locator(".next-step-line a").click()
