@@ -81,6 +81,8 @@ def make_config(tmp_path: Any, **overrides: Any) -> dict[str, Any]:
         "RATELIMIT_ENABLED": False,
         "VAPID_PRIVATE_KEY": TEST_VAPID_PRIVATE_KEY,
         "VAPID_SUBJECT": "mailto:drift@nara-test.se",
+        # The local fake push service (tests/fakes/push_service.py) on 127.0.0.1.
+        "PUSH_SERVICE_LOCAL": True,
     }
     config.update(overrides)
     return config
@@ -442,7 +444,7 @@ def nurse_client(app: Flask, nurse: StaffMember) -> FlaskClient:
     return client
 
 
-def made_up_subscription(endpoint: str = "https://push.example.net/send/made-up") -> dict:
+def made_up_subscription(endpoint: str = "https://fcm.googleapis.com/fcm/send/made-up") -> dict:
     """A browser subscription with real keys, for an address that is never sent to."""
     import base64
     import secrets

@@ -28,6 +28,7 @@ AREAS = (
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    from webapp.json_body import JsonSafeRequest
     from webapp.session_cookies import SessionCookies
 
     app = Flask(
@@ -37,6 +38,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         instance_path=str(PROJECT_ROOT / "instance"),
     )
     app.session_interface = SessionCookies()
+    app.request_class = JsonSafeRequest  # JSON nested too deep is a 400, not a RecursionError
     app.config.update(from_environment(test_config))
     app.config.update(BASELINE)
     if test_config:

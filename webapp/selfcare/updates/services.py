@@ -214,6 +214,22 @@ def updates_of(patient: Patient) -> PatientUpdates:
     return PatientUpdates(updates=rows[:PATIENT_LIST_MAX], more=len(rows) > PATIENT_LIST_MAX)
 
 
+def updates_all_of(*, patient_id: int) -> list[PatientUpdate]:
+    """Every update of the patient, oldest first, with who read and answered it: her own
+    copy of the plan. One query."""
+    return list(
+        db.session.scalars(
+            select(PatientUpdate)
+            .where(PatientUpdate.patient_id == patient_id)
+            .options(
+                joinedload(PatientUpdate.seen_by).joinedload(StaffMember.user),
+                joinedload(PatientUpdate.answered_by).joinedload(StaffMember.user),
+            )
+            .order_by(PatientUpdate.created_at, PatientUpdate.id)
+        )
+    )
+
+
 def answers_unread(patient: Patient) -> list[PatientUpdate]:
     """Updates whose answer the patient has not read yet, newest first, with who answered:
     "Att göra nu" says so until she has. One query."""
