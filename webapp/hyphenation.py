@@ -28,14 +28,14 @@ OWN_BREAKS = {
     "distriktssköterska": "di-strikts-skö-ter-ska",
     "sjuksköterska": "sjuk-skö-ter-ska",
 }
-_DICTIONARIES = {"sv": "sv_SE", "en": "en_GB"}
+_DICTIONARIES = {"sv": "sv", "en": "en_GB"}
 # Left alone: markup, a %(name)s placeholder or an entity, else a run of letters.
 _TOKENS = re.compile(r"(<[^>]*>|%\([^)]*\)[a-z]|&[#\w]+;)|([^\W\d_]{" + str(LONG_WORD) + ",})")
 
 
 @lru_cache(maxsize=4)
 def _dictionary(language: str) -> pyphen.Pyphen:
-    return pyphen.Pyphen(lang=_DICTIONARIES.get(language, "sv_SE"), left=3, right=3)
+    return pyphen.Pyphen(lang=_DICTIONARIES.get(language, "sv"), left=3, right=3)
 
 
 def _word(word: str, language: str) -> str:
