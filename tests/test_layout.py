@@ -3,7 +3,11 @@ services, and passkeys built on auth, never the other way round.
 
 The imports are read from the source with `ast`, wherever they stand in a module (inside a
 function or under `if TYPE_CHECKING:` too), so moving an import into a function does not
-hide a circle. An import of a package counts as an import of its `__init__.py`.
+hide a circle. An import of a package counts as an import of its `__init__.py`, and so does
+every module inside it: Python runs a package's `__init__.py` before any module of it (an
+area's package holds only its docstring, so this costs nothing). The one exception is the
+root package `webapp`: its app factory imports every area when it is called, not when a
+module is imported.
 """
 
 from __future__ import annotations
@@ -48,7 +52,16 @@ def _imported(name: str, path: Path) -> Iterator[str]:
                     yield base
 
 
-IMPORTS = {name: set(_imported(name, path)) - {name} for name, path in MODULES.items()}
+def _packages_of(name: str) -> set[str]:
+    """The packages Python initialises before the module, the root one left out."""
+    parts = name.split(".")
+    return {".".join(parts[:end]) for end in range(2, len(parts))}
+
+
+IMPORTS = {
+    name: (set(_imported(name, path)) | _packages_of(name)) - {name}
+    for name, path in MODULES.items()
+}
 
 
 def _circles(graph: dict[str, set[str]]) -> list[list[str]]:
@@ -99,8 +112,9 @@ def test_the_reader_finds_the_imports_it_must_see():
     under TYPE_CHECKING, a module imported from its package and a relative import all count."""
     assert "webapp.access" in IMPORTS["webapp.plan.views"]
     assert "webapp.auth.passkeys.services" in IMPORTS["webapp.care.views"]  # `import services`
-    assert "webapp.selfcare.goals.views" in IMPORTS["webapp.selfcare"]
+    assert "webapp.selfcare.goals.views" in IMPORTS["webapp.selfcare.views"]
     assert "webapp.security" in IMPORTS["webapp"]  # inside register_request_hooks
+    assert "webapp.selfcare" in IMPORTS["webapp.selfcare.goals.views"]  # its package, first
 
 
 def test_a_circle_is_found_wherever_it_closes():
