@@ -25,7 +25,7 @@ from webapp.followups import services as followups
 from webapp.followups.details import FollowUpInput, local_zone
 from webapp.people import services as people
 from webapp.people.models import Patient, StaffMember
-from webapp.plan import fragments
+from webapp.plan import cache
 from webapp.receipt import services as receipt
 from webapp.receipt.models import QUESTION_COUNT
 from webapp.whatmatters import services as whatmatters
@@ -156,7 +156,7 @@ def grow_plan(patient: Patient, nurse: StaffMember, physician: StaffMember) -> N
 def _count(client: FlaskClient, path: str, must_show: str, *, uncached: bool = False) -> list[str]:
     client.get(path)  # the first look writes "last seen" bookkeeping; count a normal one
     if uncached:
-        fragments.store_clear()  # as after a change: the plan is rendered anew
+        cache.store_clear()  # as after a change: the plan is rendered anew
     # Each real request starts with an empty session; the test's app context would carry
     # objects loaded before into the request and hide its queries.
     db.session.remove()

@@ -94,10 +94,10 @@ def test_the_plan_costs_the_same_queries_with_a_years_check_ins(
     goal_id = goal.id
 
     def uncached() -> int:
-        from webapp.plan import fragments
+        from webapp.plan import cache
 
         patient_client.get("/")
-        fragments.store_clear()
+        cache.store_clear()
         db.session.remove()
         with count_queries() as statements:
             assert patient_client.get("/").status_code == 200

@@ -63,7 +63,7 @@ def register_proxies(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    import webapp.plan.freshness  # noqa: F401  (its listeners keep each plan's version true)
+    import webapp.plan.version  # noqa: F401  (its listeners keep each plan's version true)
     from webapp import i18n, unit_of_work
     from webapp.auth import sessions
     from webapp.extensions import babel, csrf, db, limiter, login_manager, migrate

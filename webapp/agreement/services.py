@@ -29,12 +29,12 @@ from webapp.agreement.models import (
     Responsible,
     VersionStatus,
 )
-from webapp.changes import plan_changed
 from webapp.clock import now_utc
 from webapp.db import rowcount
 from webapp.errors import UserFacingError
 from webapp.extensions import db
 from webapp.people.models import Patient, User
+from webapp.plan.changed import plan_changed
 from webapp.whatmatters.models import WhatMattersStatement
 
 CHANGED_MESSAGE = _l(

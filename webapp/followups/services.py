@@ -16,13 +16,13 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from webapp import audit
-from webapp.changes import plan_changed
 from webapp.clock import now_utc
 from webapp.extensions import db
 from webapp.followups.details import FollowUpError, FollowUpInput, checked_text, checked_values
 from webapp.followups.models import KINDS_WITH_ADDRESS, REASON_MAX, FollowUp, FollowUpStatus
 from webapp.followups.reminders import cannot_come_alert, follow_up_reminders_refresh
 from webapp.people.models import Patient, User
+from webapp.plan.changed import plan_changed
 
 
 class FollowUpNotFound(FollowUpError):
