@@ -24,6 +24,7 @@ AREAS = (
     "selfcare",
     "pwa",
     "accessibility",
+    "export",
 )
 
 

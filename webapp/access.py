@@ -62,6 +62,7 @@ class Action(StrEnum):
     SEND_UPDATE = "send_update"  # tell the care contact how it goes
     KEEP_SELF_CARE = "keep_self_care"  # set and change goals and limits with the patient
     ANSWER_UPDATE = "answer_update"  # mark a patient's update seen, answer it
+    EXPORT_OWN_COPY = "export_own_copy"  # download her whole plan: hers alone, never another's
 
 
 # Unit staff who are not the patient's contacts: read and book, nothing more.
@@ -93,6 +94,7 @@ PERMISSIONS: dict[Relation, frozenset[Action]] = {
             Action.LOG_SELF_CARE,
             Action.SET_OWN_GOAL,
             Action.SEND_UPDATE,
+            Action.EXPORT_OWN_COPY,
         }
     ),
     Relation.CARE_CONTACT: _KEEP_THE_PLAN | {Action.ISSUE_SIGN_IN_LINK, Action.ASSIGN_CONTACTS},
