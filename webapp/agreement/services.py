@@ -110,10 +110,6 @@ def agreement_agreed_at(*, patient_id: int) -> datetime | None:
     )
 
 
-def agreement_has_agreed_version(*, patient_id: int) -> bool:
-    return agreement_agreed_at(patient_id=patient_id) is not None
-
-
 def item_of_patient(item_id: int, *, patient_id: int) -> int | None:
     """The item's id if it belongs to one of the patient's own agreement versions, else None."""
     return db.session.scalar(
@@ -477,24 +473,6 @@ def agreement_talk_done(*, patient: Patient, by_user: User) -> bool:
     db.session.flush()
     db.session.expire_all()
     return True
-
-
-def talk_wanted_by_patient(patient_ids: Iterable[int]) -> dict[int, datetime]:
-    """Of these patients, those who said "Jag vill prata om det först" about the proposal
-    now waiting for them, and when: one query however many patients (for the worklist)."""
-    ids = set(patient_ids)
-    if not ids:
-        return {}
-    statement = (
-        select(Agreement.patient_id, AgreementVersion.patient_talk_wanted_at)
-        .join(AgreementVersion, AgreementVersion.agreement_id == Agreement.id)
-        .where(
-            Agreement.patient_id.in_(ids),
-            AgreementVersion.status == VersionStatus.DRAFT,
-            AgreementVersion.patient_talk_wanted_at.is_not(None),
-        )
-    )
-    return {row.patient_id: row.patient_talk_wanted_at for row in db.session.execute(statement)}
 
 
 @dataclass(frozen=True)

@@ -49,11 +49,6 @@ def _store() -> KeptPages:
     return kept_pages_of("own_plan", max_entries=MAX_ENTRIES, max_age=MAX_AGE)
 
 
-def store_clear() -> None:
-    """Forget every kept plan in this worker (tests; an operator's reload does the same)."""
-    _store().clear()
-
-
 def phone_lines(patient: Patient, overview: Overview) -> dict[str, LineStatus]:
     """Whether each line on the plan is open now, where its hours are known as weekdays and
     times: the fixed contacts' by role, and other parts of care ("part-<id>") whose typed
