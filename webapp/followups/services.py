@@ -60,10 +60,6 @@ class FollowUpList:
     upcoming: list[FollowUp]  # not yet over, in time order: the next one first
     past: list[FollowUp]  # over, the latest first ("Tidigare")
 
-    @property
-    def next_planned(self) -> FollowUp | None:
-        return next((f for f in self.upcoming if f.is_planned), None)
-
 
 def follow_ups_list(*, patient: Patient) -> FollowUpList:
     """Every follow-up of the patient, cancelled and moved ones included: one query."""
