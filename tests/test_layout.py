@@ -130,6 +130,29 @@ def test_webapp_has_no_import_circle():
     )
 
 
+def _imports_inside_functions(path: Path) -> Iterator[int]:
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            for inner in ast.walk(node):
+                if isinstance(inner, ast.Import | ast.ImportFrom):
+                    names = [inner.module or ""] if isinstance(inner, ast.ImportFrom) else []
+                    names += [alias.name for alias in inner.names]
+                    if inner.level or any(name.startswith("webapp") for name in names):
+                        yield inner.lineno
+
+
+def test_modules_import_each_other_at_the_top():
+    """An import of the app's own modules inside a function is the usual way to hide a
+    circle; only the app factory (webapp/__init__.py) imports the areas when it is called."""
+    hidden = {
+        f"{path.relative_to(WEBAPP.parent)}:{line}"
+        for name, path in MODULES.items()
+        if name != "webapp"
+        for line in _imports_inside_functions(path)
+    }
+    assert hidden == set()
+
+
 def _areas_whose_models(name: str) -> set[str]:
     return {
         imported.removesuffix(".models")
