@@ -1,4 +1,4 @@
-"""The export blueprint: its name and URL prefix, registered by the app factory."""
+"""The export blueprint: its name, registered by the app factory."""
 
 from flask import Blueprint
 
