@@ -29,12 +29,12 @@ from webapp.agreement.models import (
     Responsible,
     VersionStatus,
 )
-from webapp.changes import plan_changed
 from webapp.clock import now_utc
 from webapp.db import rowcount
 from webapp.errors import UserFacingError
 from webapp.extensions import db
 from webapp.people.models import Patient, User
+from webapp.plan.changed import plan_changed
 from webapp.whatmatters.models import WhatMattersStatement
 
 CHANGED_MESSAGE = _l(
@@ -108,10 +108,6 @@ def agreement_agreed_at(*, patient_id: int) -> datetime | None:
         .where(Agreement.patient_id == patient_id, AgreementVersion.status == VersionStatus.AGREED)
         .limit(1)
     )
-
-
-def agreement_has_agreed_version(*, patient_id: int) -> bool:
-    return agreement_agreed_at(patient_id=patient_id) is not None
 
 
 def item_of_patient(item_id: int, *, patient_id: int) -> int | None:
@@ -477,24 +473,6 @@ def agreement_talk_done(*, patient: Patient, by_user: User) -> bool:
     db.session.flush()
     db.session.expire_all()
     return True
-
-
-def talk_wanted_by_patient(patient_ids: Iterable[int]) -> dict[int, datetime]:
-    """Of these patients, those who said "Jag vill prata om det först" about the proposal
-    now waiting for them, and when: one query however many patients (for the worklist)."""
-    ids = set(patient_ids)
-    if not ids:
-        return {}
-    statement = (
-        select(Agreement.patient_id, AgreementVersion.patient_talk_wanted_at)
-        .join(AgreementVersion, AgreementVersion.agreement_id == Agreement.id)
-        .where(
-            Agreement.patient_id.in_(ids),
-            AgreementVersion.status == VersionStatus.DRAFT,
-            AgreementVersion.patient_talk_wanted_at.is_not(None),
-        )
-    )
-    return {row.patient_id: row.patient_talk_wanted_at for row in db.session.execute(statement)}
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,11 @@ from sqlalchemy.orm import joinedload
 
 from webapp import audit
 from webapp.careteam.models import CarePart, CarePartKind, ContactChange, ContactRole
-from webapp.changes import plan_changed
 from webapp.clock import now_utc
 from webapp.errors import UserFacingError
 from webapp.extensions import db
 from webapp.people.models import Patient, StaffMember, User
+from webapp.plan.changed import plan_changed
 
 MESSAGE_MAX = 500
 PART_LIMITS = {

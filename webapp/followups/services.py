@@ -16,13 +16,13 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from webapp import audit
-from webapp.changes import plan_changed
 from webapp.clock import now_utc
 from webapp.extensions import db
 from webapp.followups.details import FollowUpError, FollowUpInput, checked_text, checked_values
 from webapp.followups.models import KINDS_WITH_ADDRESS, REASON_MAX, FollowUp, FollowUpStatus
 from webapp.followups.reminders import cannot_come_alert, follow_up_reminders_refresh
 from webapp.people.models import Patient, User
+from webapp.plan.changed import plan_changed
 
 
 class FollowUpNotFound(FollowUpError):
@@ -59,10 +59,6 @@ def _all_of(patient: Patient) -> list[FollowUp]:
 class FollowUpList:
     upcoming: list[FollowUp]  # not yet over, in time order: the next one first
     past: list[FollowUp]  # over, the latest first ("Tidigare")
-
-    @property
-    def next_planned(self) -> FollowUp | None:
-        return next((f for f in self.upcoming if f.is_planned), None)
 
 
 def follow_ups_list(*, patient: Patient) -> FollowUpList:

@@ -136,7 +136,7 @@ class Patient(PlanRow, CreatedAtMixin, Model):
     personal_number: Mapped[str | None] = mapped_column(String(12))
     care_contact_id: Mapped[int | None] = mapped_column(ForeignKey("staff_member.id"), index=True)
     physician_id: Mapped[int | None] = mapped_column(ForeignKey("staff_member.id"))
-    # Bumped by every change to the plan (webapp/plan/freshness.py); keys the page cache.
+    # Bumped by every change to the plan (webapp/plan/version.py); keys the page cache.
     plan_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     user: Mapped[User] = relationship(back_populates="patient")
@@ -151,7 +151,7 @@ class Patient(PlanRow, CreatedAtMixin, Model):
 
 class DirectoryVersion(OffPlan, Model):
     """One row: bumped by any write to staff or unit details shown on plans
-    (`webapp.plan.freshness`), and read with the signed-in account."""
+    (`webapp.plan.version`), and read with the signed-in account."""
 
     __tablename__ = "directory_version"
     __off_plan__ = "a counter, no patient's data"

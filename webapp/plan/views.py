@@ -15,8 +15,9 @@ from webapp.forms import EmptyForm
 from webapp.kept_pages import message_waiting
 from webapp.people.models import Patient
 from webapp.people.relations import active_staff
+from webapp.plan import calling  # noqa: F401  (it registers on bp)
 from webapp.plan.blueprint import bp
-from webapp.plan.fragments import own_plan_html, own_plan_page
+from webapp.plan.cache import own_plan_html, own_plan_page
 from webapp.routing import ID_MAX
 
 
