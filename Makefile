@@ -61,12 +61,13 @@ run: demo
 	PATH="$(CURDIR)/$(BIN):$$PATH" WEBAUTHN_ORIGIN="$${WEBAUTHN_ORIGIN:-http://localhost:$(PORT)}" \
 		$(BIN)/honcho start --port $(PORT)
 
-# Three passes side by side: the Flask-client tests on SQLite, the browser tests (on SQLite,
-# Debian's Chromium), and the Flask-client tests on a throwaway PostgreSQL cluster made and
-# removed by tests/pg/throwaway.sh. Three on two cores keeps both busy: the browser pass waits
+# Three passes side by side: the Flask-client tests on SQLite (beside a throwaway Redis from
+# tests/redis/throwaway.sh, for the rate limits shared by gunicorn's workers), the browser
+# tests (on SQLite, Debian's Chromium), and the Flask-client tests on a throwaway PostgreSQL
+# cluster made and removed by tests/pg/throwaway.sh. Three on two cores keeps both busy: the browser pass waits
 # on Chromium much of its time. make prints each pass's report whole when it ends and fails
 # if any does.
-SQLITE_PASS  := $(BIN)/pytest --ignore=tests/browser
+SQLITE_PASS  := tests/redis/throwaway.sh $(BIN)/pytest --ignore=tests/browser
 BROWSER_PASS := $(BIN)/pytest tests/browser
 PG_PASS      := tests/pg/throwaway.sh $(BIN)/pytest --ignore=tests/browser
 

@@ -17,8 +17,11 @@ import pytest
 WEBAPP = Path(__file__).resolve().parent.parent / "webapp"
 
 # The demo loader (`flask demo load`) makes one whole patient in every area, as someone using
-# the app would; it stands beside the app, and no page or service imports it.
-MAY_REACH_EVERY_AREA = {"webapp.demo"}
+# the app would; it stands beside the app, and no page or service imports it. The patient's
+# own copy (webapp/export/record.py) holds one whole patient from every area, read through
+# their services: only its types name their models (the FHIR parts that map it reach three
+# areas at most each).
+MAY_REACH_EVERY_AREA = {"webapp.demo", "webapp.export.record"}
 
 
 def _module_name(path: Path) -> str:

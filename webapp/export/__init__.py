@@ -1,8 +1,7 @@
 """Leaving Nära: the patient's own copy (a FHIR R4 Bundle and the readable "Min plan – hela")
 and the care contact's "Text till journalen" for an agreed version."""
 
-from flask import Blueprint
+from webapp.export import views  # the views register on bp
+from webapp.export.blueprint import bp
 
-bp = Blueprint("export", __name__)
-
-from webapp.export import views  # noqa: E402,F401
+__all__ = ["bp", "views"]
