@@ -21,6 +21,8 @@ AREAS = (
     "careteam",
     "notify",
     "selfcare",
+    "quality",
+    "stories",
     "pwa",
     "accessibility",
 )

@@ -53,6 +53,8 @@ class Action(StrEnum):
     SEND_UPDATE = "send_update"  # tell the care contact how it goes
     KEEP_SELF_CARE = "keep_self_care"  # set and change goals and limits with the patient
     ANSWER_UPDATE = "answer_update"  # mark a patient's update seen, answer it
+    TELL_STORY = "tell_story"  # "Berätta hur det är för dig", and who may read it
+    READ_STORIES = "read_stories"  # the stories as told: the fixed care contact only
 
 
 class Relation(StrEnum):
@@ -65,6 +67,8 @@ class Relation(StrEnum):
     PHYSICIAN = "physician"
     UNIT_ADMIN = "unit_admin"
     UNIT_STAFF = "unit_staff"
+    # Verksamhetschef or quality lead: the unit's figures (webapp/quality), no patient at all.
+    LEADER = "leader"
 
 
 RELATION_ORDER = (
@@ -73,6 +77,7 @@ RELATION_ORDER = (
     Relation.PHYSICIAN,
     Relation.UNIT_ADMIN,
     Relation.UNIT_STAFF,
+    Relation.LEADER,
 )
 
 # Unit staff who are not the patient's contacts: read and book, nothing more.
@@ -104,17 +109,19 @@ PERMISSIONS: dict[Relation, frozenset[Action]] = {
             Action.LOG_SELF_CARE,
             Action.SET_OWN_GOAL,
             Action.SEND_UPDATE,
+            Action.TELL_STORY,
         }
     ),
-    Relation.CARE_CONTACT: _KEEP_THE_PLAN | {Action.ISSUE_SIGN_IN_LINK, Action.ASSIGN_CONTACTS},
+    Relation.CARE_CONTACT: _KEEP_THE_PLAN
+    | {Action.ISSUE_SIGN_IN_LINK, Action.ASSIGN_CONTACTS, Action.READ_STORIES},
     Relation.PHYSICIAN: _KEEP_THE_PLAN,
     Relation.UNIT_ADMIN: _READ_AND_BOOK | {Action.ISSUE_SIGN_IN_LINK, Action.ASSIGN_CONTACTS},
     Relation.UNIT_STAFF: _READ_AND_BOOK,
+    Relation.LEADER: frozenset(),  # no patient route at all
 }
 
 
-def active_staff(actor: Any) -> StaffMember | None:
-    """The actor's staff membership, if they are signed-in staff still in service."""
+def _in_service(actor: Any) -> StaffMember | None:
     if not getattr(actor, "is_authenticated", False):
         return None
     staff: StaffMember | None = actor.staff
@@ -123,11 +130,32 @@ def active_staff(actor: Any) -> StaffMember | None:
     return staff
 
 
+def active_staff(actor: Any) -> StaffMember | None:
+    """The actor's staff membership, if they are signed-in care staff still in service. A
+    leader is not: every care route, list and patient is closed to them."""
+    staff = _in_service(actor)
+    return None if staff is None or staff.is_quality_lead else staff
+
+
+def active_leader(actor: Any) -> StaffMember | None:
+    """Someone who may see the unit's figures and usable stories (never a patient): its
+    verksamhetschef or quality lead, or its administrator."""
+    staff = _in_service(actor)
+    return staff if staff is not None and (staff.is_quality_lead or staff.is_unit_admin) else None
+
+
 def relations_of(actor: User, patient: Patient) -> list[Relation]:
     """Every relation the actor holds to the patient, strongest first."""
     held: list[Relation] = []
     if actor.patient is not None and actor.patient.id == patient.id:
         held.append(Relation.SELF)
+    leader = _in_service(actor)
+    if (
+        leader is not None
+        and leader.is_quality_lead
+        and patient.care_unit_id == leader.care_unit_id
+    ):
+        held.append(Relation.LEADER)
     staff = active_staff(actor)
     if staff is not None and patient.care_unit_id == staff.care_unit_id:
         if patient.care_contact_id == staff.id:
@@ -287,8 +315,21 @@ def admin_route(view: Callable[P, R]) -> Callable[P, R]:
     @wraps(view)
     @login_required
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        staff = active_staff(current_user)
+        staff = _in_service(current_user)  # a leader may run the unit's staff list too
         if staff is None or not staff.is_unit_admin:
+            abort(404)
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def leader_route(view: Callable[P, R]) -> Callable[P, R]:
+    """The unit's figures: its leader or administrator still in service; anyone else 404."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        if active_leader(current_user) is None:
             abort(404)
         return view(*args, **kwargs)
 

@@ -7,6 +7,7 @@ link is in feed.py. The caller has already asked the access policy.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
@@ -234,3 +235,21 @@ def follow_up_cannot_come(*, patient: Patient, follow_up_id: int, reason: str) -
     follow_up.updated_at = follow_up.cannot_come_at
     cannot_come_alert(patient, follow_up)
     return follow_up
+
+
+def patients_with_planned_contact(patient_ids: Iterable[int]) -> set[int]:
+    """Of these patients, those with a planned contact from now on (one query)."""
+    ids = list(patient_ids)
+    if not ids:
+        return set()
+    return set(
+        db.session.scalars(
+            select(FollowUp.patient_id)
+            .where(
+                FollowUp.patient_id.in_(ids),
+                FollowUp.status == FollowUpStatus.PLANNED,
+                FollowUp.starts_at >= now_utc(),
+            )
+            .distinct()
+        )
+    )

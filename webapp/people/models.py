@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from flask_babel import get_locale
 from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, LargeBinary, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, LargeBinary, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.db import CreatedAtMixin, DirectoryRow, PlanRow
@@ -104,6 +104,8 @@ class StaffMember(DirectoryRow, CreatedAtMixin, Model):
     phone_times: Mapped[list[list[int]] | None] = mapped_column(JSON)  # as CareUnit's
     is_physician: Mapped[bool] = mapped_column(default=False)
     is_unit_admin: Mapped[bool] = mapped_column(default=False)
+    # Verksamhetschef or quality lead: sees the unit's figures, never a patient (access.py).
+    is_quality_lead: Mapped[bool] = mapped_column(default=False, server_default=false())
     # Set when a unit administrator ends their access; the row stays, so logs still name them.
     deactivated_at: Mapped[datetime | None]
 

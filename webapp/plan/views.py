@@ -7,7 +7,14 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from webapp import audit
-from webapp.access import Action, active_staff, login_required, own_patient_id, own_route
+from webapp.access import (
+    Action,
+    active_leader,
+    active_staff,
+    login_required,
+    own_patient_id,
+    own_route,
+)
 from webapp.auth import services as auth_services
 from webapp.followups.details import local_zone
 from webapp.forms import EmptyForm
@@ -24,6 +31,8 @@ def home() -> str | Response:
         return render_template("plan/welcome.html")
     if active_staff(current_user) is not None:
         return redirect(url_for("care.patients"))
+    if active_leader(current_user) is not None:
+        return redirect(url_for("quality.index"))
     # The id and the plan's version come with the signed-in row: a usual look needs no more
     # of the record.
     patient_id = own_patient_id(current_user, Action.VIEW_PLAN)

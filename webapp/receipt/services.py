@@ -13,7 +13,7 @@ from enum import Enum
 from typing import Any, Final
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import aliased
 
 from webapp import audit
@@ -394,3 +394,43 @@ def _all_yes_patients(care_unit_id: int) -> set[int]:
         .having(func.count() == 2 * QUESTION_COUNT)
     )
     return set(db.session.scalars(statement))
+
+
+@dataclass(frozen=True)
+class PeriodAnswer:
+    """A patient's last answer to one question from one side within a period (see below)."""
+
+    patient_id: int
+    side: str
+    question: int
+    answer: str
+    period: int
+
+
+def answers_by_period(*, care_unit_id: int, ends: list[datetime]) -> list[PeriodAnswer]:
+    """For the unit's follow-up: each patient's last answer per side and question in each
+    period, where period 0 is everything before `ends[0]` and period i is from `ends[i-1]`
+    up to `ends[i]`; answers from `ends[-1]` on are left out. One query, and rows only where
+    an answer was given, so two years of a large unit stay a few rows per patient."""
+    if not ends:
+        return []
+    period = case(
+        *((ReceiptAnswer.answered_at < end, index) for index, end in enumerate(ends)),
+        else_=len(ends),
+    )
+    latest = (
+        select(func.max(ReceiptAnswer.id))
+        .join(Patient, Patient.id == ReceiptAnswer.patient_id)
+        .where(Patient.care_unit_id == care_unit_id, ReceiptAnswer.answered_at < ends[-1])
+        .group_by(ReceiptAnswer.patient_id, ReceiptAnswer.side, ReceiptAnswer.question, period)
+    )
+    rows = db.session.execute(
+        select(
+            ReceiptAnswer.patient_id,
+            ReceiptAnswer.side,
+            ReceiptAnswer.question,
+            ReceiptAnswer.answer,
+            period,
+        ).where(ReceiptAnswer.id.in_(latest))
+    )
+    return [PeriodAnswer(*row) for row in rows]

@@ -1,0 +1,8 @@
+"""Stories ("Berätta hur det är för dig"): the patient's own words about how care feels, for
+her care contact, and with her consent for her unit's improvement work, without her name."""
+
+from flask import Blueprint
+
+bp = Blueprint("stories", __name__, url_prefix="/berattelser")
+
+from webapp.stories import views  # noqa: E402,F401
