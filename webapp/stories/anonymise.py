@@ -30,7 +30,7 @@ def _known_number(number: str) -> re.Pattern[str] | None:
         forms.add("46" + digits[1:])
     if len(digits) == 12:  # a personnummer also written with two digits for the year
         forms.add(digits[2:])
-    alternatives = "|".join(r"\+?\s?" + _digits_pattern(form) for form in sorted(forms))
+    alternatives = "|".join(r"(?:\+\s?)?" + _digits_pattern(form) for form in sorted(forms))
     return re.compile(rf"(?<!\d)(?:{alternatives})(?!\d)")
 
 
