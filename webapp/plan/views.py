@@ -16,6 +16,7 @@ from webapp.access import (
     own_route,
 )
 from webapp.auth import services as auth_services
+from webapp.auth.signed_in import security_notice_waits
 from webapp.followups.details import local_zone
 from webapp.forms import EmptyForm
 from webapp.kept_pages import message_waiting
@@ -33,13 +34,13 @@ def home() -> str | Response:
         return redirect(url_for("care.patients"))
     if active_leader(current_user) is not None:
         return redirect(url_for("quality.index"))
-    # The id and the plan's version come with the signed-in row: a usual look needs no more
-    # of the record.
+    # The id and the plan's version come with the signed-in account: a usual look needs no
+    # more of the record.
     patient_id = own_patient_id(current_user, Action.VIEW_PLAN)
     plan_version = current_user.plan_version
     notices = (
         auth_services.security_events_unacknowledged(current_user)
-        if current_user.has_security_notice
+        if security_notice_waits()
         else []
     )
     welcome = request.args.get("welcome") == "1"

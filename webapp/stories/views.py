@@ -25,7 +25,7 @@ def index(patient: Patient) -> Page:
         try:
             stories.story_tell(
                 patient=patient,
-                teller=current_user.user,
+                teller=current_user,
                 text=form.text.data or "",
                 unit_may_use=form.who.data == UNIT_TOO,
             )
@@ -60,7 +60,7 @@ def withdraw(patient: Patient, story_id: int) -> Response:
 def allow(patient: Patient, story_id: int) -> Response:
     if not EmptyForm().validate_on_submit():
         abort(400)
-    if stories.story_unit_allow(patient=patient, story_id=story_id, by_user=current_user.user):
+    if stories.story_unit_allow(patient=patient, story_id=story_id, by_user=current_user):
         flash(_("Klart. Enheten får använda berättelsen utan ditt namn."), "success")
     return redirect(url_for("stories.index"), 303)
 
