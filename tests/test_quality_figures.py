@@ -173,8 +173,28 @@ def test_another_units_patients_are_not_counted(twelve, unit, other_unit_nurse):
     )
 
 
-def test_the_compilation_is_three_queries_however_many_answers(twelve, unit):
+def test_a_month_is_counted_once_when_it_is_over_and_then_read_back(twelve, unit, clock, nurse):
     unit_id = unit.id
+    clock.now = at(12, 2)  # November is over
+    with count_queries() as first:
+        before = figures(unit_id=unit_id)
+    db.session.commit()
+    with count_queries() as second:
+        again = figures(unit_id=unit_id)
+    assert len(second) == 1  # twelve kept months, one query
+    assert len(first) > 12  # each month counted from all the answers
+    assert again == before
+    # A kept month no longer moves, and may not: nothing said later changes how it stood.
+    for patient in twelve[:3]:
+        answer(clock, patient, "patient", 1, "no", patient.user)
+    db.session.commit()
+    assert figures(unit_id=unit_id) == before
+
+
+def test_a_month_still_going_is_never_kept(twelve, unit, clock):
+    unit_id = unit.id
+    figures(unit_id=unit_id)  # the clock is in November: counted, not kept
+    db.session.commit()
     with count_queries() as statements:
         figures(unit_id=unit_id)
-    assert len(statements) == 3
+    assert len(statements) > 1

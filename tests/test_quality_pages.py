@@ -48,7 +48,7 @@ def answered(clock, nurse):
             receipts.receipt_answer_save(
                 patient=patient, side=side, question=1, answer=value, comment=None, by_user=by
             )
-    clock.now = datetime(2026, 11, 20, 12, tzinfo=UTC)
+    clock.now = datetime(2026, 12, 2, 12, tzinfo=UTC)  # November is over
     db.session.commit()
     return patients
 
@@ -106,6 +106,7 @@ def test_another_units_figures_are_404(app, answered, leader, other_unit_nurse):
         ("november", "Skriv månaden som år och månad"),
         ("2026-00", "Skriv månaden som år och månad"),
         ("2027-01", "Den månaden har inte börjat ännu"),
+        ("2026-12", "Den här månaden är inte slut ännu"),
         ("1999-12", "Välj en månad från år 2000"),
     ],
 )

@@ -1,4 +1,5 @@
-"""the unit's side: the leader role (verksamhetschef) and the patients' stories
+"""the unit's side: the leader role (verksamhetschef), the patients' stories, and the
+unit's kept monthly figures
 
 Revision ID: e6b1c9d3a7f2
 Revises: d2a8c4e6f1b3
@@ -41,9 +42,22 @@ def upgrade():
     )
     with op.batch_alter_table('story', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_story_patient_id'), ['patient_id'], unique=False)
+    op.create_table('unit_month_figure',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('care_unit_id', sa.Integer(), nullable=False),
+    sa.Column('month', sa.Date(), nullable=False),
+    sa.Column('side', sa.String(length=8), nullable=False),
+    sa.Column('question', sa.Integer(), nullable=False),
+    sa.Column('answer', sa.String(length=12), nullable=False),
+    sa.Column('count', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['care_unit_id'], ['care_unit.id'], name=op.f('fk_unit_month_figure_care_unit_id_care_unit')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_unit_month_figure')),
+    sa.UniqueConstraint('care_unit_id', 'month', 'side', 'question', 'answer', name=op.f('uq_unit_month_figure_care_unit_id'))
+    )
 
 
 def downgrade():
+    op.drop_table('unit_month_figure')
     with op.batch_alter_table('story', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_story_patient_id'))
     op.drop_table('story')

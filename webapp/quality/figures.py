@@ -5,25 +5,31 @@ A month's figures are the state at its end: each patient's latest answer to each
 from each side given before the month was over (the current month: so far). The exact counts
 are made here and leave only through `disclosure` (rounded to five, none under five).
 
-Three queries whatever the unit's size: the unit's patients, the answers (one row per patient,
-side, question and month in which it changed), and when each first had an agreed agreement.
+Only months that are over are shown: their figures can no longer change, so each is counted
+once by the database (a few queries over all the unit's answers) and kept
+(`UnitMonthFigure`); a look at twelve kept months is one query. A month still going is not
+shown: its figures would move with each answer, and a look before and after one patient's
+visit could tell that patient's answer.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_right
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from webapp.agreement import services as agreements
+from webapp.clock import now_utc
 from webapp.extensions import db
 from webapp.people.models import Patient
 from webapp.quality.disclosure import Split, shown
+from webapp.quality.models import UnitMonthFigure
 from webapp.receipt import services as receipts
 from webapp.receipt.models import QUESTION_COUNT, Answer, Side
 
@@ -63,79 +69,92 @@ class UnitFigures:
         return self.months[-1]
 
 
-def unit_figures(*, care_unit_id: int, last: date, zone: ZoneInfo) -> UnitFigures:
-    months = [month_add(last, step - MONTHS + 1) for step in range(MONTHS)]
-    ends = month_ends(months, zone)
-    created = db.session.execute(
-        select(Patient.id, Patient.created_at).where(Patient.care_unit_id == care_unit_id)
-    ).all()
-    answers = receipts.answers_by_period(care_unit_id=care_unit_id, ends=ends)
-    first_agreed = agreements.first_agreed_by_patient(care_unit_id=care_unit_id)
+UNIT = "unit"
+PATIENTS = "patients"
 
-    def period_of(moment: datetime) -> int:
-        """The first month at whose end `moment` is past (MONTHS when none is)."""
-        return bisect_right(ends, moment)
 
-    # Each answer counts from its month up to the month of the next answer to the same
-    # question from the same side: added there, taken away again there (a running sum).
-    changes: dict[tuple[str, int, str], list[int]] = defaultdict(lambda: [0] * (MONTHS + 1))
-    yes_changes: dict[int, list[int]] = defaultdict(lambda: [0] * (MONTHS + 1))
-    history: dict[tuple[int, str, int], list[tuple[int, str]]] = defaultdict(list)
-    for row in answers:
-        history[(row.patient_id, row.side, row.question)].append((row.period, row.answer))
-    for (patient_id, side, question), given in history.items():
-        given.sort()
-        for index, (start, answer) in enumerate(given):
-            stop = given[index + 1][0] if index + 1 < len(given) else MONTHS
-            changes[(side, question, answer)][start] += 1
-            changes[(side, question, answer)][stop] -= 1
-            if answer == Answer.YES:
-                yes_changes[patient_id][start] += 1
-                yes_changes[patient_id][stop] -= 1
-
-    established = [0] * MONTHS
-    all_yes = 2 * QUESTION_COUNT
-    for patient_id, steps in yes_changes.items():
-        agreed_at = first_agreed.get(patient_id)
-        agreed_from = period_of(agreed_at) if agreed_at is not None else MONTHS
-        running = 0
-        for month_index in range(MONTHS):
-            running += steps[month_index]
-            if running == all_yes and month_index >= agreed_from:
-                established[month_index] += 1
-
-    patients = [0] * MONTHS
-    for _patient_id, created_at in created:
-        for month_index in range(period_of(created_at), MONTHS):
-            patients[month_index] += 1
-
-    counts: dict[tuple[str, int, str], list[int]] = {}
-    for key, steps in changes.items():
-        running, totals = 0, []
-        for month_index in range(MONTHS):
-            running += steps[month_index]
-            totals.append(running)
-        counts[key] = totals
-    zero = [0] * MONTHS
-
-    def split(side: str, question: int, month_index: int) -> Split:
-        yes, partly, no = (
-            counts.get((side, question, answer), zero)[month_index] for answer in ANSWERS
+def _count_month(care_unit_id: int, end: datetime) -> dict[tuple[str, int, str], int]:
+    """A month's exact counts, from all the answers given before its end (three queries)."""
+    counts = receipts.month_counts(
+        care_unit_id=care_unit_id,
+        end=end,
+        first_agreed=agreements.first_agreed_subquery(care_unit_id=care_unit_id),
+    )
+    established = counts.pop((receipts.ESTABLISHED, 0, ""), 0)
+    counts[(UNIT, 0, receipts.ESTABLISHED)] = established
+    counts[(UNIT, 0, PATIENTS)] = (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Patient)
+            .where(Patient.care_unit_id == care_unit_id, Patient.created_at < end)
         )
+        or 0
+    )
+    return counts
+
+
+def _keep(care_unit_id: int, month: date, counts: dict[tuple[str, int, str], int]) -> None:
+    """Keep a completed month's counts. Two looks at once may both count it: the second
+    insert is skipped, not an error (the counts are the same)."""
+    rows = [
+        {
+            "care_unit_id": care_unit_id,
+            "month": month,
+            "side": side,
+            "question": question,
+            "answer": answer,
+            "count": number,
+        }
+        for (side, question, answer), number in counts.items()
+    ]
+    insert = postgresql_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
+    db.session.execute(insert(UnitMonthFigure).on_conflict_do_nothing(), rows)
+
+
+def month_figures(*, care_unit_id: int, months: list[date], zone: ZoneInfo) -> dict[date, Any]:
+    """The exact counts of each of these completed months: kept ones read in one query,
+    any not yet kept counted and kept."""
+    kept: dict[date, dict[tuple[str, int, str], int]] = {}
+    for month, side, question, answer, number in db.session.execute(
+        select(
+            UnitMonthFigure.month,
+            UnitMonthFigure.side,
+            UnitMonthFigure.question,
+            UnitMonthFigure.answer,
+            UnitMonthFigure.count,
+        ).where(UnitMonthFigure.care_unit_id == care_unit_id, UnitMonthFigure.month.in_(months))
+    ):
+        kept.setdefault(month, {})[(side, question, answer)] = number
+    now = now_utc()
+    for month, end in zip(months, month_ends(months, zone), strict=True):
+        if month not in kept:
+            kept[month] = _count_month(care_unit_id, end)
+            if end <= now:  # a month still going is counted, never kept
+                _keep(care_unit_id, month, kept[month])
+    return kept
+
+
+def unit_figures(*, care_unit_id: int, last: date, zone: ZoneInfo) -> UnitFigures:
+    """The twelve months up to `last`, which must be over (the caller checks)."""
+    months = [month_add(last, step - MONTHS + 1) for step in range(MONTHS)]
+    counted = month_figures(care_unit_id=care_unit_id, months=months, zone=zone)
+
+    def split(counts: dict[tuple[str, int, str], int], side: str, question: int) -> Split:
+        yes, partly, no = (counts.get((side, question, answer), 0) for answer in ANSWERS)
         return Split.of(yes, partly, no)
 
     return UnitFigures(
         months=[
             MonthFigures(
                 month=month,
-                patients=shown(patients[index]),
-                established=shown(established[index]),
+                patients=shown(counted[month].get((UNIT, 0, PATIENTS), 0)),
+                established=shown(counted[month].get((UNIT, 0, receipts.ESTABLISHED), 0)),
                 splits={
-                    (side, question): split(side, question, index)
+                    (side, question): split(counted[month], side, question)
                     for side in SIDES
                     for question in QUESTIONS
                 },
             )
-            for index, month in enumerate(months)
+            for month in months
         ]
     )

@@ -16,7 +16,7 @@ from markupsafe import Markup
 from webapp.errors import UserFacingError
 from webapp.quality.chart import Series, trend_svg
 from webapp.quality.disclosure import Split
-from webapp.quality.figures import QUESTIONS, SIDES, UnitFigures
+from webapp.quality.figures import QUESTIONS, SIDES, UnitFigures, month_add
 from webapp.receipt import services as receipts
 from webapp.receipt.models import Side
 
@@ -42,15 +42,21 @@ class MonthError(UserFacingError):
 
 
 def month_parse(text: str | None, *, this_month: date) -> date:
-    """ "2026-11" as the first of that month; this month when nothing is asked for."""
+    """ "2026-11" as the first of that month; the last month that is over when nothing is
+    asked for. A month still going is refused: its figures are not counted until it is over."""
     if not text:
-        return this_month
+        return month_add(this_month, -1)
     found = MONTH_PATTERN.fullmatch(text.strip())
     if found is None or not 1 <= int(found.group(2)) <= 12:
         raise MonthError(_l("Skriv månaden som år och månad, till exempel 2026-11."), field="till")
     month = date(int(found.group(1)), int(found.group(2)), 1)
     if month > this_month:
         raise MonthError(_l("Den månaden har inte börjat ännu. Välj en tidigare."), field="till")
+    if month == this_month:
+        raise MonthError(
+            _l("Den här månaden är inte slut ännu. En månads siffror visas när den är över."),
+            field="till",
+        )
     if month.year < FIRST_YEAR:
         raise MonthError(_l("Välj en månad från år 2000 och framåt."), field="till")
     return month

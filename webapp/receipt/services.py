@@ -13,7 +13,7 @@ from enum import Enum
 from typing import Any, Final
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from webapp import audit
@@ -396,41 +396,45 @@ def _all_yes_patients(care_unit_id: int) -> set[int]:
     return set(db.session.scalars(statement))
 
 
-@dataclass(frozen=True)
-class PeriodAnswer:
-    """A patient's last answer to one question from one side within a period (see below)."""
-
-    patient_id: int
-    side: str
-    question: int
-    answer: str
-    period: int
+ESTABLISHED = "established"  # month_counts' key for the patients with an established contract
 
 
-def answers_by_period(*, care_unit_id: int, ends: list[datetime]) -> list[PeriodAnswer]:
-    """For the unit's follow-up: each patient's last answer per side and question in each
-    period, where period 0 is everything before `ends[0]` and period i is from `ends[i-1]`
-    up to `ends[i]`; answers from `ends[-1]` on are left out. One query, and rows only where
-    an answer was given, so two years of a large unit stay a few rows per patient."""
-    if not ends:
-        return []
-    period = case(
-        *((ReceiptAnswer.answered_at < end, index) for index, end in enumerate(ends)),
-        else_=len(ends),
-    )
+def month_counts(
+    *, care_unit_id: int, end: datetime, first_agreed: Any
+) -> dict[tuple[str, int, str], int]:
+    """The unit's receipts as they stood at `end`, counted by the database: how many of its
+    patients' answers then in force per side and question are each answer, keyed (side,
+    question, answer); and keyed (ESTABLISHED, 0, "") how many patients then had all
+    fourteen answers yes and an agreement agreed before `end`, as `first_agreed` (a subquery
+    of patient_id, agreed_at) says. Two statements, a few dozen rows back."""
     latest = (
         select(func.max(ReceiptAnswer.id))
         .join(Patient, Patient.id == ReceiptAnswer.patient_id)
-        .where(Patient.care_unit_id == care_unit_id, ReceiptAnswer.answered_at < ends[-1])
-        .group_by(ReceiptAnswer.patient_id, ReceiptAnswer.side, ReceiptAnswer.question, period)
+        .where(Patient.care_unit_id == care_unit_id, ReceiptAnswer.answered_at < end)
+        .group_by(ReceiptAnswer.patient_id, ReceiptAnswer.side, ReceiptAnswer.question)
     )
-    rows = db.session.execute(
-        select(
-            ReceiptAnswer.patient_id,
-            ReceiptAnswer.side,
-            ReceiptAnswer.question,
-            ReceiptAnswer.answer,
-            period,
-        ).where(ReceiptAnswer.id.in_(latest))
+    counts = {
+        (side, question, answer): number
+        for side, question, answer, number in db.session.execute(
+            select(ReceiptAnswer.side, ReceiptAnswer.question, ReceiptAnswer.answer, func.count())
+            .where(ReceiptAnswer.id.in_(latest))
+            .group_by(ReceiptAnswer.side, ReceiptAnswer.question, ReceiptAnswer.answer)
+        )
+    }
+    all_yes = (
+        select(ReceiptAnswer.patient_id)
+        .where(ReceiptAnswer.id.in_(latest), ReceiptAnswer.answer == Answer.YES)
+        .group_by(ReceiptAnswer.patient_id)
+        .having(func.count() == 2 * QUESTION_COUNT)
+        .subquery()
     )
-    return [PeriodAnswer(*row) for row in rows]
+    counts[(ESTABLISHED, 0, "")] = (
+        db.session.scalar(
+            select(func.count())
+            .select_from(all_yes)
+            .join(first_agreed, first_agreed.c.patient_id == all_yes.c.patient_id)
+            .where(first_agreed.c.agreed_at < end)
+        )
+        or 0
+    )
+    return counts
