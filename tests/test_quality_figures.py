@@ -198,3 +198,14 @@ def test_a_month_still_going_is_never_kept(twelve, unit, clock):
     with count_queries() as statements:
         figures(unit_id=unit_id)
     assert len(statements) > 1
+
+
+def test_flask_quality_count_keeps_the_months_that_are_over(app, twelve, unit, clock):
+    unit_id = unit.id
+    clock.now = at(12, 2)
+    result = app.test_cli_runner().invoke(args=["quality", "count"])
+    assert result.exit_code == 0, result.output
+    assert "Vårdcentralen Test: 12 months" in result.output
+    with count_queries() as statements:
+        figures(unit_id=unit_id)
+    assert len(statements) == 1

@@ -20,10 +20,12 @@ from webapp.people.personnummer import check_digit
 
 def init_app(app: Flask) -> None:
     from webapp.notify import cli as notify_cli
+    from webapp.quality import cli as quality_cli
 
     app.cli.add_command(staff_group)
     app.cli.add_command(demo_group)
     notify_cli.init_app(app)
+    quality_cli.init_app(app)
 
 
 @click.group("staff", help="Staff accounts.")
