@@ -165,7 +165,7 @@ def test_server_errors_are_retried_with_growing_waits_then_given_up_and_shown(
 def test_no_answer_in_time_is_tried_again(app, clock, patient, push):
     phone = device_of(patient.user, push)
     queue(patient.user, phone)
-    push.delay = 1.0
+    push.delay = 2.0  # ten times the dispatcher's patience
     assert dispatch(timeout=0.2).counts == {"retried": 1}
     push.delay = 0
     clock.advance(minutes=1)
@@ -308,8 +308,10 @@ def test_dispatchers_on_one_postgresql_queue_send_each_reminder_exactly_once(
     # Each holds at most two batches of 20 while its sends wait, so every one gets a share.
     push.hold_answers()
     processes = [dispatcher_process(app, "once", concurrency=20) for _ in range(dispatchers)]
+    deadline = time.monotonic() + 120
     while len(claimers()) < dispatchers:
         assert all(process.poll() is None for process in processes), "a dispatcher stopped"
+        assert time.monotonic() < deadline, f"{len(claimers())} of {dispatchers} claimed a share"
         time.sleep(0.05)
     push.release_answers()
     for process in processes:

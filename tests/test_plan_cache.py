@@ -361,7 +361,7 @@ def test_every_model_that_belongs_to_a_patient_is_on_the_plan_or_declared_off_it
 
 def test_a_plan_row_finds_its_patient_through_its_parents(planned):
     from webapp.agreement.models import AgreementItem
-    from webapp.plan.freshness import _patient_ids_of
+    from webapp.plan.freshness import patient_ids_of
 
     item = db.session.scalar(select(AgreementItem))
-    assert _patient_ids_of(db.session(), [item]) == {planned.id}
+    assert patient_ids_of(db.session(), [item]) == {planned.id}

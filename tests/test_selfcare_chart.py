@@ -18,9 +18,9 @@ from tests.selfcare_rows import check_in_make, goal_make
 from webapp.audit import READ_ACTIONS, AccessLogEntry, Read
 from webapp.extensions import db
 from webapp.people import services as people
-from webapp.selfcare.chart import Period, period_of
-from webapp.selfcare.chart_svg import nice_ticks
-from webapp.selfcare.consistency import consistency_of
+from webapp.selfcare.charts.consistency import consistency_of
+from webapp.selfcare.charts.services import Period, period_of
+from webapp.selfcare.charts.svg import nice_ticks
 from webapp.selfcare.models import CheckIn
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")

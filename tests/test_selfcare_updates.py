@@ -17,8 +17,8 @@ from webapp.audit import READ_ACTIONS, AccessLogEntry, Change, Read
 from webapp.extensions import db
 from webapp.people import services as people
 from webapp.people.models import Patient
-from webapp.selfcare import updates
 from webapp.selfcare.models import UPDATE_TEXT_MAX, PatientUpdate, UpdateFeeling
+from webapp.selfcare.updates import services as updates
 
 NEW = "/egenvard/uppdatering"
 MINE = "/egenvard/uppdateringar"

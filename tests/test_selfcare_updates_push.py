@@ -19,9 +19,9 @@ from webapp.extensions import db
 from webapp.notify import outbox
 from webapp.notify import services as notify
 from webapp.notify.models import Reminder, ReminderKind, ReminderState
-from webapp.selfcare import updates
 from webapp.selfcare.models import UpdateFeeling
-from webapp.selfcare.update_alerts import flagged_update_alert
+from webapp.selfcare.updates import services as updates
+from webapp.selfcare.updates.alerts import flagged_update_alert
 
 SETTINGS = "/paminnelser/installningar"
 

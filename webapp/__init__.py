@@ -8,10 +8,10 @@ from flask import Flask
 
 from webapp.config import BASELINE, PROJECT_ROOT, from_environment
 
-# One package per domain area, each with a blueprint `bp`.
+# One package per domain area, each with a blueprint `bp` (passkeys build on auth, inside it).
 AREAS = (
     "auth",
-    "passkeys",
+    "auth.passkeys",
     "plan",
     "care",
     "whatmatters",
@@ -25,6 +25,7 @@ AREAS = (
     "stories",
     "pwa",
     "accessibility",
+    "export",
 )
 
 
@@ -111,7 +112,7 @@ def register_blueprints(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter  # before any route is added
     for area in AREAS:
         app.register_blueprint(import_module(f"webapp.{area}").bp)
-        if (PROJECT_ROOT / "webapp" / area / "models.py").exists():
+        if (PROJECT_ROOT / "webapp" / area.replace(".", "/") / "models.py").exists():
             import_module(f"webapp.{area}.models")  # so create_all and Alembic see its tables
     app.register_blueprint(i18n.bp)
     app.register_blueprint(health.bp)

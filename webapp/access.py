@@ -9,6 +9,9 @@ is a 404, so a stranger cannot even learn that a record exists.
 The door writes the request's one *read* row in the access log (`audit.read_noted`) when
 someone other than the patient opens the data; services write *change* rows for changes that
 really happened (`audit.change_record`).
+
+Who someone is to a patient (their `Relation`s) is worked out in webapp/people/relations.py,
+which the access log reads too; this module decides what each relation may do.
 """
 
 from __future__ import annotations
@@ -27,6 +30,14 @@ from sqlalchemy.orm import joinedload
 from webapp import audit
 from webapp.extensions import db
 from webapp.people.models import Patient, StaffMember, User
+from webapp.people.relations import (
+    Relation,
+    active_leader,
+    active_staff,
+    in_service,
+    relation_of,
+    relations_of,
+)
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -53,32 +64,10 @@ class Action(StrEnum):
     SEND_UPDATE = "send_update"  # tell the care contact how it goes
     KEEP_SELF_CARE = "keep_self_care"  # set and change goals and limits with the patient
     ANSWER_UPDATE = "answer_update"  # mark a patient's update seen, answer it
+    EXPORT_OWN_COPY = "export_own_copy"  # download her whole plan: hers alone, never another's
     TELL_STORY = "tell_story"  # "Berätta hur det är för dig", and who may read it
     READ_STORIES = "read_stories"  # the stories as told: the fixed care contact only
 
-
-class Relation(StrEnum):
-    """How an actor stands to a patient. An actor may hold several (an admin who is the
-    care contact); they may do what any of them allows, and the log names the first of
-    `RELATION_ORDER` they hold."""
-
-    SELF = "self"
-    CARE_CONTACT = "care_contact"
-    PHYSICIAN = "physician"
-    UNIT_ADMIN = "unit_admin"
-    UNIT_STAFF = "unit_staff"
-    # Verksamhetschef or quality lead: the unit's figures (webapp/quality), no patient at all.
-    LEADER = "leader"
-
-
-RELATION_ORDER = (
-    Relation.SELF,
-    Relation.CARE_CONTACT,
-    Relation.PHYSICIAN,
-    Relation.UNIT_ADMIN,
-    Relation.UNIT_STAFF,
-    Relation.LEADER,
-)
 
 # Unit staff who are not the patient's contacts: read and book, nothing more.
 _READ_AND_BOOK = frozenset({Action.VIEW_PLAN, Action.BOOK_FOLLOW_UP, Action.VIEW_SELF_CARE})
@@ -109,6 +98,7 @@ PERMISSIONS: dict[Relation, frozenset[Action]] = {
             Action.LOG_SELF_CARE,
             Action.SET_OWN_GOAL,
             Action.SEND_UPDATE,
+            Action.EXPORT_OWN_COPY,
             Action.TELL_STORY,
         }
     ),
@@ -119,58 +109,6 @@ PERMISSIONS: dict[Relation, frozenset[Action]] = {
     Relation.UNIT_STAFF: _READ_AND_BOOK,
     Relation.LEADER: frozenset(),  # no patient route at all
 }
-
-
-def _in_service(actor: Any) -> StaffMember | None:
-    if not getattr(actor, "is_authenticated", False):
-        return None
-    staff: StaffMember | None = actor.staff
-    if staff is None or staff.deactivated_at is not None:
-        return None
-    return staff
-
-
-def active_staff(actor: Any) -> StaffMember | None:
-    """The actor's staff membership, if they are signed-in care staff still in service. A
-    leader is not: every care route, list and patient is closed to them."""
-    staff = _in_service(actor)
-    return None if staff is None or staff.is_quality_lead else staff
-
-
-def active_leader(actor: Any) -> StaffMember | None:
-    """Someone who may see the unit's figures and usable stories (never a patient): its
-    verksamhetschef or quality lead, or its administrator."""
-    staff = _in_service(actor)
-    return staff if staff is not None and (staff.is_quality_lead or staff.is_unit_admin) else None
-
-
-def relations_of(actor: User, patient: Patient) -> list[Relation]:
-    """Every relation the actor holds to the patient, strongest first."""
-    held: list[Relation] = []
-    if actor.patient is not None and actor.patient.id == patient.id:
-        held.append(Relation.SELF)
-    leader = _in_service(actor)
-    if (
-        leader is not None
-        and leader.is_quality_lead
-        and patient.care_unit_id == leader.care_unit_id
-    ):
-        held.append(Relation.LEADER)
-    staff = active_staff(actor)
-    if staff is not None and patient.care_unit_id == staff.care_unit_id:
-        if patient.care_contact_id == staff.id:
-            held.append(Relation.CARE_CONTACT)
-        if patient.physician_id == staff.id:
-            held.append(Relation.PHYSICIAN)
-        if staff.is_unit_admin:
-            held.append(Relation.UNIT_ADMIN)
-        held.append(Relation.UNIT_STAFF)
-    return held
-
-
-def relation_of(actor: User, patient: Patient) -> Relation | None:
-    held = relations_of(actor, patient)
-    return held[0] if held else None
 
 
 def allowed_actions(actor: User, patient: Patient) -> frozenset[Action]:
@@ -315,7 +253,7 @@ def admin_route(view: Callable[P, R]) -> Callable[P, R]:
     @wraps(view)
     @login_required
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        staff = _in_service(current_user)  # a leader may run the unit's staff list too
+        staff = in_service(current_user)  # a leader may run the unit's staff list too
         if staff is None or not staff.is_unit_admin:
             abort(404)
         return view(*args, **kwargs)

@@ -161,6 +161,8 @@ def from_environment(overrides: dict[str, object] | None = None) -> dict[str, ob
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
         "SIGN_IN_RATE_LIMIT": os.environ.get("SIGN_IN_RATE_LIMIT", "20 per minute"),
+        # The patient's own copy (the FHIR file and "Min plan – hela"), per account.
+        "EXPORT_RATE_LIMIT": os.environ.get("EXPORT_RATE_LIMIT", "5 per minute"),
         "DEFAULT_TIMEZONE": os.environ.get("DEFAULT_TIMEZONE", "Europe/Stockholm"),
         "SQLALCHEMY_ECHO": _bool("SQLALCHEMY_ECHO", False),
         "VAPID_PRIVATE_KEY": vapid_key,

@@ -15,7 +15,8 @@ from werkzeug.wrappers import Response
 
 from webapp.access import login_required
 from webapp.forms import EmptyForm, Page, show_error
-from webapp.notify import bp, outbox, services
+from webapp.notify import outbox, services
+from webapp.notify.blueprint import bp
 from webapp.notify.forms import DeviceNameForm, SettingsForm
 from webapp.notify.models import DEFAULT_DAY_BEFORE_AT
 from webapp.notify.vapid import vapid_public_key_of

@@ -7,21 +7,15 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from webapp import audit
-from webapp.access import (
-    Action,
-    active_leader,
-    active_staff,
-    login_required,
-    own_patient_id,
-    own_route,
-)
+from webapp.access import Action, login_required, own_patient_id, own_route
 from webapp.auth import services as auth_services
 from webapp.auth.signed_in import security_notice_waits
 from webapp.followups.details import local_zone
 from webapp.forms import EmptyForm
 from webapp.kept_pages import message_waiting
 from webapp.people.models import Patient
-from webapp.plan import bp
+from webapp.people.relations import active_leader, active_staff
+from webapp.plan.blueprint import bp
 from webapp.plan.fragments import own_plan_html, own_plan_page
 from webapp.routing import ID_MAX
 

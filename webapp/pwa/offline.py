@@ -21,7 +21,7 @@ from flask import current_app, redirect, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from webapp.pwa import bp
+from webapp.pwa.blueprint import bp
 
 OFFLINE_KEY_HEADER = "Nara-Offline-Key"
 SIGNED_OUT = "signed-out"  # the header's value when nobody is signed in

@@ -11,7 +11,6 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from webapp.access import (
-    active_leader,
     admin_route,
     leader_route,
     listed_reads_noted,
@@ -23,7 +22,9 @@ from webapp.errors import UserFacingError
 from webapp.followups.details import local_zone
 from webapp.forms import EmptyForm, Page
 from webapp.people.models import StaffMember
-from webapp.quality import bp, report
+from webapp.people.relations import active_leader
+from webapp.quality import report
+from webapp.quality.blueprint import bp
 from webapp.quality.contracts import MISSING_WORDS, Missing, contract_needs
 from webapp.quality.figures import QUESTIONS, unit_figures
 from webapp.quality.roles import quality_lead_set

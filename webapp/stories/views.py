@@ -8,12 +8,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from webapp.access import Action, active_leader, leader_route, own_route, patient_route
+from webapp.access import Action, leader_route, own_route, patient_route
 from webapp.errors import UserFacingError
 from webapp.forms import EmptyForm, Page, show_error
 from webapp.people.models import Patient, StaffMember
-from webapp.stories import bp
+from webapp.people.relations import active_leader
 from webapp.stories import services as stories
+from webapp.stories.blueprint import bp
 from webapp.stories.forms import UNIT_TOO, StoryForm
 
 
