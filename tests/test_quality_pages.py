@@ -230,3 +230,22 @@ def test_only_an_administrator_sets_the_role_and_only_at_her_unit(
     assert "Personen finns inte på din vårdenhet." in response.get_data(as_text=True)
     leaders = db.session.scalars(select(StaffMember).where(StaffMember.is_quality_lead)).all()
     assert leaders == []
+
+
+def test_the_page_costs_the_same_few_queries_for_a_larger_unit(app, answered, leader, nurse):
+    from tests.conftest import count_queries
+
+    unit_id = leader.care_unit_id
+    client = signed_in(app, leader.user)
+    page(client, unit_id)  # counts and keeps the twelve months
+    with count_queries() as few:
+        assert page(client, unit_id).status_code == 200
+    for n in range(20):
+        people.patient_create(
+            created_by=nurse, name=f"Fler {n}", phone="070-000 00 00", personal_number=None
+        )
+    db.session.commit()
+    with count_queries() as same:
+        page(client, unit_id)
+    # The session with the account, the unit's name, the kept months, the stories' count.
+    assert len(same) == len(few) == 4, [statement[:60] for statement in few]
