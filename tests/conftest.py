@@ -30,6 +30,23 @@ from webapp.people.models import CareUnit, Patient, StaffMember
 ORIGIN = "http://localhost"
 
 
+class ReadingClient(FlaskClient):
+    """The test client, reading a page as a person does: the soft hyphens in long words
+    (webapp/hyphenation.py) are invisible unless a line breaks there, so HTML is handed to
+    the tests without them and "överenskommelsen" is found as written. Their presence is
+    tested on its own (tests/test_hyphenation.py, and in a browser)."""
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        response = super().open(*args, **kwargs)
+        if response.mimetype == "text/html":
+            response.set_data(response.get_data().replace("\u00ad".encode(), b""))
+        return response
+
+
+# Every app the tests make, also one a test makes itself with create_app().
+Flask.test_client_class = ReadingClient
+
+
 @contextmanager
 def count_queries() -> Iterator[list[str]]:
     """The SQL statements run inside the block, in order (for query budgets)."""
@@ -64,6 +81,8 @@ def make_config(tmp_path: Any, **overrides: Any) -> dict[str, Any]:
         "RATELIMIT_ENABLED": False,
         "VAPID_PRIVATE_KEY": TEST_VAPID_PRIVATE_KEY,
         "VAPID_SUBJECT": "mailto:drift@nara-test.se",
+        # The local fake push service (tests/fakes/push_service.py) on 127.0.0.1.
+        "PUSH_SERVICE_LOCAL": True,
     }
     config.update(overrides)
     return config
@@ -92,7 +111,7 @@ def _session_scope() -> int:
     return id(app_ctx._get_current_object())
 
 
-class CommittingClient(FlaskClient):
+class CommittingClient(ReadingClient):
     """Flask's test client, which commits what the test wrote before each request: the
     request, like a production request, sees only committed data. The test's loaded objects
     expire with the commit, so it reads afterwards what the request wrote."""
@@ -425,7 +444,7 @@ def nurse_client(app: Flask, nurse: StaffMember) -> FlaskClient:
     return client
 
 
-def made_up_subscription(endpoint: str = "https://push.example.net/send/made-up") -> dict:
+def made_up_subscription(endpoint: str = "https://fcm.googleapis.com/fcm/send/made-up") -> dict:
     """A browser subscription with real keys, for an address that is never sent to."""
     import base64
     import secrets

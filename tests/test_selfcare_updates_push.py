@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, datetime
+from urllib.parse import quote
 
 import pytest
 from sqlalchemy import select
@@ -24,6 +25,9 @@ from webapp.selfcare.updates import services as updates
 from webapp.selfcare.updates.alerts import flagged_update_alert
 
 SETTINGS = "/paminnelser/installningar"
+
+
+FCM = "https://fcm.googleapis.com/fcm/send/"
 
 
 def opt_in(user, *, flagged: bool = True) -> None:
@@ -45,7 +49,7 @@ def opt_in(user, *, flagged: bool = True) -> None:
 
 
 def device(user, name: str, subscription: dict | None = None):
-    subscription = subscription or made_up_subscription(f"https://push.example.net/{name}")
+    subscription = subscription or made_up_subscription(FCM + quote(name))
     return committed(notify.device_add(user=user, subscription=subscription, name=name))
 
 

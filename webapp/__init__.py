@@ -30,6 +30,7 @@ AREAS = (
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    from webapp.json_body import JsonSafeRequest
     from webapp.session_cookies import SessionCookies
 
     app = Flask(
@@ -39,6 +40,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         instance_path=str(PROJECT_ROOT / "instance"),
     )
     app.session_interface = SessionCookies()
+    app.request_class = JsonSafeRequest  # JSON nested too deep is a 400, not a RecursionError
     app.config.update(from_environment(test_config))
     app.config.update(BASELINE)
     if test_config:
@@ -65,7 +67,7 @@ def register_proxies(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from webapp import i18n, unit_of_work
+    from webapp import hyphenation, i18n, unit_of_work
     from webapp.auth import sessions
     from webapp.extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -80,6 +82,7 @@ def register_extensions(app: Flask) -> None:
         locale_selector=i18n.select_locale,
         default_translation_directories=str(PROJECT_ROOT / "webapp" / "translations"),
     )
+    hyphenation.init_app(app)  # after Babel: soft hyphens in the templates' own words
     sessions.init_login(app, login_manager)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         with app.app_context():

@@ -99,6 +99,9 @@ def device_test(device_id: int) -> Response:
             flash(_("Provpåminnelsen är på väg. Den brukar komma inom en minut."), "success")
         except services.DeviceNotFound:
             abort(404)
+        except services.TooManyTests as error:
+            flash(str(error.message), "error")
+            return redirect(url_for("notify.index"), 303)
     return redirect(url_for("notify.recent"), 303)
 
 

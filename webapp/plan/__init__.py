@@ -1,4 +1,4 @@
-from webapp.plan import freshness, views  # the views register on bp
+from webapp.plan import calling, freshness, views  # the views register on bp
 from webapp.plan.blueprint import bp
 
-__all__ = ["bp", "freshness", "views"]
+__all__ = ["bp", "calling", "freshness", "views"]

@@ -116,6 +116,19 @@ def goals_of(*, patient: Patient, archived: bool = False) -> list[SelfCareGoal]:
     )
 
 
+def goals_all_of(*, patient_id: int) -> list[SelfCareGoal]:
+    """Every goal the patient has had, active and removed, oldest first, with limits and the
+    staff who assessed or agreed them: her own copy of the plan. Two queries."""
+    return list(
+        db.session.scalars(
+            select(SelfCareGoal)
+            .where(SelfCareGoal.patient_id == patient_id)
+            .options(selectinload(SelfCareGoal.limits), *_with_people())
+            .order_by(SelfCareGoal.id)
+        )
+    )
+
+
 def set_by_patient_alone(goal: SelfCareGoal) -> bool:
     """The patient's own goal, set without care: hers alone to change."""
     return goal.kind == GoalKind.OWN and goal.agreed_by_staff_id is None

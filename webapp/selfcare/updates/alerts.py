@@ -54,4 +54,4 @@ def flagged_update_alert(patient: Patient, update: PatientUpdate) -> None:
                     topic=f"upd{update.id}",
                 ),
             )
-        outbox.reminder_now(contact.user, alert)
+        outbox.alert_now(contact.user, alert)
