@@ -2,7 +2,7 @@
 unit's kept monthly figures
 
 Revision ID: e6b1c9d3a7f2
-Revises: d2a8c4e6f1b3
+Revises: e7b3a9d1c4f2
 Create Date: 2026-12-07 08:00:00.000000
 
 """
@@ -14,7 +14,7 @@ import webapp.db
 
 # revision identifiers, used by Alembic.
 revision = 'e6b1c9d3a7f2'
-down_revision = 'd2a8c4e6f1b3'
+down_revision = 'e7b3a9d1c4f2'
 branch_labels = None
 depends_on = None
 
