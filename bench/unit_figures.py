@@ -60,12 +60,13 @@ def _fill(patients: int, months: int) -> tuple[int, int]:
     joined = [start + timedelta(days=rng.uniform(0, 30 * months - 1)) for _ in range(patients)]
     db.session.execute(
         insert(User),
-        [{"kind": UserKind.PATIENT, "name": f"Patient {n}", "created_at": joined[n]} for n in range(patients)],
+        [
+            {"kind": UserKind.PATIENT, "name": f"Patient {n}", "created_at": joined[n]}
+            for n in range(patients)
+        ],
     )
     user_ids = list(
-        db.session.scalars(
-            select(User.id).where(User.kind == UserKind.PATIENT).order_by(User.id)
-        )
+        db.session.scalars(select(User.id).where(User.kind == UserKind.PATIENT).order_by(User.id))
     )
     db.session.execute(
         insert(Patient),
@@ -81,7 +82,9 @@ def _fill(patients: int, months: int) -> tuple[int, int]:
         ],
     )
     patient_ids = list(
-        db.session.scalars(select(Patient.id).where(Patient.care_unit_id == unit.id).order_by(Patient.id))
+        db.session.scalars(
+            select(Patient.id).where(Patient.care_unit_id == unit.id).order_by(Patient.id)
+        )
     )
     db.session.execute(
         insert(Agreement),

@@ -13,7 +13,7 @@ from flask_babel import format_date
 from markupsafe import Markup, escape
 
 WIDTH, HEIGHT = 320, 220
-LEFT, RIGHT, TOP, BOTTOM = 46, 310, 12, 186
+LEFT, RIGHT, TOP, BOTTOM = 58, 306, 12, 186
 
 
 @dataclass(frozen=True)
@@ -43,12 +43,17 @@ def _mark(number: int, x: float, y: float) -> str:
 
 
 def y_top(series: Sequence[Series], *, percent: bool) -> int:
-    """The value axis' top: 100 for shares; for counts a round number above the largest."""
+    """The value axis' top: 100 for shares; for counts the first of 20, 40, 60, 80, 100, 200,
+    400 ... at or above the largest, so that its quarters are round numbers."""
     if percent:
         return 100
     largest = max((v for s in series for v in s.values if v is not None), default=0)
-    step = 5 if largest <= 20 else 10 if largest <= 50 else 50 if largest <= 250 else 500
-    return max(step, -(-largest // step) * step)
+    scale = 1
+    while True:
+        for top in (20, 40, 60, 80, 100):
+            if top * scale >= largest:
+                return top * scale
+        scale *= 10
 
 
 def trend_svg(
