@@ -423,6 +423,9 @@ def test_a_leader_has_no_list_of_patients_and_no_care_page(app, patient, leader)
     assert {path: client.get(path).status_code for path in care_pages} == dict.fromkeys(
         care_pages, 404
     )
+    # Nor a patient's own screens: she is no patient.
+    for path in ("/kvitto/", "/berattelser/", "/viktigt/", "/egenvard/"):
+        assert client.get(path).status_code == 404, path
     for path in ("/enhet/", f"/enhet/{leader.care_unit_id}/kvalitet"):
         html = client.get(path, follow_redirects=True).get_data(as_text=True)
         assert "Så säger våra patienter" in html

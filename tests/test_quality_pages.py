@@ -99,6 +99,13 @@ def test_another_units_figures_are_404(app, answered, leader, other_unit_nurse):
     assert page(client, 999_999).status_code == 404
 
 
+def test_an_impossible_month_in_the_csv_is_a_plain_400(app, answered, leader):
+    client = signed_in(app, leader.user)
+    response = client.get(f"/enhet/{leader.care_unit_id}/kvalitet.csv?till=2026-13")
+    assert response.status_code == 400
+    assert "Skriv månaden som år och månad" in response.get_data(as_text=True)
+
+
 @pytest.mark.parametrize(
     ("typed", "message"),
     [
