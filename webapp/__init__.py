@@ -22,6 +22,8 @@ AREAS = (
     "careteam",
     "notify",
     "selfcare",
+    "quality",
+    "stories",
     "pwa",
     "accessibility",
     "export",

@@ -16,13 +16,16 @@ from webapp.extensions import db
 from webapp.notify import cli as notify_cli
 from webapp.people import services as people
 from webapp.people.models import CareUnit, Patient, StaffMember, User
+from webapp.quality import cli as quality_cli
 from webapp.people.personnummer import check_digit
+
 
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(staff_group)
     app.cli.add_command(demo_group)
     notify_cli.init_app(app)
+    quality_cli.init_app(app)
 
 
 @click.group("staff", help="Staff accounts.")

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, delete, func, select, update
+from sqlalchemy import Select, Subquery, delete, func, select, update
 from sqlalchemy.orm import selectinload
 
 from webapp import audit
@@ -132,6 +132,20 @@ def agreed_patient_ids(*, care_unit_id: int) -> set[int]:
         .distinct()
     )
     return set(db.session.scalars(statement))
+
+
+def first_agreed_subquery(*, care_unit_id: int) -> Subquery:
+    """When each of the unit's patients first had an agreed agreement, as a subquery of
+    (patient_id, agreed_at) for a count made by the database: from then on one is in force,
+    as a later draft never unmakes it."""
+    return (
+        select(Agreement.patient_id, func.min(AgreementVersion.agreed_at).label("agreed_at"))
+        .join(AgreementVersion, AgreementVersion.agreement_id == Agreement.id)
+        .join(Patient, Patient.id == Agreement.patient_id)
+        .where(Patient.care_unit_id == care_unit_id, AgreementVersion.agreed_at.is_not(None))
+        .group_by(Agreement.patient_id)
+        .subquery()
+    )
 
 
 @dataclass(frozen=True)

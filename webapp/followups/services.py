@@ -7,7 +7,7 @@ link is in feed.py. The caller has already asked the access policy.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
@@ -250,3 +250,21 @@ def cannot_come_unanswered(patient_ids: Sequence[int]) -> dict[int, list[tuple[i
     for patient_id, follow_up_id, starts_at in rows:
         found.setdefault(patient_id, []).append((follow_up_id, starts_at))
     return found
+
+
+def patients_with_planned_contact(patient_ids: Iterable[int]) -> set[int]:
+    """Of these patients, those with a planned contact from now on (one query)."""
+    ids = list(patient_ids)
+    if not ids:
+        return set()
+    return set(
+        db.session.scalars(
+            select(FollowUp.patient_id)
+            .where(
+                FollowUp.patient_id.in_(ids),
+                FollowUp.status == FollowUpStatus.PLANNED,
+                FollowUp.starts_at >= now_utc(),
+            )
+            .distinct()
+        )
+    )

@@ -8,7 +8,7 @@ from enum import StrEnum
 
 from flask_babel import get_locale
 from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.db import CreatedAtMixin, DirectoryRow, OffPlan, PlanRow
@@ -91,6 +91,8 @@ class StaffMember(DirectoryRow, CreatedAtMixin, Model):
     phone_times: Mapped[list[list[int]] | None] = mapped_column(JSON)  # as CareUnit's
     is_physician: Mapped[bool] = mapped_column(default=False)
     is_unit_admin: Mapped[bool] = mapped_column(default=False)
+    # Verksamhetschef or quality lead: sees the unit's figures, never a patient (access.py).
+    is_quality_lead: Mapped[bool] = mapped_column(default=False, server_default=false())
     # Set when a unit administrator ends their access; the row stays, so logs still name them.
     deactivated_at: Mapped[datetime | None]
 
