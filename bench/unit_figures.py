@@ -39,9 +39,9 @@ sys.path.insert(0, str(PROJECT_ROOT))
 def _fill(patients: int, months: int) -> tuple[int, int]:
     """The unit and its leader's user id, with the data written in bulk."""
     from sqlalchemy import insert, select
+    from webapp.changes import plan_changed
 
     from webapp.agreement.models import Agreement, AgreementVersion
-    from webapp.changes import plan_changed
     from webapp.clock import now_utc
     from webapp.extensions import db
     from webapp.people import services as people
