@@ -1,4 +1,4 @@
-""""Vem ringer jag?" right after care's advice and first on "Mår du sämre?": its first button
+""" "Vem ringer jag?" right after care's advice and first on "Mår du sämre?": its first button
 is a number that answers now, the care contact while her line is open, 1177 otherwise; 112
 always; a printout lists every number whatever the hour."""
 
