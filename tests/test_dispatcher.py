@@ -267,7 +267,8 @@ def test_a_dispatcher_stopped_mid_batch_finishes_what_it_holds_and_sends_nothing
     app, patient, push
 ):
     rows = many_due(patient, push, 60)
-    push.delay = 0.3  # so that a batch is surely in flight when the stop comes
+    # A batch in flight when the stop comes: the rest needs some seconds, the stop a moment.
+    push.delay = 1.0
     process = dispatcher_process(app, "run")
     push.wait_for(10, timeout=120)
     process.send_signal(signal.SIGTERM)
@@ -287,7 +288,7 @@ def test_a_dispatcher_stopped_mid_batch_finishes_what_it_holds_and_sends_nothing
 
 def test_a_dispatcher_killed_mid_batch_loses_nothing(app, clock, patient, push):
     rows = many_due(patient, push, 60)
-    push.delay = 0.3
+    push.delay = 1.0  # a batch in flight when the kill comes, as above
     process = dispatcher_process(app, "run", "--lease", "60")
     push.wait_for(10, timeout=120)
     process.kill()

@@ -4,7 +4,7 @@
 // this is for pages it did not serve (the first visit, a hard reload).
 export const PLAN_PAGES = ["/", "/overenskommelse/nar-jag-blir-samre"];
 export const KEY_HEADER = "Nara-Offline-Key";
-const PREFIX = "nara-offline-plan"; // also the name of the old, unkeyed copy
+const PREFIX = "nara-offline-plan";
 
 // The signed-in person's key; "" on a signed-out page.
 export const offlineKey = () => document.querySelector('meta[name="nara-offline-key"]')?.content ?? "";
@@ -33,5 +33,4 @@ export async function forgetCopiesNotOf(key) {
     const others = names.filter((name) => name.startsWith(PREFIX) && (!key || name !== planCacheName(key)));
     await Promise.all(others.map((name) => caches.delete(name)));
   }
-  localStorage.removeItem(PREFIX); // the old on/off flag: the person's cache is the switch now
 }
