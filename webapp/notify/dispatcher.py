@@ -342,14 +342,18 @@ class Dispatcher:
 
         recorder_task = asyncio.create_task(recorder.run())
         loop = asyncio.get_running_loop()
-        next_probe = 0.0
+        next_probe = next_stale_check = 0.0
+        # A job still waiting this close to the end of its lease is given back unsent.
+        margin = min(timedelta(seconds=self.timeout + 5), self.lease / 2)
         async with PushClient(
             hosts=self.hosts, timeout=self.timeout, connections=2 * self.concurrency
         ) as http:
             while not stop.is_set():
-                stale = lanes.stale(now_utc() + timedelta(seconds=self.timeout + 5))
-                if stale:  # they would be sent after their lease: another may hold them
-                    await self._on_db(self.release, stale)
+                if loop.time() >= next_stale_check:
+                    next_stale_check = loop.time() + 1.0
+                    stale = lanes.stale(now_utc() + margin)
+                    if stale:  # they would be sent after their lease: another may hold them
+                        await self._on_db(self.release, stale)
                 for job in lanes.startable():
                     task = asyncio.create_task(deliver(http, job))
                     lanes.tasks.add(task)
