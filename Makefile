@@ -11,7 +11,7 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PORT   ?= 5000
 
 .PHONY: run test test-sqlite test-pg sqlite-pass browser-pass pg-pass install install-test chromium translations \
-	messages migrate demo bench lint clean
+	messages migrate demo bench lighthouse lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -102,10 +102,24 @@ lint: install-test
 	$(BIN)/ruff format --check webapp tests bench
 	$(BIN)/mypy webapp
 
-bench: install-test
+# Lighthouse from npm, pinned, in a folder of the bench's own (12.2.3 runs on Node 20); it
+# drives Debian's Chromium (bench/lighthouse.py).
+LIGHTHOUSE_VERSION := 12.2.3
+LIGHTHOUSE := bench/.lighthouse/node_modules/.bin/lighthouse
+
+$(LIGHTHOUSE):
+	npm install --prefix bench/.lighthouse --no-audit --no-fund --loglevel=error \
+		lighthouse@$(LIGHTHOUSE_VERSION)
+
+lighthouse: $(LIGHTHOUSE)
+	@$(LIGHTHOUSE) --version | grep -qx '$(LIGHTHOUSE_VERSION)' || { rm -rf bench/.lighthouse && \
+		$(MAKE) --no-print-directory $(LIGHTHOUSE); }
+
+bench: install-test chromium lighthouse
 	@command -v wrk >/dev/null 2>&1 || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q wrk; }
 	$(BIN)/python bench/pages.py
+	$(BIN)/python bench/lighthouse.py
 	$(BIN)/python bench/push.py
 
 clean:
-	rm -rf $(VENV) instance
+	rm -rf $(VENV) instance bench/.lighthouse

@@ -60,8 +60,8 @@ def fill(patient: Any, nurse: Any) -> int:
     from webapp.extensions import db
     from webapp.receipt import services as receipt
     from webapp.receipt.models import QUESTION_COUNT, Answer, Side
-    from webapp.selfcare import updates
     from webapp.selfcare.models import CheckIn, SelfCareGoal
+    from webapp.selfcare.updates import services as updates
 
     demo_plan_load(patient=patient, nurse=nurse)
     for question in range(1, QUESTION_COUNT + 1):

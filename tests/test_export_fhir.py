@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 
 from flask import Flask
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from tests.export_helpers import by_ref, of_type, unresolved, validated
@@ -17,6 +19,7 @@ from webapp.extensions import db
 from webapp.people import services as people
 from webapp.selfcare.models import CheckIn, SelfCareGoal
 from webapp.whatmatters import services as whatmatters
+from webapp.whatmatters.services import WhatMattersError
 
 
 def export(app: Flask, patient) -> dict:
@@ -264,3 +267,30 @@ def test_every_status_is_one_fhir_allows(app, patient, nurse):
             assert participant["status"] in PARTICIPANT_STATUS
     declined = [a for a in of_type(bundle, "Appointment") if a.get("comment") == "Bortrest."]
     assert declined[0]["participant"][0]["status"] == "declined"
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    words=st.text(
+        alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
+        min_size=1,
+        max_size=120,
+    )
+)
+def test_any_text_she_writes_comes_back_exactly(app, patient, words):
+    """Whatever Nära saves of what she typed (quotes, brackets, emoji, RTL marks, control
+    characters) is in the Bundle exactly, through JSON and back."""
+    try:
+        saved = whatmatters.whatmatters_add(patient=patient, text=words, actor=patient.user)
+    except WhatMattersError:
+        return  # refused in plain words, nothing saved: nothing to carry
+    db.session.commit()
+    bundle = export(app, patient)
+    validated(bundle)
+    texts = [g["description"]["text"] for g in of_type(bundle, "Goal")]
+    assert saved.text in texts
+    assert saved.text == words.strip()

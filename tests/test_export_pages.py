@@ -128,6 +128,7 @@ def test_the_readable_copy_has_everything_in_plain_words(patient_client, patient
     db.session.commit()
     response = patient_client.get(WHOLE)
     assert response.status_code == 200
+    assert response.mimetype == "text/html"
     page = visible_text(response.get_data(as_text=True))
     for words in (
         "Min plan – hela", "Att träffa barnbarnen på söndagarna.", "Hemtjänsten Solberga",
@@ -276,3 +277,74 @@ def test_the_journal_text_escapes_and_stays_swedish_in_english(nurse_client, pat
     assert "Copy the text" in html  # the page in her language, the text in the journal's
     assert "<b>med</b>" not in html and "&lt;b&gt;med&lt;/b&gt;" in html
     assert "Vad är viktigt för patienten" in html
+
+
+def test_only_the_patients_own_relation_may_export():
+    from webapp.access import PERMISSIONS, Action, Relation
+
+    holders = {
+        relation for relation, actions in PERMISSIONS.items() if Action.EXPORT_OWN_COPY in actions
+    }
+    assert holders == {Relation.SELF}
+
+
+def test_the_copy_costs_the_same_queries_however_long_the_history(patient_client, patient, nurse):
+    import uuid
+    from datetime import timedelta
+
+    from tests.conftest import count_queries
+    from webapp.clock import now_utc
+    from webapp.selfcare.models import CheckIn, SelfCareGoal
+
+    demo_plan_load(patient=patient, nurse=nurse)
+    db.session.commit()
+    with count_queries() as few:
+        assert patient_client.get(EXPORT).status_code == 200
+    goal = db.session.scalars(select(SelfCareGoal).where(SelfCareGoal.unit == "kg")).one()
+    db.session.add_all(
+        CheckIn(
+            client_uuid=str(uuid.uuid4()),
+            goal_id=goal.id,
+            patient_id=patient.id,
+            taken_at=now_utc() - timedelta(days=30 + day),
+            value=70.0,
+            logged_by_user_id=patient.user_id,
+        )
+        for day in range(300)
+    )
+    db.session.commit()
+    with count_queries() as many:
+        assert patient_client.get(EXPORT).status_code == 200
+    assert len(many) == len(few) <= 16
+
+
+def test_staff_of_another_unit_get_no_journal_text(app, patient, nurse, other_unit_nurse):
+    make_agreed(patient, nurse)
+    db.session.commit()
+    stranger = app.test_client()
+    register_with_invitation(stranger, other_unit_nurse.user)
+    assert stranger.get(journal_path(patient)).status_code == 404
+    rows = db.session.scalars(
+        select(AccessLogEntry).where(AccessLogEntry.action == "read_journal_text")
+    ).all()
+    assert rows == []  # a refused look read nothing
+
+
+def test_the_journal_text_lists_the_self_care_care_assessed(nurse_client, patient, nurse):
+    demo_plan_load(patient=patient, nurse=nurse)
+    db.session.commit()
+    html = nurse_client.get(journal_path(patient)).get_data(as_text=True)
+    text = html[html.index('id="journal-text"') : html.index("</pre>")]
+    assert "- Egenvård, Patienten: Väga mig varje morgon" in text
+    assert "- Egenvård, Dottern Eva: Göra mina knäövningar" in text
+    assert "Gå minst 3 000 steg" not in text  # her own goal, set alone
+    assert "- Närstående: Dottern Eva: Följa med på promenaden på söndagar." in text
+
+
+@pytest.mark.parametrize("path", ["/min-plan/ladda-ner", WHOLE])
+def test_her_copy_reads_in_english_when_she_chose_it(patient_client, path):
+    from tests.test_translations import assert_no_swedish, english_page_text
+
+    text = english_page_text(patient_client, path)
+    assert "My plan – all of it" in text
+    assert_no_swedish(text)

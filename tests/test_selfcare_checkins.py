@@ -353,7 +353,9 @@ def test_a_flagged_check_in_from_the_queue_carries_cares_advice(patient_client, 
     assert result["flagged"]["advice"] == "Ring 1177 om du inte når oss."
     assert "Vikten är 101 kg, över gränsen 100 kg." in result["flagged"]["reason"]
     page = text_of(patient_client.get(result["flagged"]["url"]))
-    assert "Ring 1177 om du inte når oss." in page and "Vem ringer jag?" in page
+    # The number in care's advice is tap-to-call.
+    assert 'Ring <a class="phone" href="tel:1177">1177</a> om du inte når oss.' in page
+    assert "Vem ringer jag?" in page
 
 
 # --- limits ----------------------------------------------------------------------------

@@ -32,7 +32,9 @@ from webapp.extensions import db
 from webapp.people.models import Patient, StaffMember, User
 from webapp.people.relations import (
     Relation,
+    active_leader,
     active_staff,
+    in_service,
     relation_of,
     relations_of,
 )
@@ -63,6 +65,8 @@ class Action(StrEnum):
     KEEP_SELF_CARE = "keep_self_care"  # set and change goals and limits with the patient
     ANSWER_UPDATE = "answer_update"  # mark a patient's update seen, answer it
     EXPORT_OWN_COPY = "export_own_copy"  # download her whole plan: hers alone, never another's
+    TELL_STORY = "tell_story"  # "Berätta hur det är för dig", and who may read it
+    READ_STORIES = "read_stories"  # the stories as told: the fixed care contact only
 
 
 # Unit staff who are not the patient's contacts: read and book, nothing more.
@@ -95,12 +99,15 @@ PERMISSIONS: dict[Relation, frozenset[Action]] = {
             Action.SET_OWN_GOAL,
             Action.SEND_UPDATE,
             Action.EXPORT_OWN_COPY,
+            Action.TELL_STORY,
         }
     ),
-    Relation.CARE_CONTACT: _KEEP_THE_PLAN | {Action.ISSUE_SIGN_IN_LINK, Action.ASSIGN_CONTACTS},
+    Relation.CARE_CONTACT: _KEEP_THE_PLAN
+    | {Action.ISSUE_SIGN_IN_LINK, Action.ASSIGN_CONTACTS, Action.READ_STORIES},
     Relation.PHYSICIAN: _KEEP_THE_PLAN,
     Relation.UNIT_ADMIN: _READ_AND_BOOK | {Action.ISSUE_SIGN_IN_LINK, Action.ASSIGN_CONTACTS},
     Relation.UNIT_STAFF: _READ_AND_BOOK,
+    Relation.LEADER: frozenset(),  # no patient route at all
 }
 
 
@@ -246,8 +253,21 @@ def admin_route(view: Callable[P, R]) -> Callable[P, R]:
     @wraps(view)
     @login_required
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        staff = active_staff(current_user)
+        staff = in_service(current_user)  # a leader may run the unit's staff list too
         if staff is None or not staff.is_unit_admin:
+            abort(404)
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def leader_route(view: Callable[P, R]) -> Callable[P, R]:
+    """The unit's figures: its leader or administrator still in service; anyone else 404."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        if active_leader(current_user) is None:
             abort(404)
         return view(*args, **kwargs)
 

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from webapp.access import Action, login_required, own_patient, patient_route
+from webapp.access import Action, allowed_actions, login_required, own_patient, patient_route
 from webapp.agreement import services as agreements
 from webapp.agreement.blueprint import bp
 from webapp.agreement.forms import ConsentForm, DraftForm
@@ -177,7 +177,10 @@ def printable() -> str:
 def when_worse() -> str:
     patient = own_patient(current_user, Action.VIEW_PLAN)
     return render_template(
-        "agreement/worse.html", patient=patient, overview=agreements.for_overview(patient)
+        "agreement/worse.html",
+        patient=patient,
+        overview=agreements.for_overview(patient),
+        may_send_update=Action.SEND_UPDATE in allowed_actions(current_user, patient),
     )
 
 

@@ -60,9 +60,14 @@ class Bundle:
         self.base = base
         self.entries: list[Resource] = []
         self._made: set[str] = set()
+        self._ids: dict[tuple[str, object], str] = {}  # a name-based UUID is a SHA-1: once each
 
     def id_of(self, kind: str, key: object) -> str:
-        return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{self.base}/fhir/{kind}/{key}"))
+        found = self._ids.get((kind, key))
+        if found is None:
+            found = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{self.base}/fhir/{kind}/{key}"))
+            self._ids[(kind, key)] = found
+        return found
 
     def ref(self, kind: str, key: object, display: str | None = None) -> Reference:
         reference: Reference = {"reference": f"urn:uuid:{self.id_of(kind, key)}"}
@@ -99,7 +104,7 @@ class Bundle:
     @property
     def patient(self) -> Reference:
         patient = self.record.patient
-        return self.ref("Patient", patient.id, patient.name)
+        return self.ref("Patient", patient.id, patient.name)  # a fresh dict: callers may add
 
     def unit(self, unit: CareUnit) -> Reference:
         resource: Resource = {"active": True, "name": unit.name}
@@ -118,8 +123,9 @@ class Bundle:
                 "active": staff.deactivated_at is None,
                 "practitioner": {**person, "display": staff.name},
                 "organization": self.unit(staff.care_unit),
-                "code": [text(staff.title)],
             }
+            if staff.title:  # FHIR allows no empty string anywhere
+                role["code"] = [text(staff.title)]
             if staff.reachable_phone:
                 role["telecom"] = [{"system": "phone", "value": staff.reachable_phone}]
             times = available_times(staff.reachable_times)

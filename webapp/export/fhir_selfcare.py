@@ -4,6 +4,8 @@ Communication."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from webapp.export import codes
 from webapp.export.bundle import Bundle, Reference, Resource, day, instant, text
 from webapp.export.record import CheckInRow
@@ -34,12 +36,14 @@ def _decimals(goal: SelfCareGoal) -> int:
     return unit.decimals if unit and goal.measure == Measure.NUMBER else 0
 
 
-def quantity(goal: SelfCareGoal, value: float, ucum: str | None = None) -> Resource:
+def quantity(
+    goal: SelfCareGoal, value: float, ucum: str | None = None, words: str | None = None
+) -> Resource:
     """A value with its unit in words and, where UCUM has it, its UCUM code."""
     decimals = _decimals(goal)
     number: float | int = round(value, decimals) if decimals else round(value)
     found: Resource = {"value": number}
-    words = _unit_words(goal)
+    words = _unit_words(goal) if words is None else words
     if words:
         found["unit"] = words
     code = ucum or codes.UCUM_BY_UNIT.get(goal.unit)
@@ -118,25 +122,48 @@ def _goal(bundle: Bundle, goal: SelfCareGoal, outcomes: list[Reference]) -> Reso
     return resource
 
 
-def _observation(bundle: Bundle, goal: SelfCareGoal, row: CheckInRow) -> Resource:
+@dataclass(frozen=True)
+class _Logged:
+    """What every check-in of one goal shares, worked out once per goal."""
+
+    code: Resource
+    category: list[Resource] | None
+    performer: Reference
+    unit_words: str
+    abnormal: list[Resource]
+
+
+def _logged(bundle: Bundle, goal: SelfCareGoal) -> _Logged:
+    category = codes.category_of(goal.measure, goal.unit)
+    coding = {"system": codes.OBSERVATION_CATEGORY, "code": category}
+    abnormal = {"system": codes.INTERPRETATION, "code": "A", "display": "Abnormal"}
+    return _Logged(
+        code=measure_code(goal),
+        category=[{"coding": [coding]}] if category else None,
+        performer=performer(bundle, goal),
+        unit_words=_unit_words(goal),
+        abnormal=[{"coding": [abnormal], "text": _("Utanför gränsen")}],
+    )
+
+
+def _observation(bundle: Bundle, goal: SelfCareGoal, row: CheckInRow, shared: _Logged) -> Resource:
     status = "final"
     if row.deleted_at is not None:
         status = "entered-in-error"
     elif row.edited_at is not None:
         status = "amended"
     resource: Resource = {"status": status}
-    category = codes.category_of(goal.measure, goal.unit)
-    if category is not None:
-        coding = {"system": codes.OBSERVATION_CATEGORY, "code": category}
-        resource["category"] = [{"coding": [coding]}]
-    resource["code"] = measure_code(goal)
+    if shared.category is not None:
+        resource["category"] = shared.category
+    resource["code"] = shared.code
     resource["subject"] = bundle.patient
     resource["effectiveDateTime"] = instant(row.taken_at)
     resource["issued"] = instant(row.created_at)
-    performers = [performer(bundle, goal)]
-    logger = bundle.person(row.logged_by_user_id)
-    if logger is not None and logger not in performers and logger != bundle.patient:
-        performers.append(logger)
+    performers = [shared.performer]
+    if row.logged_by_user_id != bundle.record.patient.user_id:
+        logger = bundle.person(row.logged_by_user_id)
+        if logger is not None and logger not in performers:
+            performers.append(logger)
     resource["performer"] = performers
     if goal.measure == Measure.DONE:
         resource["valueBoolean"] = bool(row.done)
@@ -146,10 +173,9 @@ def _observation(bundle: Bundle, goal: SelfCareGoal, row: CheckInRow) -> Resourc
             _pressure(goal, codes.DIASTOLIC, row.value2),
         ]
     elif row.value is not None:
-        resource["valueQuantity"] = quantity(goal, row.value)
+        resource["valueQuantity"] = quantity(goal, row.value, words=shared.unit_words)
     if row.outside_limits:
-        abnormal = {"system": codes.INTERPRETATION, "code": "A", "display": "Abnormal"}
-        resource["interpretation"] = [{"coding": [abnormal], "text": _("Utanför gränsen")}]
+        resource["interpretation"] = shared.abnormal
     if row.note:
         resource["note"] = [{"text": row.note}]
     return resource
@@ -170,8 +196,9 @@ def self_care(bundle: Bundle) -> None:
         by_goal.setdefault(row.goal_id, []).append(row)
     for goal in bundle.record.goals:
         outcomes = []
+        shared = _logged(bundle, goal)
         for row in by_goal.get(goal.id, []):
-            made = bundle.add("Observation", row.id, _observation(bundle, goal, row))
+            made = bundle.add("Observation", row.id, _observation(bundle, goal, row, shared))
             if row.deleted_at is None:
                 outcomes.append(made)
         bundle.add("Goal", f"self-care/{goal.id}", _goal(bundle, goal, outcomes))

@@ -13,7 +13,7 @@ from webapp.agreement.services import what_matters_texts
 from webapp.export.words import _
 from webapp.followups import services as followups
 from webapp.people.models import Patient, StaffMember, User
-from webapp.selfcare.models import SelfCareGoal
+from webapp.selfcare.models import GoalKind, SelfCareGoal
 from webapp.whatmatters.services import whatmatters_list
 
 
@@ -58,7 +58,8 @@ def _actions(version: AgreementVersion, goals: list[SelfCareGoal]) -> list[str]:
             title=goal.title,
         )
         for goal in goals
-        if goal.is_active
+        # What care assessed or agreed belongs in the journal; a goal she set alone is hers.
+        if goal.is_active and (goal.kind == GoalKind.ASSESSED or goal.agreed_by_staff_id)
     )
     return lines or [_("Inga åtgärder är skrivna.")]
 

@@ -4,10 +4,14 @@ reads and prints in plain words."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
+
+from flask_babel import format_date
 
 from webapp.export.fhir_selfcare import limit_words
 from webapp.export.record import CheckInRow, PatientRecord
 from webapp.export.words import _
+from webapp.followups.details import local_zone
 from webapp.people.personnummer import display as personnummer_display
 from webapp.receipt.models import QUESTION_COUNT, Answer, ReceiptAnswer, Side
 from webapp.receipt.services import ANSWER_WORDS, question_text
@@ -26,6 +30,8 @@ class QuestionLine:
 @dataclass(frozen=True)
 class CheckInLine:
     row: CheckInRow
+    day: str  # "7 dec. 2026" in the patient's zone
+    clock: str  # "07:40"
     words: str
     by: str
 
@@ -75,18 +81,25 @@ def readable_of(record: PatientRecord) -> ReadableCopy:
         user = record.users.get(user_id)
         return user.name if user else ""
 
-    by_goal: dict[int, list[CheckInLine]] = {}
+    zone = local_zone()
+    day_words: dict[date, str] = {}  # Babel once per day, not per check-in: two years are long
+
+    def line(goal: SelfCareGoal, row: CheckInRow) -> CheckInLine:
+        local = row.taken_at.astimezone(zone)
+        day = local.date()
+        if day not in day_words:
+            day_words[day] = str(format_date(day, "d MMM yyyy"))
+        return CheckInLine(
+            row, day_words[day], f"{local:%H:%M}", reading(goal, row), by(row.logged_by_user_id)
+        )
+
+    by_goal: dict[int, list[CheckInRow]] = {}
     for row in record.check_ins:
         if row.deleted_at is None:
-            by_goal.setdefault(row.goal_id, []).append(
-                CheckInLine(row, "", by(row.logged_by_user_id))
-            )
+            by_goal.setdefault(row.goal_id, []).append(row)
     goals = []
     for goal in record.goals:
-        lines = [
-            CheckInLine(line.row, reading(goal, line.row), line.by)
-            for line in reversed(by_goal.get(goal.id, []))
-        ]
+        lines = [line(goal, row) for row in reversed(by_goal.get(goal.id, []))]
         limits = [(limit_words(goal, limit), limit.advice) for limit in goal.limits]
         goals.append(GoalPart(goal=goal, limits=limits, check_ins=lines))
     questions = [

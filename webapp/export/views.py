@@ -15,9 +15,11 @@ from webapp.export.blueprint import bp
 from webapp.export.fhir import bundle_of
 from webapp.export.journal import journal_sections, journal_text
 from webapp.export.readable import readable_of
-from webapp.export.record import record_of, self_care_goals, users_by_id
+from webapp.export.record import record_of
 from webapp.extensions import limiter
 from webapp.people.models import Patient
+from webapp.people.services import users_by_id
+from webapp.selfcare.goals.services import goals_all_of
 from webapp.selfcare.models import FEELING_WORDS
 
 
@@ -74,7 +76,7 @@ def journal(patient: Patient, number: int) -> str:
     sections = journal_sections(
         patient=patient,
         version=version,
-        goals=self_care_goals(patient.id),
+        goals=goals_all_of(patient_id=patient.id),
         users=users_by_id({i for i in ids if i is not None}),
     )
     return render_template(

@@ -21,6 +21,8 @@ class Relation(StrEnum):
     PHYSICIAN = "physician"
     UNIT_ADMIN = "unit_admin"
     UNIT_STAFF = "unit_staff"
+    # Verksamhetschef or quality lead: the unit's figures (webapp/quality), no patient at all.
+    LEADER = "leader"
 
 
 RELATION_ORDER = (
@@ -29,10 +31,11 @@ RELATION_ORDER = (
     Relation.PHYSICIAN,
     Relation.UNIT_ADMIN,
     Relation.UNIT_STAFF,
+    Relation.LEADER,
 )
 
 
-def active_staff(actor: Any) -> StaffMember | None:
+def in_service(actor: Any) -> StaffMember | None:
     """The actor's staff membership, if they are signed-in staff still in service."""
     if not getattr(actor, "is_authenticated", False):
         return None
@@ -42,11 +45,32 @@ def active_staff(actor: Any) -> StaffMember | None:
     return staff
 
 
+def active_staff(actor: Any) -> StaffMember | None:
+    """The actor's staff membership, if they are signed-in care staff still in service. A
+    leader is not: every care route, list and patient is closed to them."""
+    staff = in_service(actor)
+    return None if staff is None or staff.is_quality_lead else staff
+
+
+def active_leader(actor: Any) -> StaffMember | None:
+    """Someone who may see the unit's figures and usable stories (never a patient): its
+    verksamhetschef or quality lead, or its administrator."""
+    staff = in_service(actor)
+    return staff if staff is not None and (staff.is_quality_lead or staff.is_unit_admin) else None
+
+
 def relations_of(actor: User, patient: Patient) -> list[Relation]:
     """Every relation the actor holds to the patient, strongest first."""
     held: list[Relation] = []
     if actor.patient is not None and actor.patient.id == patient.id:
         held.append(Relation.SELF)
+    leader = in_service(actor)
+    if (
+        leader is not None
+        and leader.is_quality_lead
+        and patient.care_unit_id == leader.care_unit_id
+    ):
+        held.append(Relation.LEADER)
     staff = active_staff(actor)
     if staff is not None and patient.care_unit_id == staff.care_unit_id:
         if patient.care_contact_id == staff.id:

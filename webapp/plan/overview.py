@@ -16,6 +16,7 @@ from webapp.followups import services as followups
 from webapp.people.models import Patient
 from webapp.receipt import services as receipt
 from webapp.selfcare import overview as selfcare
+from webapp.selfcare.updates.services import answers_unread
 from webapp.whatmatters import services as whatmatters
 
 
@@ -28,6 +29,7 @@ class Overview:
     receipt: Any
     care_team: Any
     self_care: Any
+    answers: Any = ()  # updates care answered that the patient has not read yet
 
     @property
     def first_time(self) -> bool:
@@ -36,7 +38,8 @@ class Overview:
         return not self.what_matters.active and self.agreement.shown is None
 
 
-def overview_build(patient: Patient) -> Overview:
+def overview_build(patient: Patient, *, own: bool = False) -> Overview:
+    """`own`: the patient's own plan, which also says when care has answered her."""
     agreed = agreement.for_overview(patient)
     return Overview(
         patient=patient,
@@ -46,4 +49,5 @@ def overview_build(patient: Patient) -> Overview:
         receipt=receipt.for_overview(patient, agreed),
         care_team=careteam.for_overview(patient),
         self_care=selfcare.for_overview(patient),
+        answers=answers_unread(patient) if own else (),
     )

@@ -14,9 +14,10 @@ from webapp.followups.details import local_zone
 from webapp.forms import EmptyForm
 from webapp.kept_pages import message_waiting
 from webapp.people.models import Patient
-from webapp.people.relations import active_staff
+from webapp.people.relations import active_leader, active_staff
+from webapp.plan import calling  # noqa: F401  (it registers on bp)
 from webapp.plan.blueprint import bp
-from webapp.plan.fragments import own_plan_html, own_plan_page
+from webapp.plan.cache import own_plan_html, own_plan_page
 from webapp.routing import ID_MAX
 
 
@@ -26,6 +27,8 @@ def home() -> str | Response:
         return render_template("plan/welcome.html")
     if active_staff(current_user) is not None:
         return redirect(url_for("care.patients"))
+    if active_leader(current_user) is not None:
+        return redirect(url_for("quality.index"))
     # The id and the plan's version come with the signed-in account: a usual look needs no
     # more of the record.
     patient_id = own_patient_id(current_user, Action.VIEW_PLAN)

@@ -34,6 +34,9 @@ class Logged(Protocol):
     @property
     def done(self) -> bool | None: ...
 
+    @property
+    def outside_limits(self) -> bool: ...
+
 
 @dataclass(frozen=True)
 class Consistency:
@@ -42,6 +45,8 @@ class Consistency:
     in_times: bool  # counted in times, not days
     anything_logged: bool  # something was logged this week, even "inte gjort"
     weekly: bool = False  # n times a week: the whole week's n is asked from Monday on
+    # A value this week crossed a limit agreed with care: no praise beside it.
+    crossed_limit: bool = False
 
     @property
     def headline(self) -> str:
@@ -70,7 +75,11 @@ class Consistency:
 
     @property
     def encouragement(self) -> str:
-        """A kind word for the patient, or nothing: never a word about what was missed."""
+        """A kind word for the patient, or nothing: never a word about what was missed, and
+        no "Bra gjort!" in a week with a value outside the limits (care's advice is what
+        matters then, not the count)."""
+        if self.crossed_limit:
+            return ""
         if self.done == 0:
             return str(_("Varje dag är en ny chans. Du kan börja i dag."))
         if self.done >= self.asked:
@@ -94,17 +103,20 @@ def consistency_of(goal: SelfCareGoal, rows: Iterable[Logged], today: date) -> C
     monday = today - timedelta(days=today.weekday())
     week = [monday + timedelta(days=n) for n in range((today - monday).days + 1)]
     done_on: Counter[date] = Counter()
-    logged = False
+    logged = crossed = False
     for row in rows:
         if monday <= row.day <= today:
             logged = True
+            crossed = crossed or row.outside_limits
             if counts_as_done(goal, row):
                 done_on[row.day] += 1
 
     if goal.frequency == Frequency.TIMES_A_WEEK:
         asked = max(goal.times_per_week, 1)
         days_done = sum(1 for day in week if done_on[day])
-        return Consistency(min(days_done, asked), asked, True, logged, weekly=True)
+        return Consistency(
+            min(days_done, asked), asked, True, logged, weekly=True, crossed_limit=crossed
+        )
 
     in_times = goal.frequency == Frequency.TIMES_A_DAY and goal.times_per_day > 1
     done = asked = 0
@@ -121,7 +133,7 @@ def consistency_of(goal: SelfCareGoal, rows: Iterable[Logged], today: date) -> C
             asked += 1
         elif day < today:
             asked += 1
-    return Consistency(done, asked, in_times, logged)
+    return Consistency(done, asked, in_times, logged, crossed_limit=crossed)
 
 
 def today_local() -> date:

@@ -10,9 +10,9 @@ The caller has already asked the access policy: `goal` is one of `patient`'s goa
 `actor` is who does it (the patient, later a relative on their behalf).
 Services flush; the request commits.
 
-A new check-in is written with one statement that also recognises a retried send
-(`INSERT … ON CONFLICT (client_uuid) DO NOTHING RETURNING id`): it is the request a patient
-makes many times a day, so it is kept to a few light queries.
+A new check-in is written through the session with one statement that also recognises a
+retried send (`INSERT … ON CONFLICT (client_uuid) DO NOTHING RETURNING id`): it is the
+request a patient makes many times a day, so it is kept to a few light queries.
 """
 
 from __future__ import annotations
@@ -30,11 +30,11 @@ from sqlalchemy import Insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload
 
-from webapp.changes import plan_changed
 from webapp.clock import now_utc
 from webapp.errors import UserFacingError
 from webapp.extensions import db
 from webapp.people.models import Patient, User
+from webapp.plan.changed import plan_changed
 from webapp.selfcare import reminders
 from webapp.selfcare.checkins import limits
 from webapp.selfcare.checkins.rules import GoalRules, goal_rules, goal_rules_at
@@ -410,14 +410,11 @@ def check_in_record(
         return saved
     # The limits are read before the row is written, so it is written once, already marked.
     breaches = limits.limits_crossed(goal=goal, taken_at=moment, values=(value, value2))
-    # A statement the ORM does not see, so it says itself that today's self-care changes (a
-    # retried send that writes nothing costs one plan drawn anew).
+    # A statement the ORM's flush does not see, so it says itself that today's self-care
+    # changes (a retried send that writes nothing costs one plan drawn anew).
     plan_changed(goal.patient_id)
-    # On the connection: the ORM's execution layer has nothing to do for a Core insert, and
-    # the unit of work commits it because the plan was said to change.
-    connection = db.session.connection()
-    check_in_id = connection.scalar(
-        _insert_new(connection.dialect.name),
+    check_in_id = db.session.scalar(
+        _insert_new(db.session.get_bind().dialect.name),
         {
             "client_uuid": canonical,
             "goal_id": goal.id,

@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response
 
 from webapp.access import (
     Action,
+    allowed_actions,
     own_id_route,
     own_patient,
     own_patient_lean,
@@ -102,6 +103,7 @@ def _saved_page(patient: Patient, goal: SelfCareGoal, check_in_id: int) -> str:
         words=service.reading_words(goal, check_in),
         when=service.when_words(check_in.taken_at),
         flagged=flagged,
+        may_send_update=Action.SEND_UPDATE in allowed_actions(current_user, patient),
     )
 
 

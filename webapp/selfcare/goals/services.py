@@ -21,11 +21,11 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from webapp import audit
-from webapp.changes import plan_changed
 from webapp.clock import now_utc
 from webapp.db import rowcount
 from webapp.extensions import db
 from webapp.people.models import Patient, StaffMember, User
+from webapp.plan.changed import plan_changed
 from webapp.selfcare.goals.validation import GoalError, GoalInput, goal_checked
 from webapp.selfcare.models import GoalKind, GoalLimit, GoalStatus, SelfCareGoal
 from webapp.selfcare.reminders import self_care_reminders_refresh
@@ -112,6 +112,19 @@ def goals_of(*, patient: Patient, archived: bool = False) -> list[SelfCareGoal]:
             .where(SelfCareGoal.patient_id == patient.id, SelfCareGoal.status == status)
             .options(selectinload(SelfCareGoal.limits), *_with_people())
             .order_by(*order)
+        )
+    )
+
+
+def goals_all_of(*, patient_id: int) -> list[SelfCareGoal]:
+    """Every goal the patient has had, active and removed, oldest first, with limits and the
+    staff who assessed or agreed them: her own copy of the plan. Two queries."""
+    return list(
+        db.session.scalars(
+            select(SelfCareGoal)
+            .where(SelfCareGoal.patient_id == patient_id)
+            .options(selectinload(SelfCareGoal.limits), *_with_people())
+            .order_by(SelfCareGoal.id)
         )
     )
 

@@ -30,6 +30,7 @@ from webapp.selfcare.models import (
     UpdateFeeling,
 )
 from webapp.selfcare.updates.alerts import flagged_update_alert
+from webapp.selfcare.updates.threads import thread_around
 
 FEELING_MESSAGE = _l("Välj hur det går: Bättre, Som förut eller Sämre.")
 ANSWER_MESSAGE = _l("Skriv ditt svar till patienten.")
@@ -138,13 +139,16 @@ def check_in_of(update: PatientUpdate) -> CheckIn | None:
 
 
 def update_mark_seen(*, patient: Patient, update_id: int, staff: StaffMember) -> PatientUpdate:
-    """The care side has read it. A second "seen" changes nothing and logs nothing: the
-    patient is told who read it first."""
+    """The care side has read it, and so the rest of its thread. A second "seen" changes
+    nothing and logs nothing: the patient is told who read it first."""
     update = update_find(patient=patient, update_id=update_id)
-    if update.seen_at is not None:
+    unseen = [member for member in thread_around(update) if member.seen_at is None]
+    if not unseen:
         return update
-    update.seen_at = now_utc()
-    update.seen_by_staff_id = staff.id
+    now = now_utc()
+    for member in unseen:  # the whole thread: one matter, read at once
+        member.seen_at = now
+        member.seen_by_staff_id = staff.id
     db.session.flush()
     audit.change_record(actor=staff.user, patient=patient, change=audit.Change.UPDATE_SEEN)
     return update
@@ -154,7 +158,8 @@ def update_answer(
     *, patient: Patient, update_id: int, staff: StaffMember, text: str
 ) -> PatientUpdate:
     """A short note the patient sees under their update. Answering is reading too: an
-    unread update becomes read by the one who answers. The same answer sent twice (a
+    unread update becomes read by the one who answers. It answers the update's whole thread
+    (`update_threads`): every update of it not answered yet. The same answer sent twice (a
     double tap) is one answer; a different one after it is refused, nothing lost."""
     update = update_find(patient=patient, update_id=update_id)
     cleaned = (text or "").strip()
@@ -167,12 +172,15 @@ def update_answer(
             return update
         raise UpdateError(ANSWERED_ALREADY, "answer")
     now = now_utc()
-    update.answer = cleaned
-    update.answered_at = now
-    update.answered_by_staff_id = staff.id
-    if update.seen_at is None:
-        update.seen_at = now
-        update.seen_by_staff_id = staff.id
+    for member in thread_around(update):  # the whole thread: one matter, one answer
+        if member.answered_at is not None:
+            continue
+        member.answer = cleaned
+        member.answered_at = now
+        member.answered_by_staff_id = staff.id
+        if member.seen_at is None:
+            member.seen_at = now
+            member.seen_by_staff_id = staff.id
     db.session.flush()
     audit.change_record(actor=staff.user, patient=patient, change=audit.Change.UPDATE_ANSWERED)
     return update
@@ -204,6 +212,51 @@ def updates_of(patient: Patient) -> PatientUpdates:
         )
     )
     return PatientUpdates(updates=rows[:PATIENT_LIST_MAX], more=len(rows) > PATIENT_LIST_MAX)
+
+
+def updates_all_of(*, patient_id: int) -> list[PatientUpdate]:
+    """Every update of the patient, oldest first, with who read and answered it: her own
+    copy of the plan. One query."""
+    return list(
+        db.session.scalars(
+            select(PatientUpdate)
+            .where(PatientUpdate.patient_id == patient_id)
+            .options(
+                joinedload(PatientUpdate.seen_by).joinedload(StaffMember.user),
+                joinedload(PatientUpdate.answered_by).joinedload(StaffMember.user),
+            )
+            .order_by(PatientUpdate.created_at, PatientUpdate.id)
+        )
+    )
+
+
+def answers_unread(patient: Patient) -> list[PatientUpdate]:
+    """Updates whose answer the patient has not read yet, newest first, with who answered:
+    "Att göra nu" says so until she has. One query."""
+    return list(
+        db.session.scalars(
+            select(PatientUpdate)
+            .where(
+                PatientUpdate.patient_id == patient.id,
+                PatientUpdate.answered_at.is_not(None),
+                PatientUpdate.answer_read_at.is_(None),
+            )
+            .options(joinedload(PatientUpdate.answered_by).joinedload(StaffMember.user))
+            .order_by(PatientUpdate.answered_at.desc(), PatientUpdate.id.desc())
+        )
+    )
+
+
+def answers_mark_read(shown: list[PatientUpdate]) -> None:
+    """The patient has read the answers on her list: no longer news on Min plan."""
+    now = now_utc()
+    changed = False
+    for update in shown:
+        if update.answered_at is not None and update.answer_read_at is None:
+            update.answer_read_at = now
+            changed = True
+    if changed:
+        db.session.flush()
 
 
 def check_in_words(goal: SelfCareGoal | None, check_in: CheckIn | None) -> str:

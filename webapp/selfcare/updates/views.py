@@ -23,6 +23,7 @@ from webapp.selfcare.models import FEELING_WORDS, UpdateFeeling
 from webapp.selfcare.updates import services as service
 from webapp.selfcare.updates.forms import ANSWER, SEEN, CareUpdateForm, UpdateForm
 from webapp.selfcare.updates.inbox import inbox_build, is_mine
+from webapp.selfcare.updates.threads import thread_around, threads_of
 
 MINE, ALL = "mina", "alla"
 
@@ -66,10 +67,16 @@ def update_new(patient: Patient) -> Page:
 @bp.get("/uppdateringar")
 @own_route(Action.VIEW_SELF_CARE)
 def updates(patient: Patient) -> str:
+    listing = service.updates_of(patient)
+    new_answers = {u.id for u in listing.updates if u.answered_at and not u.answer_read_at}
+    if current_user.id == patient.user_id:  # her own reading, not a relative's
+        service.answers_mark_read(listing.updates)
     return render_template(
         "selfcare/updates.html",
         patient=patient,
-        listing=service.updates_of(patient),
+        listing=listing,
+        threads=threads_of(listing.updates),
+        new_answers=new_answers,
         feeling_words=_feeling_words,
     )
 
@@ -125,6 +132,7 @@ def care_update(patient: Patient, update_id: int) -> Page:
         patient=patient,
         update=update,
         check_in=service.check_in_of(update) if update.flagged else None,
+        same_moment=[other for other in thread_around(update) if other.id != update.id],
         form=form,
         may_answer=may_answer,
         feeling_words=_feeling_words,

@@ -2,7 +2,7 @@
 
 The patient opens "Min plan" far more often than anyone changes it, and rendering the five
 parts is most of the page's cost. Each worker keeps the rendered HTML keyed by the patient,
-the plan's version (bumped in the same commit as any change, see `freshness`) and the
+the plan's version (bumped in the same commit as any change, see version.py) and the
 language. Entries also age out after `MAX_AGE`, because "what happens next" moves with the
 clock even when nothing is written.
 
@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 
-from flask import render_template
+from flask import render_template, url_for
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -46,12 +46,7 @@ MAX_ENTRIES = 2000
 
 
 def _store() -> KeptPages:
-    return kept_pages_of("plan_fragments", max_entries=MAX_ENTRIES, max_age=MAX_AGE)
-
-
-def store_clear() -> None:
-    """Forget every kept plan in this worker (tests; an operator's reload does the same)."""
-    _store().clear()
+    return kept_pages_of("own_plan", max_entries=MAX_ENTRIES, max_age=MAX_AGE)
 
 
 def phone_lines(patient: Patient, overview: Overview) -> dict[str, LineStatus]:
@@ -87,7 +82,7 @@ def _own_plan_entry(patient_id: int, plan_version: int) -> tuple[float, datetime
     # The door again, now loading the record with its contacts (one query; no log entry,
     # since the patient reads their own plan).
     patient = load_patient(current_user, patient_id, Action.VIEW_PLAN)
-    overview = overview_build(patient)
+    overview = overview_build(patient, own=True)
     upcoming = overview.follow_ups.next
     lines = phone_lines(patient, overview)
     html = for_keeping(
@@ -97,6 +92,10 @@ def _own_plan_entry(patient_id: int, plan_version: int) -> tuple[float, datetime
             todo=todo_items(overview),
             first_time=overview.first_time,
             next_step=next_step_words(upcoming, patient) if upcoming else "",
+            # The line leads to that contact, where "Jag kan inte komma" and the calendar are.
+            next_step_url=url_for("followups.index", _anchor=f"kontakt-{upcoming.id}")
+            if upcoming
+            else "",
             patient=patient,
             lines=lines,
             viewer_is_staff=False,
