@@ -29,6 +29,7 @@ from collections import Counter, deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from functools import cached_property
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -68,7 +69,7 @@ class Job:
     subscription: dict[str, Any] | None
     lease_until: datetime | None = None
 
-    @property
+    @cached_property  # read twice per send (its lane, and when it is done)
     def origin(self) -> str:
         if self.subscription is None:
             return ""
