@@ -16,9 +16,8 @@ from webapp.extensions import db
 from webapp.notify import cli as notify_cli
 from webapp.people import services as people
 from webapp.people.models import CareUnit, Patient, StaffMember, User
-from webapp.quality import cli as quality_cli
 from webapp.people.personnummer import check_digit
-
+from webapp.quality import cli as quality_cli
 
 
 def init_app(app: Flask) -> None:
