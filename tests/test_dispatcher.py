@@ -437,3 +437,18 @@ def test_an_address_saved_before_the_allow_list_is_not_posted_to(app, clock, pat
     assert push.requests == 0
     (row,) = db.session.scalars(select(Reminder)).all()
     assert row.error.startswith("not a push service")
+
+
+def test_a_push_service_name_that_resolves_to_loopback_is_refused_at_connect_time(
+    app, clock, patient, push
+):
+    """An operator's allow-list that names a host resolving inside our network: the
+    device is accepted (a name, https, port 443), but no connection is ever made."""
+    app.config.update(PUSH_SERVICE_LOCAL=False, PUSH_SERVICE_HOSTS=("localhost",))
+    subscription = push.subscription()
+    subscription["endpoint"] = "https://localhost/push/" + subscription["endpoint"].rsplit("/")[-1]
+    phone = committed(notify.device_add(user=patient.user, subscription=subscription, name="X"))
+    (row,) = queue(patient.user, phone)
+    assert dispatch().counts == {"retried": 1}
+    assert db.session.get(Reminder, row.id).error.startswith("no answer: address refused")
+    assert push.requests == 0

@@ -31,7 +31,7 @@ from webapp.followups.details import local_zone
 from webapp.followups.first_contact import first_contact_by
 from webapp.followups.models import FollowUp, FollowUpStatus
 from webapp.people.models import Patient, StaffMember, User
-from webapp.selfcare.models import PatientUpdate, UpdateFeeling
+from webapp.selfcare.updates import services as selfcare_updates
 
 NOTHING_WAITS = len(Urgency)  # sorts after every urgency
 NO_CONTACT = datetime.max
@@ -99,45 +99,23 @@ def patient_updates(patient_ids: Sequence[int]) -> dict[int, list[Need]]:
     """Updates from the patient that nobody of care has handled (read) yet, in her words.
 
     A value outside an agreed limit and an update saying "Sämre" are each a line of their
-    own ("Sämre: andfådd, svullna fötter"), so handling the alert leaves her own words on
-    the list until they are handled too. Other updates ("Bättre", "Som förut") are counted.
-    One query."""
-    rows = db.session.execute(
-        select(
-            PatientUpdate.patient_id,
-            PatientUpdate.id,
-            PatientUpdate.flagged,
-            PatientUpdate.feeling,
-            PatientUpdate.text,
-            PatientUpdate.flag_reason,
-        )
-        .where(PatientUpdate.patient_id.in_(patient_ids), PatientUpdate.seen_at.is_(None))
-        .order_by(PatientUpdate.created_at.desc(), PatientUpdate.id.desc())
-    )
-    found: dict[int, dict[str, list[tuple[int, str]]]] = {}
-    for patient_id, update_id, flagged, feeling, text, reason in rows:
-        sorts = found.setdefault(patient_id, {"limit": [], "worse": [], "other": []})
-        if flagged:
-            sorts["limit"].append((update_id, reason))
-        elif feeling == UpdateFeeling.WORSE:
-            sorts["worse"].append((update_id, text))
-        else:
-            sorts["other"].append((update_id, text))
+    own ("Sämre: andfådd, svullna fötter"), so an alert handled before her own words came
+    leaves them on the list until they are handled too. Other updates ("Bättre", "Som
+    förut") are counted. One query."""
     needs: dict[int, list[Need]] = {}
-    for patient_id, sorts in found.items():
+    for patient_id, unseen in selfcare_updates.unseen_by_patient(patient_ids).items():
         lines = needs.setdefault(patient_id, [])
 
         def href(update_id: int, patient_id: int = patient_id) -> str:
             return url_for("selfcare.care_update", patient_id=patient_id, update_id=update_id)
 
-        if limit := sorts["limit"]:
-            newest_id, reason = limit[0]  # the newest first
-            text = _("Utanför gränsen: %(what)s", what=_shortened(reason))
+        if limit := [update for update in unseen if update.flagged]:
+            text = _("Utanför gränsen: %(what)s", what=_shortened(limit[0].words))
             if len(limit) > 1:
                 text += " " + _("(%(num)d gånger)", num=len(limit))
-            lines.append(Need(Urgency.URGENT, text, href(newest_id)))
-        if worse := sorts["worse"]:
-            newest_id, words = worse[0]
+            lines.append(Need(Urgency.URGENT, text, href(limit[0].id)))
+        if worse := [update for update in unseen if update.worse and not update.flagged]:
+            words = worse[0].words  # the newest
             text = (
                 _("Sämre: %(words)s", words=_shortened(words))
                 if words.strip()
@@ -145,14 +123,14 @@ def patient_updates(patient_ids: Sequence[int]) -> dict[int, list[Need]]:
             )
             if len(worse) > 1:
                 text += " " + _("(%(num)d uppdateringar)", num=len(worse))
-            lines.append(Need(Urgency.URGENT, text, href(newest_id)))
-        if other := sorts["other"]:
+            lines.append(Need(Urgency.URGENT, text, href(worse[0].id)))
+        if other := [update for update in unseen if not (update.flagged or update.worse)]:
             text = ngettext(
                 "%(num)d ny uppdatering från patienten",
                 "%(num)d nya uppdateringar från patienten",
                 len(other),
             )
-            lines.append(Need(Urgency.TALK, text, href(other[0][0])))
+            lines.append(Need(Urgency.TALK, text, href(other[0].id)))
     return needs
 
 

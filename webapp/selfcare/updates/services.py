@@ -159,7 +159,7 @@ def update_answer(
 ) -> PatientUpdate:
     """A short note the patient sees under their update. Answering is reading too: an
     unread update becomes read by the one who answers. It answers the update's whole thread
-    (`update_threads`): every update of it not answered yet. The same answer sent twice (a
+    (`threads.py`): every update of it not answered yet. The same answer sent twice (a
     double tap) is one answer; a different one after it is refused, nothing lost."""
     update = update_find(patient=patient, update_id=update_id)
     cleaned = (text or "").strip()
@@ -279,15 +279,40 @@ def check_in_words(goal: SelfCareGoal | None, check_in: CheckIn | None) -> str:
     return f"{format_number(check_in.value, unit.decimals)} {unit.words}"
 
 
-def unseen_by_patient(patient_ids: Sequence[int]) -> dict[int, list[tuple[int, bool]]]:
-    """Each patient's updates that nobody of care has read yet, as (update id, flagged):
-    flagged first, then the newest. One query, however many patients."""
+@dataclass(frozen=True)
+class Unseen:
+    """An update nobody of care has read yet, as the worklist says it: in the patient's
+    words ("Sämre: andfådd") or the limit's ("Vikten har ökat mer än 2 kg på 3 dagar")."""
+
+    id: int
+    flagged: bool
+    worse: bool  # the patient chose "Sämre"
+    words: str  # her own text, or for a flagged update the limit it crossed
+
+
+def unseen_by_patient(patient_ids: Sequence[int]) -> dict[int, list[Unseen]]:
+    """Each patient's updates that nobody of care has read yet, the newest first. One query,
+    however many patients."""
     rows = db.session.execute(
-        select(PatientUpdate.patient_id, PatientUpdate.id, PatientUpdate.flagged)
+        select(
+            PatientUpdate.patient_id,
+            PatientUpdate.id,
+            PatientUpdate.flagged,
+            PatientUpdate.feeling,
+            PatientUpdate.text,
+            PatientUpdate.flag_reason,
+        )
         .where(PatientUpdate.patient_id.in_(patient_ids), PatientUpdate.seen_at.is_(None))
-        .order_by(PatientUpdate.flagged.desc(), PatientUpdate.created_at.desc())
+        .order_by(PatientUpdate.created_at.desc(), PatientUpdate.id.desc())
     )
-    found: dict[int, list[tuple[int, bool]]] = {}
-    for patient_id, update_id, is_flagged in rows:
-        found.setdefault(patient_id, []).append((update_id, bool(is_flagged)))
+    found: dict[int, list[Unseen]] = {}
+    for patient_id, update_id, flagged, feeling, text, reason in rows:
+        found.setdefault(patient_id, []).append(
+            Unseen(
+                id=update_id,
+                flagged=bool(flagged),
+                worse=feeling == UpdateFeeling.WORSE,
+                words=reason if flagged else text,
+            )
+        )
     return found
