@@ -144,7 +144,7 @@ def test_the_pages_of_a_bad_moment_read_whole_at_200_percent_text(
         ("/overenskommelse/nar-jag-blir-samre", "När jag blir sämre"),
         ("/kvitto/fraga/1", "Mitt kvitto"),
         ("/overenskommelse/", "Vår överenskommelse"),
-        ("/logglista", "Vem har läst min plan?"),
+        ("/logglista", "Vem har tittat i min plan?"),
     ):
         large_text(page, path, heading)
         assert_readable_at_large_text(page, axe_check)
