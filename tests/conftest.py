@@ -90,7 +90,8 @@ def make_config(tmp_path: Any, **overrides: Any) -> dict[str, Any]:
 def _forget_previous_request(_sender: Flask, **_extra: Any) -> None:
     # Requests share the test's app context, so flask.g would carry one client's signed-in
     # user (Flask-Login) and CSRF token (Flask-WTF) into the next client's request.
-    for name in ("_login_user", "csrf_token", "_flask_babel", "user_session"):
+    names = ("_login_user", "csrf_token", "_flask_babel", "user_session")
+    for name in (*names, "nara_acting_grant", "nara_acting_ended"):
         g.pop(name, None)
 
 

@@ -21,6 +21,7 @@ AREAS = (
     "careteam",
     "notify",
     "selfcare",
+    "relatives",
     "pwa",
     "accessibility",
 )

@@ -7,7 +7,16 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from webapp import audit
-from webapp.access import Action, active_staff, login_required, own_patient_id, own_route
+from webapp.access import (
+    Action,
+    acting_ended,
+    acting_grant,
+    active_staff,
+    login_required,
+    own_patient_id,
+    own_route,
+    viewer_may,
+)
 from webapp.auth import services as auth_services
 from webapp.followups.details import local_zone
 from webapp.forms import EmptyForm
@@ -15,6 +24,7 @@ from webapp.kept_pages import message_waiting
 from webapp.people.models import Patient
 from webapp.plan import bp
 from webapp.plan.fragments import own_plan_html, own_plan_page
+from webapp.relatives.services import helping_only_one, labels_of
 from webapp.routing import ID_MAX
 
 
@@ -24,13 +34,21 @@ def home() -> str | Response:
         return render_template("plan/welcome.html")
     if active_staff(current_user) is not None:
         return redirect(url_for("care.patients"))
-    # The id and the plan's version come with the signed-in row: a usual look needs no more
-    # of the record.
+    grant = acting_grant()
+    if grant is None and current_user.patient_id is None and acting_ended() is None:
+        grant = helping_only_one(current_user.id)
+    if grant is None and (current_user.patient_id is None or acting_ended() is not None):
+        # A relative with no one chosen (or whose access just ended): whom to help.
+        return redirect(url_for("relatives.choose"))
+    if grant is not None and not viewer_may(Action.VIEW_PLAN):
+        return render_template("relatives/helping_home.html", grant=grant)
+    # The id and the plan's version come with the signed-in row (or, for a relative, with
+    # the grant the door read): a usual look needs no more of the record.
     patient_id = own_patient_id(current_user, Action.VIEW_PLAN)
-    plan_version = current_user.plan_version
+    plan_version = grant.patient.plan_version if grant is not None else current_user.plan_version
     notices = (
         auth_services.security_events_unacknowledged(current_user)
-        if current_user.has_security_notice
+        if current_user.has_security_notice and grant is None
         else []
     )
     welcome = request.args.get("welcome") == "1"
@@ -66,6 +84,8 @@ def access_log(patient: Patient) -> str:
         role_words=audit.ROLE_WORDS,
         read_actions=audit.READ_ACTIONS,
         first_page=before is None,
+        # A relative is named as the patient named them: "Eva (dotter)".
+        relative_labels=labels_of(patient.id),
     )
 
 
@@ -73,4 +93,6 @@ def access_log(patient: Patient) -> str:
 @login_required
 def settings() -> str:
     """Keys, reminders, calendar and language: set once, so they sit here, not in the menu."""
-    return render_template("plan/settings.html", is_patient=current_user.is_patient)
+    return render_template(
+        "plan/settings.html", is_patient=current_user.is_patient and acting_grant() is None
+    )
