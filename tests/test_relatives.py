@@ -3,13 +3,18 @@ her through the same routes; the patient changes and ends it; the ledger keeps e
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import timedelta
 
+from sqlalchemy import func, select
+
+from tests.conftest import csrf_token
 from tests.relatives_helpers import invite, post, take_with_new_account
 from webapp.audit import AccessLogEntry
 from webapp.extensions import db
 from webapp.people.models import User, UserKind
+from webapp.relatives import services
 from webapp.relatives.models import GrantEvent, ProxyGrant
+from webapp.selfcare.models import CheckIn
 
 
 def relative_client(app, patient_client):
@@ -82,3 +87,217 @@ def test_the_patient_opening_her_own_link_is_told_to_send_it(patient_client):
     response = patient_client.get(link)
     assert response.status_code == 410
     assert "Skicka den till din närstående" in response.get_data(as_text=True)
+
+
+# --- acting for her within the scopes -----------------------------------------------------
+
+
+def test_a_relative_logs_a_weight_and_the_history_says_who(app, patient_client, patient, nurse):
+    from tests.selfcare_rows import goal_make
+    from tests.test_selfcare_checkins import post_log
+
+    goal = goal_make(patient)
+    eva = relative_client(app, patient_client)
+    eva.get("/", follow_redirects=True)
+    assert post_log(eva, goal, value="72,4").status_code == 303
+    check_in = db.session.scalar(select(CheckIn))
+    grant = db.session.scalar(select(ProxyGrant))
+    assert check_in.patient_id == patient.id
+    assert check_in.logged_by_user_id == grant.relative_user_id
+    history = patient_client.get(f"/egenvard/{goal.id}/historik").get_data(as_text=True)
+    assert "Loggat av Eva (dotter)" in history
+    nurse_client = app.test_client()
+    from tests.conftest import register_with_invitation
+
+    register_with_invitation(nurse_client, nurse.user)
+    care = nurse_client.get(f"/egenvard/patient/{patient.id}/{goal.id}/bild")
+    assert care.status_code == 200
+    assert "Loggat av Eva (dotter)" in care.get_data(as_text=True)
+
+
+def test_an_update_sent_by_a_relative_says_so_in_the_nurses_inbox(
+    app, patient_client, patient, nurse
+):
+    from tests.conftest import register_with_invitation
+
+    eva = relative_client(app, patient_client)
+    eva.get("/", follow_redirects=True)
+    page = "/egenvard/uppdatering"
+    sent = eva.post(page, data={"csrf_token": csrf_token(eva, page), "feeling": "same"})
+    assert sent.status_code == 303, sent.get_data(as_text=True)
+    nurse_client = app.test_client()
+    register_with_invitation(nurse_client, nurse.user)
+    inbox = nurse_client.get("/egenvard/inkorg").get_data(as_text=True)
+    assert "Skickad av Eva (dotter)" in inbox
+
+
+def test_a_relative_who_may_only_see_cannot_log_nor_send(app, patient_client, patient):
+    from tests.selfcare_rows import goal_make
+
+    goal = goal_make(patient)
+    link = invite(patient_client, scopes=["view_plan"])
+    eva = app.test_client()
+    take_with_new_account(eva, link)
+    eva.get("/", follow_redirects=True)
+    assert eva.get(f"/egenvard/{goal.id}/logga").status_code == 404
+    assert eva.get("/egenvard/uppdatering").status_code == 404
+    today = eva.get("/egenvard/").get_data(as_text=True)
+    assert f"/egenvard/{goal.id}/logga" not in today
+    db.session.expire_all()
+    assert db.session.scalar(select(CheckIn)) is None
+
+
+def test_changing_the_scopes_holds_from_the_next_request(app, patient_client, patient):
+    eva = relative_client(app, patient_client)
+    assert eva.get("/", follow_redirects=True).status_code == 200
+    grant = db.session.scalar(select(ProxyGrant))
+    page = f"/narstaende/{grant.id}/andra"
+    changed = patient_client.post(
+        page, data={"csrf_token": csrf_token(patient_client, page), "scopes": ["self_care"]}
+    )
+    assert changed.status_code == 303
+    home = eva.get("/", follow_redirects=True).get_data(as_text=True)
+    assert "Min fasta vårdkontakt" not in home  # the plan is no longer hers to see
+    kinds = db.session.scalars(select(GrantEvent.kind).order_by(GrantEvent.id)).all()
+    assert kinds == ["invited", "accepted", "changed"]
+
+
+def test_saving_the_same_scopes_adds_no_ledger_row(app, patient_client):
+    invite(patient_client)
+    grant = db.session.scalar(select(ProxyGrant))
+    page = f"/narstaende/{grant.id}/andra"
+    same = patient_client.post(
+        page,
+        data={"csrf_token": csrf_token(patient_client, page), "scopes": list(grant.scopes)},
+    )
+    assert same.status_code == 303
+    assert db.session.scalar(select(func.count()).select_from(GrantEvent)) == 1
+
+
+# --- bad input and misuse -------------------------------------------------------------------
+
+
+def test_an_unknown_scope_or_none_is_refused_keeping_what_was_typed(patient_client):
+    page = "/narstaende/ny"
+    for scopes, words in ((["everything"], "Välj bland"), ([], "Välj minst en sak")):
+        response = patient_client.post(
+            page,
+            data={
+                "csrf_token": csrf_token(patient_client, page),
+                "relative_name": "Eva",
+                "relation": "dotter",
+                "scopes": scopes,
+            },
+        )
+        html = response.get_data(as_text=True)
+        assert response.status_code == 400
+        assert words in html and 'value="Eva"' in html and 'value="dotter"' in html
+    assert db.session.scalar(select(func.count()).select_from(ProxyGrant)) == 0
+
+
+def test_a_past_end_date_or_a_bad_date_is_refused(patient_client, clock):
+    page = "/narstaende/ny"
+    for ends_on in ("2001-01-01", "31/12"):
+        response = patient_client.post(
+            page,
+            data={
+                "csrf_token": csrf_token(patient_client, page),
+                "relative_name": "Eva",
+                "relation": "dotter",
+                "scopes": ["view_plan"],
+                "ends_on": ends_on,
+            },
+        )
+        assert response.status_code == 400
+    assert db.session.scalar(select(func.count()).select_from(ProxyGrant)) == 0
+
+
+def test_ending_a_grant_twice_changes_nothing_the_second_time(app, patient_client):
+    relative_client(app, patient_client)
+    grant = db.session.scalar(select(ProxyGrant))
+    path = f"/narstaende/{grant.id}/avsluta"
+    post(patient_client, path, page="/narstaende/")
+    again = post(patient_client, path, page="/narstaende/")
+    assert again.status_code == 303
+    assert "redan avslutad" in patient_client.get("/narstaende/").get_data(as_text=True)
+    kinds = db.session.scalars(select(GrantEvent.kind).order_by(GrantEvent.id)).all()
+    assert kinds == ["invited", "accepted", "ended"]
+
+
+def test_a_grant_with_an_end_date_ends_by_itself(app, patient_client):
+    today = services.today_local()
+    link = invite(patient_client, ends_on=today.isoformat())
+    eva = app.test_client()
+    take_with_new_account(eva, link)
+    assert "Astrid Berg" in eva.get("/", follow_redirects=True).get_data(as_text=True)
+    # Its last day has passed (the session itself would still hold: moved in the row).
+    grant = db.session.scalar(select(ProxyGrant))
+    grant.ends_on = today - timedelta(days=1)
+    db.session.commit()
+    assert eva.get("/egenvard/").status_code == 404
+    assert "Astrid Berg" not in eva.get("/", follow_redirects=True).get_data(as_text=True)
+
+
+def test_an_expired_invitation_is_refused(app, patient_client, clock):
+    link = invite(patient_client)
+    clock.advance(hours=80)
+    response = app.test_client().get(link)
+    assert response.status_code == 410
+    assert "gått ut" in response.get_data(as_text=True)
+
+
+def test_a_patient_of_another_grant_id_gets_404(app, patient_client, nurse):
+    from tests.conftest import register_with_invitation
+    from webapp.people import services as people
+
+    invite(patient_client)
+    grant = db.session.scalar(select(ProxyGrant))
+    other = people.patient_create(
+        created_by=nurse, name="Gunnar Ek", phone="070-444 55 66", personal_number=None
+    )
+    db.session.commit()
+    gunnar = app.test_client()
+    register_with_invitation(gunnar, other.user)
+    page = "/narstaende/"
+    assert gunnar.get(f"/narstaende/{grant.id}/andra").status_code == 404
+    ended = gunnar.post(
+        f"/narstaende/{grant.id}/avsluta", data={"csrf_token": csrf_token(gunnar, page)}
+    )
+    assert ended.status_code == 404
+    db.session.expire_all()
+    assert db.session.get(ProxyGrant, grant.id).ended_at is None
+
+
+def test_the_relative_steps_down_and_the_patient_is_told(app, patient_client):
+    eva = relative_client(app, patient_client)
+    eva.get("/", follow_redirects=True)
+    grant = db.session.scalar(select(ProxyGrant))
+    path = f"/narstaende/hjalper/{grant.id}/sluta"
+    assert "Jag vill inte längre hjälpa Astrid Berg" in eva.get(path).get_data(as_text=True)
+    assert post(eva, path, page=path).status_code == 303
+    assert eva.get("/egenvard/").status_code == 404
+    mine = patient_client.get("/narstaende/").get_data(as_text=True)
+    assert "Slutade hjälpa dig" in mine
+    ledger = patient_client.get("/narstaende/samtycken").get_data(as_text=True)
+    assert "Eva (dotter) slutade hjälpa dig." in ledger
+
+
+def test_one_person_helps_two_patients_and_is_a_patient_too(app, patient_client, patient, nurse):
+    from tests.conftest import register_with_invitation
+    from webapp.people import services as people
+
+    gunnar = people.patient_create(
+        created_by=nurse, name="Gunnar Ek", phone="070-444 55 66", personal_number=None
+    )
+    db.session.commit()
+    gunnar_client = app.test_client()
+    register_with_invitation(gunnar_client, gunnar.user)
+    link = invite(patient_client, name="Gunnar", relation="granne")
+    taken = post(gunnar_client, link, page=link)
+    assert taken.status_code == 303
+    home = gunnar_client.get("/", follow_redirects=True).get_data(as_text=True)
+    assert "Du hjälper:" in home and "Astrid Berg" in home
+    back = post(gunnar_client, "/narstaende/hjalper/tillbaka")
+    assert back.status_code == 303
+    own = gunnar_client.get("/").get_data(as_text=True)
+    assert "Du hjälper:" not in own

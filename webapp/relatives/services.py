@@ -416,3 +416,29 @@ def labels_of(patient_id: int) -> dict[int, str]:
         .order_by(ProxyGrant.id)
     )
     return {row[0]: f"{row[1]} ({row[2]})" for row in rows if row[0] is not None}
+
+
+def labels_for(pairs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], str]:
+    """(patient id, account id) -> "Eva (dotter)", for the accounts that acted for those
+    patients as relatives: one query, none when no pair is given."""
+    wanted = set(pairs)
+    if not wanted:
+        return {}
+    rows = db.session.execute(
+        select(
+            ProxyGrant.patient_id,
+            ProxyGrant.relative_user_id,
+            ProxyGrant.relative_name,
+            ProxyGrant.relation,
+        )
+        .where(
+            ProxyGrant.patient_id.in_({patient_id for patient_id, _user in wanted}),
+            ProxyGrant.relative_user_id.in_({user_id for _patient, user_id in wanted}),
+        )
+        .order_by(ProxyGrant.id)
+    )
+    return {
+        (row[0], row[1]): f"{row[2]} ({row[3]})"
+        for row in rows
+        if row[1] is not None and (row[0], row[1]) in wanted
+    }

@@ -35,6 +35,7 @@ from webapp.clock import now_utc
 from webapp.errors import UserFacingError
 from webapp.extensions import db
 from webapp.people.models import Patient, User
+from webapp.relatives.services import labels_for
 from webapp.selfcare import limits, reminders
 from webapp.selfcare.measures import (
     BLOOD_PRESSURE_LOWER,
@@ -626,6 +627,9 @@ def check_in_history(
     if ids:
         for user_id, name in db.session.execute(select(User.id, User.name).where(User.id.in_(ids))):
             names[user_id] = name
+        # A relative who logged for her is named as she named them: "Eva (dotter)".
+        helpers = labels_for((patient.id, user_id) for user_id in ids if user_id != patient.user_id)
+        names.update({user_id: label for (_patient, user_id), label in helpers.items()})
 
     def who(user_id: int | None) -> str | None:
         if user_id is None:
