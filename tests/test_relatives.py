@@ -301,3 +301,67 @@ def test_one_person_helps_two_patients_and_is_a_patient_too(app, patient_client,
     assert back.status_code == 303
     own = gunnar_client.get("/").get_data(as_text=True)
     assert "Du hjälper:" not in own
+
+
+# --- consent given in person, recorded by the care contact ------------------------------------
+
+
+def consent_form(client, patient, **fields):
+    page = f"/narstaende/vard/patienter/{patient.id}/samtycke"
+    today = services.today_local()
+    data = {
+        "csrf_token": csrf_token(client, page),
+        "relative_name": "Eva",
+        "relation": "dotter",
+        "scopes": ["view_plan", "reminders"],
+        "consent_given_on": today.isoformat(),
+        "ends_on": (today + timedelta(days=180)).isoformat(),
+        **fields,
+    }
+    return client.post(page, data=data)
+
+
+def test_the_care_contact_records_consent_and_the_patient_sees_it(
+    app, patient, nurse_client, patient_client
+):
+    response = consent_form(nurse_client, patient)
+    assert response.status_code == 303, response.get_data(as_text=True)
+    link_page = nurse_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "/narstaende/inbjudan/" in link_page and "<svg" in link_page
+    grant = db.session.scalar(select(ProxyGrant))
+    assert grant.consent_given_on == services.today_local()
+    log = patient_client.get("/logglista").get_data(as_text=True)
+    assert "antecknade att du har gett en närstående åtkomst" in log
+    plan = patient_client.get("/").get_data(as_text=True)
+    assert "Eva (dotter)" in plan and "Karin Lind antecknade samtycket" in plan
+    ledger = patient_client.get("/narstaende/samtycken").get_data(as_text=True)
+    assert "Karin Lind antecknade att du gav Eva (dotter) åtkomst" in ledger
+    care = nurse_client.get(f"/vard/patienter/{patient.id}").get_data(as_text=True)
+    assert "Eva (dotter)" in care and "Se min plan" in care
+
+
+def test_recorded_consent_holds_at_most_twelve_months(patient, nurse_client):
+    today = services.today_local()
+    response = consent_form(
+        nurse_client, patient, ends_on=(today + timedelta(days=400)).isoformat()
+    )
+    assert response.status_code == 400
+    assert "högst tolv månader" in response.get_data(as_text=True)
+    future = consent_form(
+        nurse_client, patient, consent_given_on=(today + timedelta(days=1)).isoformat()
+    )
+    assert future.status_code == 400
+    assert db.session.scalar(select(func.count()).select_from(ProxyGrant)) == 0
+
+
+def test_only_the_care_contact_records_consent(app, patient, unit):
+    from tests.conftest import register_with_invitation
+    from webapp.people import services as people
+
+    colleague = people.staff_create(unit=unit, name="Lena Kollega", title="Undersköterska")
+    db.session.commit()
+    client = app.test_client()
+    register_with_invitation(client, colleague.user)
+    page = f"/narstaende/vard/patienter/{patient.id}/samtycke"
+    assert client.get(page).status_code == 404
+    assert db.session.scalar(select(func.count()).select_from(ProxyGrant)) == 0

@@ -15,6 +15,7 @@ from webapp.careteam import services as careteam
 from webapp.followups import services as followups
 from webapp.people.models import Patient
 from webapp.receipt import services as receipt
+from webapp.relatives import overview as relatives
 from webapp.selfcare import overview as selfcare
 from webapp.whatmatters import services as whatmatters
 
@@ -28,6 +29,7 @@ class Overview:
     receipt: Any
     care_team: Any
     self_care: Any
+    relatives: Any
 
     @property
     def first_time(self) -> bool:
@@ -46,4 +48,5 @@ def overview_build(patient: Patient) -> Overview:
         receipt=receipt.for_overview(patient, agreed),
         care_team=careteam.for_overview(patient),
         self_care=selfcare.for_overview(patient),
+        relatives=relatives.for_overview(patient),
     )
