@@ -43,27 +43,6 @@ def count_queries() -> Iterator[list[str]]:
         event.remove(db.engine, "before_cursor_execute", remember)
 
 
-@contextmanager
-def orm_objects_made() -> Iterator[list[str]]:
-    """The classes of the ORM objects made or loaded into a session inside the block: a kept
-    page needs none (making the signed-in account and record cost a look a third of it)."""
-    from sqlalchemy.orm import Session
-
-    made: list[str] = []
-
-    def note(_session: object, instance: object) -> None:
-        made.append(type(instance).__name__)
-
-    names = ("detached_to_persistent", "loaded_as_persistent")
-    for name in names:
-        event.listen(Session, name, note)
-    try:
-        yield made
-    finally:
-        for name in names:
-            event.remove(Session, name, note)
-
-
 # One VAPID key pair for the whole run (what `flask notify keys` makes).
 TEST_VAPID_PRIVATE_KEY = vapid_keys_generate()[0]
 
@@ -88,11 +67,10 @@ def make_config(tmp_path: Any, **overrides: Any) -> dict[str, Any]:
 
 
 def _forget_previous_request(_sender: Flask, **_extra: Any) -> None:
-    # Requests share the test's app context, so flask.g would carry one client's signed-in
-    # user (Flask-Login) and CSRF token (Flask-WTF) into the next client's request.
-    names = ("_login_user", "csrf_token", "_flask_babel", "user_session")
-    for name in (*names, "nara_acting_grant", "nara_acting_ended"):
-        g.pop(name, None)
+    # Requests share the test's app context, so flask.g would carry what one request kept
+    # there (Flask-Login's user, Flask-WTF's token, the locale) into the next one.
+    for name in list(g):
+        g.pop(name)
 
 
 def _session_scope() -> int:

@@ -47,6 +47,7 @@ from webapp import create_app
 from webapp.agreement import services as agreements
 from webapp.auth import services as auth_services
 from webapp.auth.models import InvitationPurpose, SecurityEventKind
+from webapp.auth.sessions import is_safe_next
 from webapp.careteam import services as careteam
 from webapp.extensions import db
 from webapp.followups import services as followups
@@ -61,7 +62,6 @@ from webapp.receipt import services as receipt
 from webapp.selfcare import goals as selfcare_goals
 from webapp.selfcare import updates
 from webapp.selfcare.goal_checks import GoalInput, LimitInput
-from webapp.sessions import is_safe_next
 from webapp.whatmatters import services as whatmatters
 
 # Random text finds the same form bugs on either database, so the SQLite pass tries more

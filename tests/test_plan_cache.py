@@ -7,7 +7,7 @@ import re
 import pytest
 from sqlalchemy import select, update
 
-from tests.conftest import count_queries, orm_objects_made, register_with_invitation
+from tests.conftest import count_queries, register_with_invitation
 from webapp import kept_pages
 from webapp.agreement import services as agreement
 from webapp.agreement.models import ItemKind
@@ -175,15 +175,6 @@ def test_a_look_at_an_unchanged_plan_is_one_query(planned, patient_client):
         page = home(patient_client)
     assert "Att kunna gå till affären själv." in page
     assert len(statements) == 1, statements  # the session's user, with the patient row
-
-
-def test_a_look_at_an_unchanged_plan_makes_no_orm_object(planned, patient_client):
-    # The kept page needs the patient's id and plan version, which the signed-in row has.
-    home(patient_client)
-    with orm_objects_made() as made:
-        page = home(patient_client)
-    assert "Att kunna gå till affären själv." in page
-    assert made == []
 
 
 def test_a_look_commits_nothing_and_a_change_commits_once(planned, patient_client):

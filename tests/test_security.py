@@ -20,9 +20,9 @@ from tests.conftest import (
     sign_in,
 )
 from webapp import create_app
+from webapp.auth.sessions import is_safe_next
 from webapp.extensions import db
 from webapp.people.models import Patient
-from webapp.sessions import is_safe_next
 
 PUBLIC_PAGES = ("/", "/logga-in", "/utloggad", "/offline", "/inbjudan/unknown", "/saknas")
 

@@ -28,14 +28,15 @@ AREAS = (
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    from webapp.request_costs import NaraFlask
+    from webapp.session_cookies import SessionCookies
 
-    app = NaraFlask(
+    app = Flask(
         __name__,
         static_folder=str(PROJECT_ROOT / "static"),
         template_folder=str(PROJECT_ROOT / "templates"),
         instance_path=str(PROJECT_ROOT / "instance"),
     )
+    app.session_interface = SessionCookies()
     app.config.update(from_environment(test_config))
     app.config.update(BASELINE)
     if test_config:
@@ -62,7 +63,8 @@ def register_proxies(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from webapp import i18n, sessions, unit_of_work
+    from webapp import i18n, unit_of_work
+    from webapp.auth import sessions
     from webapp.extensions import babel, csrf, db, limiter, login_manager, migrate
 
     # First, so that its after_request hook runs last: it commits or rolls back the request.
@@ -76,7 +78,6 @@ def register_extensions(app: Flask) -> None:
         locale_selector=i18n.select_locale,
         default_translation_directories=str(PROJECT_ROOT / "webapp" / "translations"),
     )
-    i18n.install_template_gettext(app)
     sessions.init_login(app, login_manager)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         with app.app_context():
@@ -117,10 +118,9 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
-    from webapp import request_costs, security
+    from webapp import security
 
     security.init_app(app)
-    request_costs.trim(app)  # after the blueprints and the other hooks: it looks at them
 
 
 def register_errors(app: Flask) -> None:

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import (
     Blueprint,
-    Flask,
     current_app,
-    g,
     has_request_context,
     redirect,
     request,
@@ -16,11 +12,11 @@ from flask import (
     url_for,
 )
 from flask.blueprints import BlueprintSetupState
-from flask_babel import format_date, format_datetime, get_locale, get_translations
+from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from webapp.sessions import is_safe_next
+from webapp.auth.sessions import is_safe_next
 
 bp = Blueprint("i18n", __name__)
 
@@ -57,34 +53,6 @@ def choose_language() -> Response:
         secure=current_app.config["SESSION_COOKIE_SECURE"],
     )
     return response
-
-
-def _translations() -> Any:
-    """This request's translations, looked up once per locale rather than once per string.
-
-    Flask-Babel's own lookup, which its template callables make for every string, walks its
-    context, the locale and its cache each time; a page has tens of strings. The answer is
-    kept on `g` with the locale object it was made for, so a `force_locale` block (a new
-    locale object, and the old one again after it) is never answered from the wrong one.
-    """
-    locale = getattr(getattr(g, "_flask_babel", None), "babel_locale", None)
-    kept = g.get("_nara_translations")
-    if kept is not None and locale is not None and kept[0] is locale:
-        return kept[1]
-    translations = get_translations()
-    g._nara_translations = (g._flask_babel.babel_locale, translations)
-    return translations
-
-
-def install_template_gettext(app: Flask) -> None:
-    """The templates' _() and ngettext(), as Flask-Babel installs them, with the lookup above."""
-    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
-        gettext=lambda s: _translations().ugettext(s),
-        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
-        newstyle=True,
-        pgettext=lambda c, s: _translations().upgettext(c, s),
-        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
-    )
 
 
 def current_locale() -> str:

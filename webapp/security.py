@@ -7,10 +7,7 @@ from typing import Any
 
 from flask import Flask, request
 from flask_login import current_user
-from flask_login.config import COOKIE_NAME
 from werkzeug.wrappers import Response
-
-from webapp.request_costs import has_cookies, this_request_context
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -38,28 +35,6 @@ HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
 }
-
-
-def _signed_in(app: Flask) -> bool:
-    """current_user.is_authenticated, without loading a user for a request that has none.
-
-    Asking Flask-Login costs a request with no session (a health check, a first visit, a
-    static file) about as much as the whole bare request: it hashes the address and user
-    agent for session protection and looks for a remember cookie, to find nobody. With an
-    empty session and no remember cookie it always finds nobody (Nära has only a user
-    loader: no request or header loader), so that case is answered here. Anything else asks
-    Flask-Login, as before. `session.get` marks the session as looked at, as Flask-Login's
-    own look does, so the response still says `Vary: Cookie`.
-    """
-    remember_cookie = app.config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME)  # as Flask-Login
-    context = this_request_context()
-    own_session = context.session
-    if not own_session and (
-        not has_cookies(context.request) or remember_cookie not in context.request.cookies
-    ):
-        own_session.get("_user_id")
-        return False
-    return bool(current_user and current_user.is_authenticated)
 
 
 class ConstantHeaders:
@@ -96,6 +71,6 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def _no_store_when_signed_in(response: Response) -> Response:
         # Health data must not linger in shared caches or the back/forward cache.
-        if _signed_in(app) and not request.path.startswith("/static/"):
+        if current_user.is_authenticated and not request.path.startswith("/static/"):
             response.headers["Cache-Control"] = "no-store"
         return response

@@ -85,3 +85,5 @@ class UserSession(Model):
     # A secret to show once on the next page (a fresh invitation link), kept here and not in
     # the cookie, which the browser can read.
     stash: Mapped[str | None] = mapped_column(Text)
+
+    user: Mapped[User] = relationship()

@@ -15,12 +15,12 @@ from sqlalchemy import select, update
 
 from webapp import audit
 from webapp.auth.models import Invitation, InvitationPurpose, SecurityEvent, SecurityEventKind
+from webapp.auth.sessions import sessions_end_all
 from webapp.clock import now_utc
 from webapp.db import rowcount
 from webapp.errors import UserFacingError
 from webapp.extensions import db
 from webapp.people.models import Patient, StaffMember, User
-from webapp.sessions import sessions_end_all
 
 NEW_DEVICE_LIFETIME = timedelta(minutes=15)
 

@@ -8,10 +8,10 @@ from werkzeug.wrappers import Response
 
 from webapp.access import login_required
 from webapp.auth import bp, services
+from webapp.auth.sessions import end_session, is_safe_next
 from webapp.extensions import limiter
 from webapp.forms import EmptyForm
 from webapp.pwa.offline import signed_out_redirect
-from webapp.sessions import end_session, is_safe_next
 
 
 @bp.get("/logga-in")

@@ -17,6 +17,7 @@ from webapp.access import (
     staff_route,
 )
 from webapp.auth import services as auth_services
+from webapp.auth.sessions import stash_put, stash_take
 from webapp.care import bp
 from webapp.care.forms import PatientForm, PhoneHoursForm, StaffForm, UnitForm
 from webapp.care.invitation import link_status, sms_href
@@ -28,7 +29,6 @@ from webapp.passkeys import services as passkeys
 from webapp.people import services as people
 from webapp.people.models import Patient
 from webapp.plan.overview import overview_build
-from webapp.sessions import stash_put, stash_take
 
 INVITATION = "invitation"
 

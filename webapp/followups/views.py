@@ -18,6 +18,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response as WerkzeugResponse  # what redirect() says it returns
 
 from webapp.access import Action, login_required, own_patient, patient_route
+from webapp.auth.sessions import stash_put, stash_take
 from webapp.extensions import limiter
 from webapp.followups import bp
 from webapp.followups import services as followups
@@ -43,7 +44,6 @@ from webapp.followups.forms import (
 from webapp.followups.models import FollowUp
 from webapp.forms import EmptyForm, Page, show_error
 from webapp.people.models import Patient
-from webapp.sessions import stash_put, stash_take
 
 FRESH_FEED = "fresh_calendar_feed"
 FEED_RATE_LIMIT = "30 per minute"

@@ -37,19 +37,19 @@ from webauthn.helpers.structs import (
 
 from webapp.auth import services as auth_services
 from webapp.auth.models import InvitationPurpose, SecurityEventKind
-from webapp.clock import now_utc
-from webapp.db import rowcount
-from webapp.errors import UserFacingError
-from webapp.extensions import db
-from webapp.passkeys.models import Credential, WebAuthnChallenge
-from webapp.people.models import User
-from webapp.sessions import (
+from webapp.auth.sessions import (
     current_session,
     session_is_fresh,
     session_mark_fresh,
     sessions_end_all,
     start_session,
 )
+from webapp.clock import now_utc
+from webapp.db import rowcount
+from webapp.errors import UserFacingError
+from webapp.extensions import db
+from webapp.passkeys.models import Credential, WebAuthnChallenge
+from webapp.people.models import User
 from webapp.unit_of_work import atomic
 
 SESSION_KEY = "webauthn_challenge_id"

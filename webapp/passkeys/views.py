@@ -12,13 +12,13 @@ from werkzeug.wrappers import Response
 from webapp.access import login_required
 from webapp.auth import services as auth_services
 from webapp.auth.models import InvitationPurpose
+from webapp.auth.sessions import end_session, is_safe_next, session_is_fresh, start_session
 from webapp.errors import UserFacingError
 from webapp.extensions import limiter
 from webapp.forms import EmptyForm
 from webapp.passkeys import bp, services
 from webapp.passkeys.forms import RenamePasskeyForm
 from webapp.pwa.offline import signed_out_redirect
-from webapp.sessions import end_session, is_safe_next, session_is_fresh, start_session
 
 
 def _sign_in_limit() -> str:

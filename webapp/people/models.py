@@ -5,14 +5,13 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
 from flask_babel import get_locale
 from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, LargeBinary, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from webapp.db import CreatedAtMixin, DirectoryRow, PlanRow
+from webapp.db import CreatedAtMixin, DirectoryRow, OffPlan, PlanRow
 from webapp.extensions import Model
 from webapp.people.phone_hours import describe
 
@@ -28,23 +27,7 @@ def _new_webauthn_handle() -> bytes:
     return secrets.token_bytes(32)
 
 
-class AccountKind:
-    """What kind of account: for the stored one (`User`) and the signed-in one
-    (`webapp.signed_in.SignedIn`) alike."""
-
-    if TYPE_CHECKING:
-        kind: str
-
-    @property
-    def is_patient(self) -> bool:
-        return self.kind == UserKind.PATIENT
-
-    @property
-    def is_staff(self) -> bool:
-        return self.kind == UserKind.STAFF
-
-
-class User(DirectoryRow, AccountKind, UserMixin, CreatedAtMixin, Model):
+class User(DirectoryRow, UserMixin, CreatedAtMixin, Model):
     """Someone who signs in: a patient, a staff member or (later) a relative."""
 
     __tablename__ = "user_account"
@@ -60,19 +43,23 @@ class User(DirectoryRow, AccountKind, UserMixin, CreatedAtMixin, Model):
     patient: Mapped[Patient | None] = relationship(back_populates="user")
     staff: Mapped[StaffMember | None] = relationship(back_populates="user")
 
-    # Set for the page being served when the signed-in account is made (webapp/signed_in.py).
-    has_security_notice: bool = False
-    directory_version: int = 0
+    @property
+    def is_patient(self) -> bool:
+        return self.kind == UserKind.PATIENT
+
+    @property
+    def is_staff(self) -> bool:
+        return self.kind == UserKind.STAFF
 
     @property
     def patient_id(self) -> int | None:
-        """The account's patient record's id (the signed-in user has it without a load)."""
+        """The account's patient record's id (loaded with the signed-in account)."""
         return self.patient.id if self.patient is not None else None
 
     @property
     def plan_version(self) -> int | None:
-        """The version of the account's patient's plan (the signed-in user has it without a
-        load): what a kept "Min plan" is kept under."""
+        """The version of the account's patient's plan: what a kept "Min plan" is kept
+        under."""
         return self.patient.plan_version if self.patient is not None else None
 
 
@@ -160,3 +147,14 @@ class Patient(PlanRow, CreatedAtMixin, Model):
     @property
     def name(self) -> str:
         return self.user.name
+
+
+class DirectoryVersion(OffPlan, Model):
+    """One row: bumped by any write to staff or unit details shown on plans
+    (`webapp.plan.freshness`), and read with the signed-in account."""
+
+    __tablename__ = "directory_version"
+    __off_plan__ = "a counter, no patient's data"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    value: Mapped[int] = mapped_column(default=0)

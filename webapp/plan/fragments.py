@@ -30,6 +30,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from webapp.access import Action, load_patient, viewer_key, viewer_may
+from webapp.auth.signed_in import directory_version
 from webapp.clock import now_utc
 from webapp.followups.details import local_zone
 from webapp.i18n import current_locale
@@ -83,13 +84,7 @@ def phone_lines(patient: Patient, overview: Overview) -> dict[str, LineStatus]:
 def _plan_key(patient_id: int, plan_version: int) -> tuple[object, ...]:
     # The directory version covers the staff and unit details the plan shows. The viewer too:
     # a relative sees only what their grant allows, and never a page kept for the patient.
-    return (
-        patient_id,
-        plan_version,
-        current_user.directory_version,
-        current_locale(),
-        viewer_key(),
-    )
+    return (patient_id, plan_version, directory_version(), current_locale(), viewer_key())
 
 
 def _own_plan_entry(patient_id: int, plan_version: int) -> tuple[float, datetime | None, str]:

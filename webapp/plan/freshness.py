@@ -22,25 +22,15 @@ from collections import defaultdict
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Integer, Update, bindparam, event, select, update
-from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
+from sqlalchemy import Update, bindparam, event, select, update
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from webapp.changes import BULK_WRITE, PENDING
-from webapp.db import DirectoryRow, OffPlan, PlanRow
+from webapp.db import DirectoryRow, PlanRow
 from webapp.extensions import Model
-from webapp.people.models import Patient
+from webapp.people.models import DirectoryVersion, Patient
 
 DIRECTORY_TOUCHED = "directory_touched"
-
-
-class DirectoryVersion(OffPlan, Model):
-    """One row: bumped by any write to staff or unit details shown on plans."""
-
-    __tablename__ = "directory_version"
-    __off_plan__ = "a counter, no patient's data"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    value: Mapped[int] = mapped_column(default=0)
 
 
 def plan_models() -> list[type[Any]]:
@@ -160,9 +150,3 @@ def _forget_pending(session: Session) -> None:
     session.info.pop(PENDING, None)
     session.info.pop(BULK_WRITE, None)
     session.info.pop(DIRECTORY_TOUCHED, None)
-
-
-def directory_version_query() -> Any:
-    """The directory version as a scalar subquery (0 before the first write), for the
-    session's one query per request."""
-    return select(DirectoryVersion.value).where(DirectoryVersion.id == 1).scalar_subquery()

@@ -18,6 +18,7 @@ from webapp.access import (
     viewer_may,
 )
 from webapp.auth import services as auth_services
+from webapp.auth.signed_in import security_notice_waits
 from webapp.followups.details import local_zone
 from webapp.forms import EmptyForm
 from webapp.kept_pages import message_waiting
@@ -48,7 +49,7 @@ def home() -> str | Response:
     plan_version = grant.patient.plan_version if grant is not None else current_user.plan_version
     notices = (
         auth_services.security_events_unacknowledged(current_user)
-        if current_user.has_security_notice and grant is None
+        if security_notice_waits() and grant is None
         else []
     )
     welcome = request.args.get("welcome") == "1"

@@ -13,13 +13,13 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from webapp.access import Action, patient_route
+from webapp.auth.sessions import stash_put, stash_take
 from webapp.errors import UserFacingError
 from webapp.forms import Page, show_error
 from webapp.people.models import Patient
 from webapp.relatives import bp, services
 from webapp.relatives.forms import RecordedConsentForm
 from webapp.relatives.invitation import invitation_page
-from webapp.sessions import stash_put, stash_take
 
 STASH = "relative_invitation_care"
 

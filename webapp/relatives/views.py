@@ -12,6 +12,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from webapp.access import Action, own_route
+from webapp.auth.sessions import stash_put, stash_take
 from webapp.errors import UserFacingError
 from webapp.forms import EmptyForm, Page, show_error
 from webapp.people.models import Patient
@@ -19,7 +20,6 @@ from webapp.relatives import bp, services
 from webapp.relatives.forms import SCOPE_WORDS, InviteForm, ScopeForm
 from webapp.relatives.invitation import invitation_page
 from webapp.relatives.models import ProxyGrant
-from webapp.sessions import stash_put, stash_take
 
 STASH = "relative_invitation"
 

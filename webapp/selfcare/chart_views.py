@@ -21,6 +21,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from webapp.access import Action, own_id_route, own_patient_lean, patient_route
+from webapp.auth.signed_in import directory_version
 from webapp.i18n import current_locale
 from webapp.kept_pages import KeptPages, for_keeping, kept_pages_of, message_waiting, to_send
 from webapp.people.models import Patient
@@ -49,8 +50,7 @@ KEPT_MAX_AGE = 600.0  # seconds: a page is made afresh now and then, whatever ha
 @bp.get("/<int:goal_id>/bild")
 @own_id_route(Action.VIEW_SELF_CARE)
 def chart(patient_id: int, goal_id: int) -> str:
-    # The id and plan version come with the signed-in row; the record is made only when the
-    # chart is drawn (as "Min plan").
+    # The id and plan version come with the signed-in account (as for "Min plan").
     return _chart_page(
         patient_id,
         current_user.plan_version,
@@ -82,7 +82,7 @@ def _chart_page(
         patient_id,
         goal_id,
         plan_version,
-        current_user.directory_version,
+        directory_version(),
         today,
         period,
         current_locale(),

@@ -319,8 +319,7 @@ def error_list(form: OwnGoalForm) -> list[tuple[str, Any]]:
     """Every message on the form as (field id, message), a limit row's fields included, for
     the summary at the top of the page."""
     found: list[tuple[str, Any]] = []
-    for name in form._fields:
-        field = form[name]
+    for field in form:
         if isinstance(field, FieldList):
             for entry in field.entries:
                 for sub in entry.form:
