@@ -40,7 +40,7 @@ def invite(
 
 def take_with_new_account(client: FlaskClient, link: str) -> SoftAuthenticator:
     """Someone without Nära opens the link, makes their own passkey and is signed in."""
-    response = client.post(link, data={"csrf_token": csrf_token(client, link)})
+    response = take(client, link)
     assert response.status_code == 303, response.get_data(as_text=True)
     passkey_page = response.headers["Location"]
     token = passkey_page.rsplit("/", 1)[-1]
@@ -56,6 +56,14 @@ def take_with_new_account(client: FlaskClient, link: str) -> SoftAuthenticator:
     )
     assert verified.status_code == 200, verified.get_json()
     return authenticator
+
+
+def take(client: FlaskClient, link: str) -> Any:
+    """The "Ja" on the invitation's page: its form carries the link's token."""
+    token = link.rsplit("/", 1)[-1]
+    return client.post(
+        "/narstaende/inbjudan", data={"csrf_token": csrf_token(client, link), "token": token}
+    )
 
 
 def post(client: FlaskClient, path: str, page: str = "/narstaende/hjalper", **data: Any) -> Any:

@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from tests.conftest import csrf_token
-from tests.relatives_helpers import invite, post, take_with_new_account
+from tests.relatives_helpers import invite, post, take, take_with_new_account
 from webapp.audit import AccessLogEntry
 from webapp.extensions import db
 from webapp.people.models import User, UserKind
@@ -293,7 +293,7 @@ def test_one_person_helps_two_patients_and_is_a_patient_too(app, patient_client,
     gunnar_client = app.test_client()
     register_with_invitation(gunnar_client, gunnar.user)
     link = invite(patient_client, name="Gunnar", relation="granne")
-    taken = post(gunnar_client, link, page=link)
+    taken = take(gunnar_client, link)
     assert taken.status_code == 303
     home = gunnar_client.get("/", follow_redirects=True).get_data(as_text=True)
     assert "Du hjälper:" in home and "Astrid Berg" in home

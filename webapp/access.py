@@ -56,6 +56,7 @@ class Action(StrEnum):
     SEND_UPDATE = "send_update"  # tell the care contact how it goes
     KEEP_SELF_CARE = "keep_self_care"  # set and change goals and limits with the patient
     ANSWER_UPDATE = "answer_update"  # mark a patient's update seen, answer it
+    ACKNOWLEDGE_NEWS = "acknowledge_news"  # the patient's own "Jag har läst" on news to her
     VIEW_WHAT_MATTERS = "view_what_matters"  # the patient's own page of what matters
     MANAGE_RELATIVES = "manage_relatives"  # invite, change and end relatives: hers alone
     RECORD_RELATIVE_CONSENT = "record_relative_consent"  # her consent, given in person
@@ -114,6 +115,7 @@ PERMISSIONS: dict[Relation, frozenset[Action]] = {
             Action.SEND_UPDATE,
             Action.MANAGE_RELATIVES,
             Action.VIEW_WHAT_MATTERS,
+            Action.ACKNOWLEDGE_NEWS,
         }
     ),
     Relation.CARE_CONTACT: _KEEP_THE_PLAN

@@ -45,8 +45,8 @@ from webapp.plan.todo import todo_items
 # what their grant lets them do).
 TODO_ACTIONS = {
     "agreement": Action.CONSENT_AS_PATIENT,
-    "follow-up": Action.RESPOND_TO_FOLLOW_UP,
-    "contact": Action.MANAGE_RELATIVES,  # the patient's own "Jag har läst"
+    "follow-up": Action.ACKNOWLEDGE_NEWS,  # "Jag har sett det"
+    "contact": Action.ACKNOWLEDGE_NEWS,
     "receipt": Action.ANSWER_RECEIPT_AS_PATIENT,
     "self-care": Action.LOG_SELF_CARE,
 }
@@ -108,7 +108,7 @@ def _own_plan_entry(patient_id: int, plan_version: int) -> tuple[float, datetime
             todo=[
                 item
                 for item in todo_items(overview)
-                if viewer_may(TODO_ACTIONS.get(item.kind, Action.MANAGE_RELATIVES))
+                if viewer_may(TODO_ACTIONS.get(item.kind, Action.ACKNOWLEDGE_NEWS))
             ],
             first_time=overview.first_time,
             next_step=next_step_words(upcoming, patient) if upcoming else "",

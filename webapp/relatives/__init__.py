@@ -5,16 +5,23 @@ bp = Blueprint("relatives", __name__, url_prefix="/narstaende")
 from webapp.relatives import care_views, helper_views, views  # noqa: E402,F401
 
 
-@bp.app_context_processor
-def _acting_for_templates() -> dict[str, object]:
-    from webapp.access import acting_grant, viewer_may
+# Globals, not a context processor: the macros templates import see them too.
+@bp.app_template_global("acting_grant")
+def _acting_grant() -> object:
+    from webapp.access import acting_grant
+
+    return acting_grant()
+
+
+@bp.app_template_global("viewer_may")
+def _viewer_may(action: str) -> bool:
+    from webapp.access import viewer_may
+
+    return viewer_may(action)
+
+
+@bp.app_template_global("relative_scope_words")
+def _relative_scope_words(scope: str) -> str:
     from webapp.relatives.forms import SCOPE_WORDS
 
-    def relative_scope_words(scope: str) -> str:
-        return str(SCOPE_WORDS.get(scope, scope))  # type: ignore[call-overload]
-
-    return {
-        "acting_grant": acting_grant,
-        "viewer_may": viewer_may,
-        "relative_scope_words": relative_scope_words,
-    }
+    return str(SCOPE_WORDS.get(scope, scope))  # type: ignore[call-overload]

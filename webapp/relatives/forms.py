@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, SelectMultipleField, StringField
+from wtforms import DateField, HiddenField, SelectMultipleField, StringField
 from wtforms.validators import InputRequired, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -18,6 +18,12 @@ SCOPE_WORDS = {
 }
 
 BAD_DATE = _l("Skriv datumet som år-månad-dag, till exempel 2027-03-31.")
+
+
+class TakeInvitationForm(AppForm):
+    """The relative's "Ja": the one-time token rides in the form, not in the address."""
+
+    token = HiddenField()
 
 
 class ScopesField(SelectMultipleField):

@@ -16,39 +16,60 @@ from webapp.errors import UserFacingError
 from webapp.extensions import limiter
 from webapp.forms import EmptyForm, Page
 from webapp.relatives import bp, services
-from webapp.relatives.forms import SCOPE_WORDS
+from webapp.relatives.forms import SCOPE_WORDS, TakeInvitationForm
 from webapp.relatives.models import ProxyGrant
 
 
-@bp.route("/inbjudan/<token>", methods=["GET", "POST"])
+def _refused(message: object, status: int) -> tuple[str, int]:
+    return render_template("relatives/invitation_invalid.html", message=message), status
+
+
+def _open(token: str) -> ProxyGrant:
+    """The grant behind the link, if the signed-in person (or a visitor) may take it."""
+    grant = services.grant_by_token(token)
+    if current_user.is_authenticated and current_user.patient_id == grant.patient_id:
+        raise services.GrantError(services.OWN_LINK)
+    return grant
+
+
+@bp.get("/inbjudan/<token>")
 @limiter.limit(lambda: current_app.config["SIGN_IN_RATE_LIMIT"])
 def open_invitation(token: str) -> Page:
     try:
-        grant = services.grant_by_token(token)
-        if current_user.is_authenticated and current_user.patient_id == grant.patient_id:
-            raise services.GrantError(services.OWN_LINK)
+        grant = _open(token)
     except UserFacingError as error:
-        return render_template("relatives/invitation_invalid.html", message=error.message), 410
-    form = EmptyForm()
-    if form.validate_on_submit():
-        try:
-            if current_user.is_authenticated:
-                services.grant_accept(token=token, user=current_user)
-            else:
-                user = services.grant_accept_new_account(token=token)
-                # Their own passkey, through the same one-time ceremony as everyone's.
-                _invitation, passkey_token = invitation_issue(
-                    user=user, purpose=InvitationPurpose.ONBOARDING, created_by=None
-                )
-                return redirect(url_for("auth.invitation", token=passkey_token), 303)
-        except UserFacingError as error:
-            return render_template("relatives/invitation_invalid.html", message=error.message), 409
-        acting_start(grant.patient_id)
-        flash(_("Nu kan du hjälpa %(name)s.", name=grant.patient.name), "success")
-        return redirect(url_for("plan.home"), 303)
+        return _refused(error.message, 410)
     return render_template(
-        "relatives/invitation.html", grant=grant, form=form, scope_words=SCOPE_WORDS
+        "relatives/invitation.html",
+        grant=grant,
+        form=TakeInvitationForm(token=token),
+        scope_words=SCOPE_WORDS,
     )
+
+
+@bp.post("/inbjudan")
+@limiter.limit(lambda: current_app.config["SIGN_IN_RATE_LIMIT"])
+def take_invitation() -> Page:
+    form = TakeInvitationForm()
+    if not form.validate_on_submit():
+        abort(400)
+    token = str(form.token.data or "")
+    try:
+        grant = _open(token)
+        if current_user.is_authenticated:
+            services.grant_accept(token=token, user=current_user)
+        else:
+            user = services.grant_accept_new_account(token=token)
+            # Their own passkey, through the same one-time ceremony as everyone's.
+            _invitation, passkey_token = invitation_issue(
+                user=user, purpose=InvitationPurpose.ONBOARDING, created_by=None
+            )
+            return redirect(url_for("auth.invitation", token=passkey_token), 303)
+    except UserFacingError as error:
+        return _refused(error.message, 409)
+    acting_start(grant.patient_id)
+    flash(_("Nu kan du hjälpa %(name)s.", name=grant.patient.name), "success")
+    return redirect(url_for("plan.home"), 303)
 
 
 @bp.get("/hjalper")
