@@ -11,7 +11,7 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PORT   ?= 5000
 
 .PHONY: run test test-sqlite test-pg sqlite-pass browser-pass pg-pass install install-test chromium translations \
-	messages migrate demo bench lint clean
+	messages migrate demo bench lighthouse lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -61,12 +61,13 @@ run: demo
 	PATH="$(CURDIR)/$(BIN):$$PATH" WEBAUTHN_ORIGIN="$${WEBAUTHN_ORIGIN:-http://localhost:$(PORT)}" \
 		$(BIN)/honcho start --port $(PORT)
 
-# Three passes side by side: the Flask-client tests on SQLite, the browser tests (on SQLite,
-# Debian's Chromium), and the Flask-client tests on a throwaway PostgreSQL cluster made and
-# removed by tests/pg/throwaway.sh. Three on two cores keeps both busy: the browser pass waits
+# Three passes side by side: the Flask-client tests on SQLite (beside a throwaway Redis from
+# tests/redis/throwaway.sh, for the rate limits shared by gunicorn's workers), the browser
+# tests (on SQLite, Debian's Chromium), and the Flask-client tests on a throwaway PostgreSQL
+# cluster made and removed by tests/pg/throwaway.sh. Three on two cores keeps both busy: the browser pass waits
 # on Chromium much of its time. make prints each pass's report whole when it ends and fails
 # if any does.
-SQLITE_PASS  := $(BIN)/pytest --ignore=tests/browser
+SQLITE_PASS  := tests/redis/throwaway.sh $(BIN)/pytest --ignore=tests/browser
 BROWSER_PASS := $(BIN)/pytest tests/browser
 PG_PASS      := tests/pg/throwaway.sh $(BIN)/pytest --ignore=tests/browser
 
@@ -101,10 +102,24 @@ lint: install-test
 	$(BIN)/ruff format --check webapp tests bench
 	$(BIN)/mypy webapp
 
-bench: install-test
+# Lighthouse from npm, pinned, in a folder of the bench's own (12.2.3 runs on Node 20); it
+# drives Debian's Chromium (bench/lighthouse.py).
+LIGHTHOUSE_VERSION := 12.2.3
+LIGHTHOUSE := bench/.lighthouse/node_modules/.bin/lighthouse
+
+$(LIGHTHOUSE):
+	npm install --prefix bench/.lighthouse --no-audit --no-fund --loglevel=error \
+		lighthouse@$(LIGHTHOUSE_VERSION)
+
+lighthouse: $(LIGHTHOUSE)
+	@$(LIGHTHOUSE) --version | grep -qx '$(LIGHTHOUSE_VERSION)' || { rm -rf bench/.lighthouse && \
+		$(MAKE) --no-print-directory $(LIGHTHOUSE); }
+
+bench: install-test chromium lighthouse
 	@command -v wrk >/dev/null 2>&1 || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q wrk; }
 	$(BIN)/python bench/pages.py
+	$(BIN)/python bench/lighthouse.py
 	$(BIN)/python bench/push.py
 
 clean:
-	rm -rf $(VENV) instance
+	rm -rf $(VENV) instance bench/.lighthouse

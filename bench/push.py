@@ -57,6 +57,7 @@ def environment(url: str, private_key: str, concurrency: int) -> dict[str, str]:
         "SECRET_KEY": "bench-secret-that-is-long-enough-0123456789",
         "VAPID_PRIVATE_KEY": private_key,
         "VAPID_SUBJECT": SUBJECT,
+        "PUSH_SERVICE_LOCAL": "1",
         "NOTIFY_CONCURRENCY": str(concurrency),
         "NOTIFY_POLL_SECONDS": "1",
     }

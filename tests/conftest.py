@@ -11,8 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask, g, request_started
+from flask import Flask, g, has_app_context, has_request_context, request_started
+from flask.globals import app_ctx, request_ctx
 from flask.testing import FlaskClient
+from jinja2 import BytecodeCache
+from jinja2.bccache import Bucket
 from sqlalchemy import event
 
 from tests.fakes.authenticator import SoftAuthenticator
@@ -25,6 +28,23 @@ from webapp.people import services as people
 from webapp.people.models import CareUnit, Patient, StaffMember
 
 ORIGIN = "http://localhost"
+
+
+class ReadingClient(FlaskClient):
+    """The test client, reading a page as a person does: the soft hyphens in long words
+    (webapp/hyphenation.py) are invisible unless a line breaks there, so HTML is handed to
+    the tests without them and "överenskommelsen" is found as written. Their presence is
+    tested on its own (tests/test_hyphenation.py, and in a browser)."""
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        response = super().open(*args, **kwargs)
+        if response.mimetype == "text/html":
+            response.set_data(response.get_data().replace("\u00ad".encode(), b""))
+        return response
+
+
+# Every app the tests make, also one a test makes itself with create_app().
+Flask.test_client_class = ReadingClient
 
 
 @contextmanager
@@ -61,12 +81,14 @@ def make_config(tmp_path: Any, **overrides: Any) -> dict[str, Any]:
         "RATELIMIT_ENABLED": False,
         "VAPID_PRIVATE_KEY": TEST_VAPID_PRIVATE_KEY,
         "VAPID_SUBJECT": "mailto:drift@nara-test.se",
+        # The local fake push service (tests/fakes/push_service.py) on 127.0.0.1.
+        "PUSH_SERVICE_LOCAL": True,
     }
     config.update(overrides)
     return config
 
 
-def _forget_previous_request(_sender: Flask, **_extra: Any) -> None:
+def forget_previous_request(_sender: Flask, **_extra: Any) -> None:
     # Requests share the test's app context, so flask.g would carry what one request kept
     # there (Flask-Login's user, Flask-WTF's token, the locale) into the next one.
     for name in list(g):
@@ -75,33 +97,60 @@ def _forget_previous_request(_sender: Flask, **_extra: Any) -> None:
 
 def _session_scope() -> int:
     """A request gets a database session of its own, as in production (where each request
-    has its own app context); the test's own code, outside requests, shares one."""
-    from flask.globals import _cv_app, _cv_request
+    has its own app context); the test's own code, outside requests, shares one.
 
-    request_context = _cv_request.get(None)
-    if request_context is not None:
-        return id(request_context)
-    return id(_cv_app.get(None))
+    The test holds one app context around its requests, which Flask lets them share, so
+    Flask-SQLAlchemy's scope (the app context) would hand the request the test's session:
+    the request would see what the test wrote but never committed, and the unit of work
+    would commit or roll back the test's work. Setting the scope function of the session's
+    registry is the one way to keep them apart; it is the scope Flask-SQLAlchemy itself
+    makes, with the request context first.
+    """
+    if has_request_context():
+        return id(request_ctx._get_current_object())
+    return id(app_ctx._get_current_object())
 
 
-def _test_work_is_done(_sender: Flask, **_extra: Any) -> None:
-    # What the test wrote before this request is committed first: the request, like a
-    # production request, sees only committed data. Its loaded objects expire, so the test
-    # reads afterwards what the request wrote.
-    from flask.globals import _cv_app
+class CommittingClient(ReadingClient):
+    """Flask's test client, which commits what the test wrote before each request: the
+    request, like a production request, sees only committed data. The test's loaded objects
+    expire with the commit, so it reads afterwards what the request wrote."""
 
-    outer = db.session.registry.registry.get(id(_cv_app.get(None)))  # type: ignore[attr-defined]
-    if outer is not None:
-        outer.commit()
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        if has_app_context():
+            db.session.commit()
+        return super().open(*args, **kwargs)
 
 
 def _request_session_done(_exc: BaseException | None = None) -> None:
     db.session.remove()
 
 
+class KeptTemplates(BytecodeCache):
+    """Jinja's compiled templates, kept in memory for the run by template name and source
+    checksum (an edited template compiles again): each test's new app would otherwise
+    compile every template it renders again, a third of a Flask-client test's time."""
+
+    def __init__(self) -> None:
+        self.kept: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        if bucket.key in self.kept:
+            bucket.bytecode_from_string(self.kept[bucket.key])
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.kept[bucket.key] = bucket.bytecode_to_string()
+
+
+KEPT_TEMPLATES = KeptTemplates()
+
+
 def per_request_sessions(app: Flask) -> None:
-    request_started.connect(_forget_previous_request, app)
-    request_started.connect(_test_work_is_done, app)
+    """Requests served as in production (see `_session_scope`), and templates compiled once
+    per run (Jinja's `bytecode_cache` option, set before any template is loaded)."""
+    app.jinja_env.bytecode_cache = KEPT_TEMPLATES
+    app.test_client_class = CommittingClient
+    request_started.connect(forget_previous_request, app)
     app.teardown_request(_request_session_done)
     db.session.registry.scopefunc = _session_scope  # type: ignore[attr-defined]
 
@@ -122,88 +171,6 @@ def pytest_sessionstart(session: pytest.Session) -> None:
                 write_mo(fh, catalog)
             partial.replace(mo)  # atomic: another run never reads half a file
 
-
-def _keep_url_builders() -> None:
-    """Werkzeug compiles two URL builders per route (an AST, then compile()) every time an app
-    is made: nine tenths of create_app, which the suite calls for every test. The builder is a
-    pure function of the rule's parsed parts and defaults (it reaches the converters through
-    the rule it is called on), so the same rule from the same code can reuse it for the run."""
-    from werkzeug.routing.rules import Rule
-
-    compile_builder = Rule._compile_builder
-    kept: dict[tuple[object, ...], Any] = {}
-
-    def kept_builder(self: Rule, append_unknown: bool = True) -> Any:
-        defaults = tuple(sorted((key, repr(value)) for key, value in (self.defaults or {}).items()))
-        key = (self.rule, tuple(self._trace), defaults, append_unknown)
-        if key not in kept:
-            kept[key] = compile_builder(self, append_unknown)
-        return kept[key]
-
-    Rule._compile_builder = kept_builder  # type: ignore[method-assign]
-
-
-def _keep_compiled_templates() -> None:
-    """Jinja compiles each template again in every new app, a third of a Flask-client test's
-    time. Its bytecode cache keeps the compiled code by template name and source checksum
-    (an edited template compiles again), here in memory for the run."""
-    from jinja2 import BytecodeCache
-    from jinja2.bccache import Bucket
-
-    class KeptTemplates(BytecodeCache):
-        def __init__(self) -> None:
-            self.kept: dict[str, bytes] = {}
-
-        def load_bytecode(self, bucket: Bucket) -> None:
-            if bucket.key in self.kept:
-                bucket.bytecode_from_string(self.kept[bucket.key])
-
-        def dump_bytecode(self, bucket: Bucket) -> None:
-            self.kept[bucket.key] = bucket.bytecode_to_string()
-
-    Flask.jinja_options = {**Flask.jinja_options, "bytecode_cache": KeptTemplates()}
-
-
-def _keep_compiled_sql() -> None:
-    """SQLAlchemy keeps compiled statements per engine, keyed by its dialect, and the suite
-    makes an engine per test: a quarter of a Flask-client test went to compiling the same
-    SQL again. Every engine of a kind shares one initialised dialect and its statement cache
-    for the run, as a production worker's one engine does for its life. Event listeners stay
-    each engine's own.
-
-    On PostgreSQL the engines of the test database also share one pool, so that a test
-    starts on connections whose server processes already know the tables, as a worker's do:
-    a new connection per test and per table costs more than most tests. A test's dispose()
-    then leaves the pool as it is."""
-    import sqlalchemy as sa
-
-    make_engine = db._make_engine
-    kept: dict[str, sa.Engine] = {}
-    shared_database = os.environ.get("TEST_DATABASE_URL")
-
-    def make_sharing_engine(bind_key: str | None, options: dict[str, Any], app: Flask) -> sa.Engine:
-        engine = make_engine(bind_key, options, app)
-        kind = engine.url.drivername
-        if kind not in kept:
-            first = sa.create_engine("sqlite://" if engine.dialect.name == "sqlite" else engine.url)
-            with first.connect():  # initialises the dialect (server version, features)
-                pass
-            kept[kind] = first
-        engine.dialect = kept[kind].dialect
-        engine._compiled_cache = kept[kind]._compiled_cache
-        if shared_database and app.config["SQLALCHEMY_DATABASE_URI"] == shared_database:
-            if "pool" not in kept:
-                kept["pool"] = sa.create_engine(engine.url)
-            engine.pool = kept["pool"].pool
-            engine.dispose = lambda close=True: None  # type: ignore[method-assign]
-        return engine
-
-    db._make_engine = make_sharing_engine  # type: ignore[method-assign]
-
-
-_keep_url_builders()
-_keep_compiled_templates()
-_keep_compiled_sql()
 
 _SQLITE_SCHEMA: list[Path] = []  # an empty database with every table, made once per run
 
@@ -288,7 +255,7 @@ def every_written_plan_row_bumps_its_patient() -> Iterator[None]:
     from sqlalchemy.orm import Session
 
     from webapp.db import PlanRow
-    from webapp.plan.freshness import _patient_ids_of
+    from webapp.plan.freshness import patient_ids_of
 
     def before_bump(session: Session, _context: Any, _instances: Any) -> None:
         rows = [
@@ -299,7 +266,7 @@ def every_written_plan_row_bumps_its_patient() -> Iterator[None]:
         if not rows:
             return
         seen = session.info.setdefault("plan_check", {})
-        for patient_id in _patient_ids_of(session, rows) - set(seen):
+        for patient_id in patient_ids_of(session, rows) - set(seen):
             seen[patient_id] = session.connection().scalar(
                 text(PLAN_VERSION_SQL),
                 {"id": patient_id},
@@ -477,7 +444,7 @@ def nurse_client(app: Flask, nurse: StaffMember) -> FlaskClient:
     return client
 
 
-def made_up_subscription(endpoint: str = "https://push.example.net/send/made-up") -> dict:
+def made_up_subscription(endpoint: str = "https://fcm.googleapis.com/fcm/send/made-up") -> dict:
     """A browser subscription with real keys, for an address that is never sent to."""
     import base64
     import secrets

@@ -56,7 +56,7 @@ def flagged_update_make(
     advice: str = "Ring din kontakt i dag.",
 ) -> PatientUpdate:
     """The update a check-in outside its limits makes (flushed, not committed)."""
-    from webapp.selfcare import updates
+    from webapp.selfcare.updates import services as updates
 
     return updates.update_flagged(
         patient_id=check_in.patient_id,

@@ -8,12 +8,12 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import count_queries, csrf_token, mark_seen, register_with_invitation
-from webapp.access import Relation, relation_of, relations_of
 from webapp.audit import AccessLogEntry, Change, Read
 from webapp.careteam import services as team
 from webapp.careteam.models import CarePart, ContactChange
 from webapp.extensions import db
 from webapp.people import services as people
+from webapp.people.relations import Relation, relation_of, relations_of
 
 PAGE = "/vardteam/patient/{id}/kontakter"
 PARTS = "/vardteam/patient/{id}/delar"

@@ -100,7 +100,7 @@ def test_notify_keys_prints_a_pair_that_signs_and_verifies(app):
     assert private and public
     assert vapid_public_key_of(private.group(1)) == public.group(1)
     header = VapidSigner(private.group(1), "mailto:drift@region.se").headers_for(
-        "https://push.example.net/x"
+        "https://fcm.googleapis.com/fcm/send/x"
     )["Authorization"]
     assert header.startswith("vapid t=") and header.endswith(f"k={public.group(1)}")
     again = app.test_cli_runner().invoke(args=["notify", "keys"]).output

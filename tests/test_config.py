@@ -30,6 +30,10 @@ def clean_env(monkeypatch):
         "TRUSTED_PROXIES",
         "VAPID_PRIVATE_KEY",
         "VAPID_SUBJECT",
+        "RATELIMIT_STORAGE_URI",
+        "WEB_CONCURRENCY",
+        "PUSH_SERVICE_LOCAL",
+        "PUSH_SERVICE_HOSTS",
     ):
         monkeypatch.delenv(name, raising=False)
     return monkeypatch
@@ -43,6 +47,7 @@ def production(clean_env):
     clean_env.setenv("WEBAUTHN_ORIGIN", "https://nara.example")
     clean_env.setenv("VAPID_PRIVATE_KEY", vapid_keys_generate()[0])
     clean_env.setenv("VAPID_SUBJECT", "mailto:drift@region.se")
+    clean_env.setenv("RATELIMIT_STORAGE_URI", "redis://localhost:6379/0")
     return clean_env
 
 
@@ -240,3 +245,40 @@ def test_baseline_cannot_be_weakened_from_the_environment(clean_env):
     app = create_app({"SECRET_KEY": "x" * 40, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+@pytest.mark.parametrize("workers", ["", "2", "4"])
+def test_production_refuses_rate_limits_counted_in_each_worker(production, workers):
+    """memory:// counts in each worker apart: with two workers, 40 sign-in attempts a
+    minute would pass where 20 should."""
+    production.setenv("RATELIMIT_STORAGE_URI", "memory://")
+    if workers:
+        production.setenv("WEB_CONCURRENCY", workers)
+    with pytest.raises(ConfigError, match="RATELIMIT_STORAGE_URI.*redis://"):
+        create_app(IN_MEMORY)
+
+
+def test_production_with_one_worker_may_count_in_memory(production):
+    production.setenv("RATELIMIT_STORAGE_URI", "memory://")
+    production.setenv("WEB_CONCURRENCY", "1")
+    assert create_app(IN_MEMORY).config["RATELIMIT_STORAGE_URI"] == "memory://"
+
+
+def test_production_refuses_the_local_fake_push_service(production):
+    production.setenv("PUSH_SERVICE_LOCAL", "1")
+    with pytest.raises(ConfigError, match="PUSH_SERVICE_LOCAL"):
+        create_app(IN_MEMORY)
+
+
+def test_the_push_services_are_the_browsers_unless_configured(clean_env):
+    config = from_environment({"SECRET_KEY": "x" * 40})
+    assert config["PUSH_SERVICE_HOSTS"] == (
+        "fcm.googleapis.com",
+        "updates.push.services.mozilla.com",
+        "*.push.apple.com",
+        "*.notify.windows.com",
+    )
+    assert config["PUSH_SERVICE_LOCAL"] is False
+    clean_env.setenv("PUSH_SERVICE_HOSTS", " push.region.se, *.push.example ")
+    config = from_environment({"SECRET_KEY": "x" * 40})
+    assert config["PUSH_SERVICE_HOSTS"] == ("push.region.se", "*.push.example")

@@ -6,12 +6,14 @@ clock is moved by hand."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -24,15 +26,24 @@ from tests.conftest import TEST_VAPID_PRIVATE_KEY, committed, run_coroutine
 from tests.fakes.push_service import FakePushService
 from webapp.clock import now_utc
 from webapp.extensions import db
+from webapp.followups import services as followups
 from webapp.notify import outbox
 from webapp.notify import services as notify
 from webapp.notify.cli import dispatcher_from_config
-from webapp.notify.dispatcher import MAX_ATTEMPTS, Tally
+from webapp.notify.dispatcher import Tally
 from webapp.notify.message import Message
 from webapp.notify.models import PushSubscription, Reminder, ReminderKind, ReminderState
+from webapp.notify.outcomes import MAX_ATTEMPTS
 from webapp.notify.vapid import vapid_public_key_of
 
 OUR_KEY = vapid_public_key_of(TEST_VAPID_PRIVATE_KEY)
+
+
+@pytest.fixture(autouse=True)
+def many_devices_each(app):
+    """Here one person has many devices, to have many reminders due at once (the app's
+    limit per person is tested in test_push_safety.py)."""
+    app.config["PUSH_DEVICES_PER_PERSON"] = 1000
 
 
 @pytest.fixture
@@ -165,7 +176,7 @@ def test_server_errors_are_retried_with_growing_waits_then_given_up_and_shown(
 def test_no_answer_in_time_is_tried_again(app, clock, patient, push):
     phone = device_of(patient.user, push)
     queue(patient.user, phone)
-    push.delay = 1.0
+    push.delay = 2.0  # ten times the dispatcher's patience
     assert dispatch(timeout=0.2).counts == {"retried": 1}
     push.delay = 0
     clock.advance(minutes=1)
@@ -230,6 +241,7 @@ def dispatcher_process(app, *args: str, concurrency: int = 10) -> subprocess.Pop
         "SECRET_KEY": app.config["SECRET_KEY"],
         "VAPID_PRIVATE_KEY": TEST_VAPID_PRIVATE_KEY,
         "VAPID_SUBJECT": app.config["VAPID_SUBJECT"],
+        "PUSH_SERVICE_LOCAL": "1",
         "NOTIFY_CONCURRENCY": str(concurrency),
         "NOTIFY_POLL_SECONDS": "1",
     }
@@ -288,9 +300,10 @@ def test_a_dispatcher_killed_mid_batch_loses_nothing(app, clock, patient, push):
     dispatch()
     topics = [m.topic for m in push.received]
     assert set(topics) == {r.topic for r in rows}  # every reminder arrived
-    # Only what was in flight at the kill can have gone twice; the Topic header lets the push
-    # service replace an undelivered copy, and the tag shows one notification on the phone.
-    assert len(topics) - len(rows) <= held
+    # Only what was in flight at the kill can have gone twice (at most its 10 senders: each
+    # outcome is written as it comes, before its sender takes the next); the Topic header
+    # lets the push service replace an undelivered copy, and the tag shows one notification.
+    assert len(topics) - len(rows) <= 10
     assert states() == {"sent": len(rows)}
 
 
@@ -308,8 +321,10 @@ def test_dispatchers_on_one_postgresql_queue_send_each_reminder_exactly_once(
     # Each holds at most two batches of 20 while its sends wait, so every one gets a share.
     push.hold_answers()
     processes = [dispatcher_process(app, "once", concurrency=20) for _ in range(dispatchers)]
+    deadline = time.monotonic() + 120
     while len(claimers()) < dispatchers:
         assert all(process.poll() is None for process in processes), "a dispatcher stopped"
+        assert time.monotonic() < deadline, f"{len(claimers())} of {dispatchers} claimed a share"
         time.sleep(0.05)
     push.release_answers()
     for process in processes:
@@ -326,3 +341,95 @@ def claimers() -> set[str]:
     with db.engine.connect() as connection:
         found = connection.scalars(select(Reminder.claimed_by).distinct()).all()
     return {claimer for claimer in found if claimer}
+
+
+# --- an outcome respects what happened to the row meanwhile --------------------------------
+
+
+def in_background(dispatcher) -> tuple[threading.Thread, dict]:
+    """`notify once` on a thread of its own, while the test goes on."""
+    result: dict = {}
+
+    def run() -> None:
+        result["tally"] = asyncio.run(dispatcher.run(once=True))
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread, result
+
+
+def until(condition, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "the dispatcher never got there"
+        time.sleep(0.02)
+
+
+def test_a_reminder_cancelled_while_its_send_is_in_flight_is_not_sent_later(
+    app, clock, patient, nurse, push
+):
+    """The push service answers 503 only after the visit was cancelled: the row stays
+    withdrawn, not pending again, and the next round sends nothing."""
+    from tests.test_reminders import book
+
+    clock.now = clock.now.replace(hour=9, minute=0, second=0, microsecond=0)
+    phone = device_of(patient.user, push)
+    day = (clock.now + timedelta(days=7)).astimezone(ZoneInfo("Europe/Stockholm"))
+    follow_up = committed(book(patient, nurse, day.date().isoformat(), "14:00"))
+    first = db.session.scalars(select(Reminder).order_by(Reminder.due_at)).first()
+    clock.now = first.due_at
+    push.answer(phone.endpoint, 503)
+    push.hold_answers()
+    thread, result = in_background(dispatcher_from_config())
+    until(lambda: push.requests == 1)  # in flight
+    committed(
+        followups.follow_up_cancel(
+            patient=patient, follow_up_id=follow_up.id, reason="Ändrad plan.", actor=nurse.user
+        )
+    )
+    push.release_answers()
+    thread.join(timeout=60)
+    assert result["tally"].counts == {"superseded": 1}
+    assert db.session.get(Reminder, first.id).state == ReminderState.WITHDRAWN
+    clock.advance(hours=1)
+    assert dispatch().counts == {}
+    assert push.received == [] and push.requests == 1
+
+
+def test_a_push_service_that_never_answers_does_not_hold_up_another(app, clock, patient, push):
+    """40 reminders to an origin that takes every message and never answers, due first,
+    beside one to a healthy origin: with 10 senders, the healthy one arrives while the
+    black hole still holds its share."""
+    with FakePushService(vapid_public_key=OUR_KEY) as black_hole:
+        black_hole.hold_answers()
+        sink = device_of(patient.user, black_hole, "Svart hål")
+        queue(patient.user, sink, 40, key="hole", due_at=clock.now - timedelta(minutes=5))
+        healthy = device_of(patient.user, push, "Telefonen")
+        queue(patient.user, healthy, 1, key="ok")
+        dispatcher = dispatcher_from_config()
+        dispatcher.concurrency, dispatcher.batch, dispatcher.timeout = 10, 10, 30
+        thread, result = in_background(dispatcher)
+        (message,) = push.wait_for(1, timeout=30)
+        assert message.topic == "ok0"
+        assert black_hole.received == [] and black_hole.requests >= 5  # still held
+        black_hole.release_answers()
+        thread.join(timeout=60)
+    assert result["tally"].counts == {"sent": 41}
+
+
+def test_a_retry_after_of_ten_to_the_23_waits_six_hours_at_most(app, clock, patient, push):
+    phone = device_of(patient.user, push)
+    (row,) = queue(patient.user, phone, expires_at=clock.now + timedelta(days=2))
+    push.answer(phone.endpoint, (429, {"Retry-After": "1" + "0" * 23}))
+    assert dispatch().counts == {"retried": 1}
+    assert db.session.get(Reminder, row.id).available_at == clock.now + timedelta(hours=6)
+
+
+def test_an_address_saved_before_the_allow_list_is_not_posted_to(app, clock, patient, push):
+    phone = device_of(patient.user, push)
+    queue(patient.user, phone)
+    app.config["PUSH_SERVICE_LOCAL"] = False  # the local fake is no push service any more
+    assert dispatch().counts == {"failed": 1}
+    assert push.requests == 0
+    (row,) = db.session.scalars(select(Reminder)).all()
+    assert row.error.startswith("not a push service")

@@ -15,7 +15,6 @@ from icalendar import Calendar
 from sqlalchemy import select
 
 from tests.conftest import count_queries, csrf_token, mark_seen, register_with_invitation
-from webapp.access import Relation
 from webapp.audit import AccessLogEntry, Change, Read
 from webapp.db import now_utc
 from webapp.extensions import db
@@ -23,6 +22,7 @@ from webapp.followups import services as followups
 from webapp.followups.details import FollowUpError, FollowUpInput, FollowUpInputError
 from webapp.followups.models import CalendarFeed, FollowUp
 from webapp.people import services as people
+from webapp.people.relations import Relation
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 MINE = "/uppfoljning/"

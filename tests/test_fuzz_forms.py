@@ -47,6 +47,7 @@ from webapp import create_app
 from webapp.agreement import services as agreements
 from webapp.auth import services as auth_services
 from webapp.auth.models import InvitationPurpose, SecurityEventKind
+from webapp.auth.passkeys.models import Credential
 from webapp.auth.sessions import is_safe_next
 from webapp.careteam import services as careteam
 from webapp.extensions import db
@@ -55,14 +56,13 @@ from webapp.followups.details import FollowUpInput
 from webapp.followups.feed import calendar_feed_enable
 from webapp.forms import AppForm
 from webapp.notify import services as notify
-from webapp.passkeys.models import Credential
 from webapp.people import services as people
 from webapp.people.models import Patient, StaffMember
 from webapp.receipt import services as receipt
 from webapp.relatives import services as relatives
-from webapp.selfcare import goals as selfcare_goals
-from webapp.selfcare import updates
-from webapp.selfcare.goal_checks import GoalInput, LimitInput
+from webapp.selfcare.goals import services as selfcare_goals
+from webapp.selfcare.goals.validation import GoalInput, LimitInput
+from webapp.selfcare.updates import services as updates
 from webapp.whatmatters import services as whatmatters
 
 # Random text finds the same form bugs on either database, so the SQLite pass tries more

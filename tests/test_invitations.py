@@ -12,8 +12,8 @@ from tests.fakes.authenticator import SoftAuthenticator
 from webapp import create_app
 from webapp.auth import services as auth_services
 from webapp.auth.models import Invitation, InvitationPurpose
+from webapp.auth.passkeys.models import Credential
 from webapp.extensions import db
-from webapp.passkeys.models import Credential
 
 
 def issue(user, **kwargs):

@@ -11,9 +11,9 @@ from tests.conftest import ORIGIN, api, csrf_token, register_with_invitation, si
 from tests.fakes.authenticator import SoftAuthenticator
 from webapp.auth import services as auth_services
 from webapp.auth.models import InvitationPurpose
+from webapp.auth.passkeys.models import Credential, WebAuthnChallenge
 from webapp.db import now_utc
 from webapp.extensions import db
-from webapp.passkeys.models import Credential, WebAuthnChallenge
 
 LOGIN_OPTIONS = "/passkeys/api/login/options"
 LOGIN_VERIFY = "/passkeys/api/login/verify"

@@ -7,11 +7,14 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from sqlalchemy import select
+
 from tests.conftest import csrf_token, register_with_invitation
 from webapp.clock import now_utc
 from webapp.extensions import db
 from webapp.followups import services as followups
 from webapp.followups.details import FollowUpInput, local_zone
+from webapp.followups.models import FollowUp
 from webapp.people.models import Patient, StaffMember
 from webapp.whatmatters import services as whatmatters
 
@@ -26,8 +29,9 @@ def _book(patient: Patient, nurse: StaffMember, **details: str) -> None:
 
 
 def _next_step(html: str) -> str:
+    """The next step's words (the line is a link to that contact)."""
     found = re.search(r'<p class="next-step-line">(.*?)</p>', html, re.S)
-    return found.group(1) if found else ""
+    return re.sub(r"<[^>]+>", "", found.group(1)) if found else ""
 
 
 def test_the_next_step_says_who_calls_whom_in_one_line(
@@ -38,6 +42,14 @@ def test_the_next_step_says_who_calls_whom_in_one_line(
     line = _next_step(html)
     assert line.endswith("kl. 13:00 – Karin Lind ringer dig"), line
     assert html.index("next-step-line") < html.index('id="contact-heading"')
+    # The line leads to that contact, where "Jag kan inte komma" and the calendar are.
+    link = re.search(r'<p class="next-step-line"><a href="([^"]+)">', html)
+    assert link, html
+    follow_up = db.session.scalars(select(FollowUp)).one()
+    assert link.group(1) == f"/uppfoljning/#kontakt-{follow_up.id}"
+    listing_html = patient_client.get("/uppfoljning/").get_data(as_text=True)
+    item = listing_html[listing_html.index(f'id="kontakt-{follow_up.id}"') :]
+    assert "Jag kan inte komma" in item[: item.index("</li>")]
     worse = re.search(r'<a class="button button-primary" href="([^"]+)">Mår du sämre\?</a>', html)
     assert worse and worse.group(1) == "/overenskommelse/nar-jag-blir-samre"
     listing = patient_client.get("/uppfoljning/").get_data(as_text=True)

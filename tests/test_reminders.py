@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, time, timedelta
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -31,6 +32,9 @@ from webapp.notify.schedule import Timing, follow_up_times
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 # The tests run as if it were this moment (a Tuesday), so named dates never go stale.
 FROZEN_NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+
+
+FCM = "https://fcm.googleapis.com/fcm/send/"
 
 
 def at(day: str, clock: str) -> datetime:
@@ -67,7 +71,7 @@ def book(patient, nurse, day: str, clock: str = "10:00", kind: str = "visit"):
 
 
 def device(user, name: str = "Min telefon", endpoint: str | None = None) -> PushSubscription:
-    subscription = made_up_subscription(endpoint or f"https://push.example.net/{name}-{user.id}")
+    subscription = made_up_subscription(endpoint or FCM + quote(f"{name}-{user.id}"))
     return committed(notify.device_add(user=user, subscription=subscription, name=name))
 
 
@@ -365,8 +369,9 @@ def test_a_device_is_added_named_and_listed(frozen, patient_client, patient):
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda s: s.update(endpoint="http://push.example.net/x"), "ingen adress"),
-        (lambda s: s.update(endpoint="javascript:alert(1)"), "ingen adress"),
+        (lambda s: s.update(endpoint="http://fcm.googleapis.com/x"), "pushtjänster"),
+        (lambda s: s.update(endpoint="javascript:alert(1)"), "pushtjänster"),
+        (lambda s: s.update(endpoint=""), "ingen adress"),
         (lambda s: s["keys"].update(p256dh="bm90IGEga2V5"), "inga nycklar"),
         (lambda s: s["keys"].update(auth=123), "inga nycklar"),
         (lambda s: s.pop("keys"), "inga nycklar"),

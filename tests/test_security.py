@@ -11,9 +11,9 @@ from itsdangerous import TimestampSigner
 from sqlalchemy import func, select
 
 from tests.conftest import (
-    _forget_previous_request,
     api,
     csrf_token,
+    forget_previous_request,
     fresh_database,
     make_config,
     register_with_invitation,
@@ -76,7 +76,7 @@ def test_forms_work_over_https_without_a_referer(tmp_path, patient):
     # check demands one and would refuse every form a real server receives over HTTPS (or
     # from behind TRUSTED_PROXIES proxies that say the client used HTTPS).
     secure = create_app(make_config(tmp_path, SESSION_COOKIE_SECURE=True, TRUSTED_PROXIES=1))
-    request_started.connect(_forget_previous_request, secure)
+    request_started.connect(forget_previous_request, secure)
     with secure.app_context():
         client = secure.test_client()
         register_with_invitation(client, patient.user)

@@ -18,9 +18,9 @@ from tests.selfcare_rows import check_in_make, goal_make
 from webapp.audit import READ_ACTIONS, AccessLogEntry, Read
 from webapp.extensions import db
 from webapp.people import services as people
-from webapp.selfcare.chart import Period, period_of
-from webapp.selfcare.chart_svg import nice_ticks
-from webapp.selfcare.consistency import consistency_of
+from webapp.selfcare.charts.consistency import consistency_of
+from webapp.selfcare.charts.services import Period, period_of
+from webapp.selfcare.charts.svg import nice_ticks
 from webapp.selfcare.models import CheckIn
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -324,6 +324,7 @@ def test_nice_ticks_are_round_and_cover_the_values():
 class Row:
     day: date
     done: bool | None = None
+    outside_limits: bool = False
 
 
 WEDNESDAY = date(2025, 3, 26)
@@ -354,6 +355,16 @@ def test_daily_counts_days_and_today_only_once_it_is_done(app, goal):
     assert words(app, goal, [Row(MONDAY - timedelta(days=1))])[0] == (
         "Inget loggat den här veckan än."
     )
+
+
+def test_no_praise_in_a_week_with_a_value_over_a_limit(app, goal):
+    """Every day logged, but Tuesday's weight crossed the limit agreed with care: the count
+    stays, "Bra gjort!" does not (care's advice is what matters then)."""
+    rows = [Row(MONDAY), Row(TUESDAY, outside_limits=True)]
+    assert words(app, goal, rows) == ("2 av 2 dagar den här veckan", "")
+    # A crossing last week does not take this week's kind word away.
+    rows = [Row(MONDAY - timedelta(days=1), outside_limits=True), Row(MONDAY), Row(TUESDAY)]
+    assert words(app, goal, rows)[1] == "Du har gjort det varje gång hittills. Bra gjort!"
 
 
 def test_chosen_weekdays_count_only_those_days(app, patient):

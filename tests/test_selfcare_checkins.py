@@ -16,10 +16,11 @@ from tests.conftest import count_queries, csrf_token, register_with_invitation
 from tests.selfcare_rows import check_in_make, goal_make
 from webapp.extensions import db
 from webapp.people import services as people
-from webapp.selfcare import checkins, limits
+from webapp.selfcare.checkins import limits
+from webapp.selfcare.checkins import services as checkins
+from webapp.selfcare.checkins.rules import GoalRules
+from webapp.selfcare.checkins.rules import goal_rules_at as rules_at
 from webapp.selfcare.models import CheckIn, GoalStatus, PatientUpdate
-from webapp.selfcare.rules import GoalRules
-from webapp.selfcare.rules import goal_rules_at as rules_at
 
 ADVICE = "Ring din kontakt i dag. Ta inte extra vätskedrivande utan att prata med oss."
 
@@ -352,7 +353,9 @@ def test_a_flagged_check_in_from_the_queue_carries_cares_advice(patient_client, 
     assert result["flagged"]["advice"] == "Ring 1177 om du inte når oss."
     assert "Vikten är 101 kg, över gränsen 100 kg." in result["flagged"]["reason"]
     page = text_of(patient_client.get(result["flagged"]["url"]))
-    assert "Ring 1177 om du inte når oss." in page and "Vem ringer jag?" in page
+    # The number in care's advice is tap-to-call.
+    assert 'Ring <a class="phone" href="tel:1177">1177</a> om du inte når oss.' in page
+    assert "Vem ringer jag?" in page
 
 
 # --- limits ----------------------------------------------------------------------------
@@ -696,7 +699,7 @@ def test_a_check_in_is_read_from_the_request_as_the_form_reads_it(app, sent):
     # form is made only when the page is drawn again. Both must read the same check-in.
     from werkzeug.datastructures import MultiDict
 
-    from webapp.selfcare.checkin_forms import CheckInForm, CheckInSent
+    from webapp.selfcare.checkins.forms import CheckInForm, CheckInSent
 
     with app.test_request_context("/", method="POST", data=sent):
         form = CheckInForm(formdata=MultiDict(sent), meta={"csrf": False})

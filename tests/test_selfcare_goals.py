@@ -20,8 +20,8 @@ from webapp.demo import agreement_agreed_by_both
 from webapp.extensions import db
 from webapp.people import services as people
 from webapp.people.models import Patient
-from webapp.selfcare import goals as service
-from webapp.selfcare.goal_checks import GoalError, GoalInput, LimitInput
+from webapp.selfcare.goals import services as service
+from webapp.selfcare.goals.validation import GoalError, GoalInput, LimitInput
 from webapp.selfcare.models import GoalKind, GoalStatus, SelfCareGoal
 from webapp.selfcare.schedule import local_zone
 from webapp.whatmatters import services as whatmatters

@@ -18,14 +18,14 @@ from webapp.clock import now_utc
 from webapp.extensions import db
 from webapp.notify import services as notify
 from webapp.notify.models import Reminder, ReminderKind, ReminderState
-from webapp.selfcare import goals as service
-from webapp.selfcare.goal_checks import GoalInput
+from webapp.selfcare.checkins.rules import GoalRules
+from webapp.selfcare.goals import services as service
+from webapp.selfcare.goals.validation import GoalInput
 from webapp.selfcare.reminders import (
     HORIZON_DAYS,
     self_care_reminders_refresh,
     self_care_reminders_top_up,
 )
-from webapp.selfcare.rules import GoalRules
 from webapp.selfcare.schedule import local_zone
 
 EXERCISES = GoalInput(
@@ -177,7 +177,7 @@ def test_no_device_no_reminders_and_no_work(morning, patient):
 def test_logging_what_today_asks_stops_todays_reminders_and_a_removal_brings_them_back(
     morning, patient, phone
 ):
-    from webapp.selfcare import checkins
+    from webapp.selfcare.checkins import services as checkins
 
     goal = service.goal_create(
         patient=patient,

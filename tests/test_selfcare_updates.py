@@ -17,8 +17,8 @@ from webapp.audit import READ_ACTIONS, AccessLogEntry, Change, Read
 from webapp.extensions import db
 from webapp.people import services as people
 from webapp.people.models import Patient
-from webapp.selfcare import updates
 from webapp.selfcare.models import UPDATE_TEXT_MAX, PatientUpdate, UpdateFeeling
+from webapp.selfcare.updates import services as updates
 
 NEW = "/egenvard/uppdatering"
 MINE = "/egenvard/uppdateringar"
@@ -431,4 +431,5 @@ def test_the_pages_cost_the_same_few_queries_however_many_updates_and_patients(
     many = {name: _queries(*where) for name, where in paths.items()}
     many["opened"] = _queries(nurse_client, opened(patient.id, first.id))
     assert many == few
-    assert few["inbox"] <= 6 and few["mine"] <= 4 and few["opened"] <= 6, few
+    # "mine": her look at new answers also writes that she has read them (two statements).
+    assert few["inbox"] <= 6 and few["mine"] <= 6 and few["opened"] <= 6, few

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, datetime
+from urllib.parse import quote
 
 import pytest
 from sqlalchemy import select
@@ -19,11 +20,14 @@ from webapp.extensions import db
 from webapp.notify import outbox
 from webapp.notify import services as notify
 from webapp.notify.models import Reminder, ReminderKind, ReminderState
-from webapp.selfcare import updates
 from webapp.selfcare.models import UpdateFeeling
-from webapp.selfcare.update_alerts import flagged_update_alert
+from webapp.selfcare.updates import services as updates
+from webapp.selfcare.updates.alerts import flagged_update_alert
 
 SETTINGS = "/paminnelser/installningar"
+
+
+FCM = "https://fcm.googleapis.com/fcm/send/"
 
 
 def opt_in(user, *, flagged: bool = True) -> None:
@@ -45,7 +49,7 @@ def opt_in(user, *, flagged: bool = True) -> None:
 
 
 def device(user, name: str, subscription: dict | None = None):
-    subscription = subscription or made_up_subscription(f"https://push.example.net/{name}")
+    subscription = subscription or made_up_subscription(FCM + quote(name))
     return committed(notify.device_add(user=user, subscription=subscription, name=name))
 
 

@@ -10,8 +10,8 @@ from tests.conftest import api, csrf_token, register_with_invitation, sign_in
 from tests.fakes.authenticator import SoftAuthenticator
 from webapp.audit import AccessLogEntry
 from webapp.auth.models import UserSession
+from webapp.auth.passkeys.models import Credential
 from webapp.extensions import db
-from webapp.passkeys.models import Credential
 from webapp.people import services as people
 
 COOKIE = "nara_session"

@@ -8,10 +8,10 @@ from flask import Flask
 
 from webapp.config import BASELINE, PROJECT_ROOT, from_environment
 
-# One package per domain area, each with a blueprint `bp`.
+# One package per domain area, each with a blueprint `bp` (passkeys build on auth, inside it).
 AREAS = (
     "auth",
-    "passkeys",
+    "auth.passkeys",
     "plan",
     "care",
     "whatmatters",
@@ -24,10 +24,12 @@ AREAS = (
     "relatives",
     "pwa",
     "accessibility",
+    "export",
 )
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    from webapp.json_body import JsonSafeRequest
     from webapp.session_cookies import SessionCookies
 
     app = Flask(
@@ -37,6 +39,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         instance_path=str(PROJECT_ROOT / "instance"),
     )
     app.session_interface = SessionCookies()
+    app.request_class = JsonSafeRequest  # JSON nested too deep is a 400, not a RecursionError
     app.config.update(from_environment(test_config))
     app.config.update(BASELINE)
     if test_config:
@@ -63,7 +66,7 @@ def register_proxies(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from webapp import i18n, unit_of_work
+    from webapp import hyphenation, i18n, unit_of_work
     from webapp.auth import sessions
     from webapp.extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -78,6 +81,7 @@ def register_extensions(app: Flask) -> None:
         locale_selector=i18n.select_locale,
         default_translation_directories=str(PROJECT_ROOT / "webapp" / "translations"),
     )
+    hyphenation.init_app(app)  # after Babel: soft hyphens in the templates' own words
     sessions.init_login(app, login_manager)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         with app.app_context():
@@ -110,7 +114,7 @@ def register_blueprints(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter  # before any route is added
     for area in AREAS:
         app.register_blueprint(import_module(f"webapp.{area}").bp)
-        if (PROJECT_ROOT / "webapp" / area / "models.py").exists():
+        if (PROJECT_ROOT / "webapp" / area.replace(".", "/") / "models.py").exists():
             import_module(f"webapp.{area}.models")  # so create_all and Alembic see its tables
     app.register_blueprint(i18n.bp)
     app.register_blueprint(health.bp)

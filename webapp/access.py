@@ -9,6 +9,9 @@ is a 404, so a stranger cannot even learn that a record exists.
 The door writes the request's one *read* row in the access log (`audit.read_noted`) when
 someone other than the patient opens the data; services write *change* rows for changes that
 really happened (`audit.change_record`).
+
+Who someone is to a patient (their `Relation`s) is worked out in webapp/people/relations.py,
+which the access log reads too; this module decides what each relation may do.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from functools import wraps
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, cast
 
 import flask_login
-from flask import abort, g, has_request_context, make_response, render_template, request, session
+from flask import abort, make_response, render_template, request
 from flask_login import current_user
 from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload
@@ -27,8 +30,14 @@ from sqlalchemy.orm import joinedload
 from webapp import audit
 from webapp.extensions import db
 from webapp.people.models import Patient, StaffMember, User
+from webapp.people.relations import (
+    Relation,
+    active_staff,
+    relation_of,
+    relations_of,
+)
 
-if TYPE_CHECKING:  # the relatives' area builds on the door: only the type is needed here
+if TYPE_CHECKING:
     from webapp.relatives.models import ProxyGrant
 
 P = ParamSpec("P")
@@ -60,29 +69,8 @@ class Action(StrEnum):
     VIEW_WHAT_MATTERS = "view_what_matters"  # the patient's own page of what matters
     MANAGE_RELATIVES = "manage_relatives"  # invite, change and end relatives: hers alone
     RECORD_RELATIVE_CONSENT = "record_relative_consent"  # her consent, given in person
+    EXPORT_OWN_COPY = "export_own_copy"  # download her whole plan: hers alone, never another's
 
-
-class Relation(StrEnum):
-    """How an actor stands to a patient. An actor may hold several (an admin who is the
-    care contact); they may do what any of them allows, and the log names the first of
-    `RELATION_ORDER` they hold."""
-
-    SELF = "self"
-    CARE_CONTACT = "care_contact"
-    PHYSICIAN = "physician"
-    UNIT_ADMIN = "unit_admin"
-    UNIT_STAFF = "unit_staff"
-    RELATIVE = "relative"  # a närstående acting for the patient, within their grant
-
-
-RELATION_ORDER = (
-    Relation.SELF,
-    Relation.RELATIVE,
-    Relation.CARE_CONTACT,
-    Relation.PHYSICIAN,
-    Relation.UNIT_ADMIN,
-    Relation.UNIT_STAFF,
-)
 
 # Unit staff who are not the patient's contacts: read and book, nothing more.
 _READ_AND_BOOK = frozenset({Action.VIEW_PLAN, Action.BOOK_FOLLOW_UP, Action.VIEW_SELF_CARE})
@@ -116,6 +104,7 @@ PERMISSIONS: dict[Relation, frozenset[Action]] = {
             Action.MANAGE_RELATIVES,
             Action.VIEW_WHAT_MATTERS,
             Action.ACKNOWLEDGE_NEWS,
+            Action.EXPORT_OWN_COPY,
         }
     ),
     Relation.CARE_CONTACT: _KEEP_THE_PLAN
@@ -156,51 +145,20 @@ def grant_actions(grant: ProxyGrant) -> frozenset[Action]:
     return allowed & PERMISSIONS[Relation.RELATIVE]
 
 
-# --- acting for a patient ------------------------------------------------------------------
-
-# The patient a relative has chosen to act for, kept in the session cookie. Only a choice: the
-# grant itself is read from the database on every request, so an ended grant is refused on
-# the very next request on every worker.
-ACTING_FOR = "acting_for"
-_ACTING = "nara_acting_grant"
-_ACTING_ENDED = "nara_acting_ended"
+# --- acting for a patient: who a relative acts for is kept in webapp/relatives/acting.py --
+# (imported when first asked: the relatives' package registers views that use this door)
 
 
 def acting_grant() -> ProxyGrant | None:
-    """The grant by which the signed-in person acts for a patient in this request, if any."""
-    if not has_request_context():
-        return None
-    if _ACTING in g:
-        found: ProxyGrant | None = g.get(_ACTING)
-        return found
-    grant = None
-    patient_id = session.get(ACTING_FOR)
-    if patient_id is not None and getattr(current_user, "is_authenticated", False):
-        from webapp.relatives.services import grant_active_for
+    from webapp.relatives.acting import acting_grant as grant_of_request
 
-        grant = grant_active_for(current_user.id, int(patient_id))
-        if grant is None:
-            session.pop(ACTING_FOR, None)
-            g.setdefault(_ACTING_ENDED, int(patient_id))
-    setattr(g, _ACTING, grant)
-    return grant
+    return grant_of_request()
 
 
 def acting_ended() -> int | None:
-    """The patient whose grant ended since this person's last request, if one did."""
-    acting_grant()
-    ended: int | None = g.get(_ACTING_ENDED)
-    return ended
+    from webapp.relatives.acting import acting_ended as ended_this_request
 
-
-def acting_start(patient_id: int) -> None:
-    session[ACTING_FOR] = patient_id
-    g.pop(_ACTING, None)
-
-
-def acting_stop() -> None:
-    session.pop(ACTING_FOR, None)
-    g.pop(_ACTING, None)
+    return ended_this_request()
 
 
 def viewer_key() -> tuple[object, ...]:
@@ -217,42 +175,6 @@ def _refused_as_relative() -> None:
     if acting_ended() is not None:
         abort(make_response(render_template("relatives/ended.html"), 404))
     abort(404)
-
-
-def active_staff(actor: Any) -> StaffMember | None:
-    """The actor's staff membership, if they are signed-in staff still in service."""
-    if not getattr(actor, "is_authenticated", False):
-        return None
-    staff: StaffMember | None = actor.staff
-    if staff is None or staff.deactivated_at is not None:
-        return None
-    return staff
-
-
-def relations_of(actor: User, patient: Patient) -> list[Relation]:
-    """Every relation the actor holds to the patient, strongest first."""
-    held: list[Relation] = []
-    grant = acting_grant()
-    if grant is not None and grant.patient_id == patient.id and grant.relative_user_id == actor.id:
-        # While acting for the patient, a relative is only that, even where they are staff.
-        return [Relation.RELATIVE]
-    if actor.patient_id is not None and actor.patient_id == patient.id:
-        held.append(Relation.SELF)
-    staff = active_staff(actor)
-    if staff is not None and patient.care_unit_id == staff.care_unit_id:
-        if patient.care_contact_id == staff.id:
-            held.append(Relation.CARE_CONTACT)
-        if patient.physician_id == staff.id:
-            held.append(Relation.PHYSICIAN)
-        if staff.is_unit_admin:
-            held.append(Relation.UNIT_ADMIN)
-        held.append(Relation.UNIT_STAFF)
-    return held
-
-
-def relation_of(actor: User, patient: Patient) -> Relation | None:
-    held = relations_of(actor, patient)
-    return held[0] if held else None
 
 
 def allowed_actions(actor: User, patient: Patient) -> frozenset[Action]:

@@ -31,6 +31,7 @@ from webapp.clock import now_utc
 from webapp.db import OffPlan
 from webapp.extensions import Model, db
 from webapp.people.models import Patient, StaffMember, User
+from webapp.people.relations import relation_of
 
 
 class AccessLogEntry(OffPlan, Model):
@@ -61,6 +62,7 @@ class Read(StrEnum):
     WORKLIST = "read_worklist"  # the care contact's list: what waits, in one line
     SELF_CARE = "read_self_care"  # goals, check-ins and their pictures
     UPDATE = "read_update"  # one of the patient's updates to care
+    JOURNAL_TEXT = "read_journal_text"  # an agreed version as text for the journal
 
 
 PART_OF_AREA = {
@@ -77,6 +79,7 @@ PART_OF_AREA = {
 # A page that reads a narrower part than its area: said by its endpoint, ahead of the area.
 PART_OF_ENDPOINT = {
     "selfcare.care_update": Read.UPDATE,
+    "export.journal": Read.JOURNAL_TEXT,
 }
 
 
@@ -117,6 +120,7 @@ ACTION_WORDS: dict[str, Any] = {
     Read.WORKLIST: _l("såg i sin patientlista vad som väntar i din plan"),
     Read.SELF_CARE: _l("läste din egenvård"),
     Read.UPDATE: _l("läste din uppdatering"),
+    Read.JOURNAL_TEXT: _l("öppnade överenskommelsen som text till journalen"),
     Change.PATIENT_CREATED: _l("lade till dig som patient i Nära"),
     Change.SIGN_IN_LINK_ISSUED: _l("skapade en länk som kan användas för att logga in som du"),
     Change.AGREEMENT_DRAFTED: _l("ändrade i förslaget till överenskommelse"),
@@ -228,8 +232,6 @@ def change_record(*, actor: User | None, patient: Patient, change: Change) -> No
     """A change that really happened, by someone other than the patient: in this transaction."""
     if actor is None or (actor.patient is not None and actor.patient.id == patient.id):
         return
-    from webapp.access import relation_of  # the door imports this module
-
     role = relation_of(actor, patient) or "other_unit"
     db.session.execute(
         insert(AccessLogEntry),

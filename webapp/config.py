@@ -43,6 +43,13 @@ def _int(name: str, default: int) -> int:
         raise ConfigError(f"{name} must be a whole number, not {raw!r}.") from None
 
 
+def _list(name: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    return tuple(part.strip() for part in raw.split(",") if part.strip())
+
+
 def _development_secret(instance: Path) -> str:
     """A random key kept in instance/, so sessions survive restarts and all workers agree."""
     path = instance / "secret_key"
@@ -108,6 +115,20 @@ def _refuse_unsafe_production(config: dict[str, object]) -> None:
             f"VAPID_SUBJECT will not do in production: {why}. Set it to an address where the "
             "push services can reach whoever runs Nära, e.g. mailto:drift@region.se."
         )
+    if config.get("PUSH_SERVICE_LOCAL"):
+        raise ConfigError(
+            "PUSH_SERVICE_LOCAL cannot be on in production: it lets the dispatcher post to "
+            "this machine's own addresses. Remove the variable."
+        )
+    storage = str(config.get("RATELIMIT_STORAGE_URI") or "")
+    workers = str(config.get("WEB_CONCURRENCY") or "")
+    if storage.startswith("memory://") and workers != "1":
+        raise ConfigError(
+            "RATELIMIT_STORAGE_URI is memory://, which counts rate limits in each worker "
+            f"apart (WEB_CONCURRENCY is {workers or 'not set'}): with two workers twice the "
+            "sign-in attempts would pass. Set RATELIMIT_STORAGE_URI to a shared store, "
+            "e.g. redis://localhost:6379/0, or WEB_CONCURRENCY=1 for a single worker."
+        )
     for name in ("WEBAUTHN_ORIGIN", "PUBLIC_BASE_URL"):
         value = str(config.get(name) or "")
         if not value.startswith("https://"):
@@ -128,6 +149,8 @@ def from_environment(overrides: dict[str, object] | None = None) -> dict[str, ob
             "name would start without production's protections."
         )
     production = env == "production"
+    from webapp.notify.endpoints import DEFAULT_PUSH_SERVICE_HOSTS
+
     secret = os.environ.get("SECRET_KEY", "")
     instance = PROJECT_ROOT / "instance"
     if not production and not secret and "SECRET_KEY" not in overrides:
@@ -161,6 +184,8 @@ def from_environment(overrides: dict[str, object] | None = None) -> dict[str, ob
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
         "SIGN_IN_RATE_LIMIT": os.environ.get("SIGN_IN_RATE_LIMIT", "20 per minute"),
+        # The patient's own copy (the FHIR file and "Min plan – hela"), per account.
+        "EXPORT_RATE_LIMIT": os.environ.get("EXPORT_RATE_LIMIT", "5 per minute"),
         "DEFAULT_TIMEZONE": os.environ.get("DEFAULT_TIMEZONE", "Europe/Stockholm"),
         "SQLALCHEMY_ECHO": _bool("SQLALCHEMY_ECHO", False),
         "VAPID_PRIVATE_KEY": vapid_key,
@@ -169,6 +194,18 @@ def from_environment(overrides: dict[str, object] | None = None) -> dict[str, ob
         # looks for due reminders when there were none.
         "NOTIFY_CONCURRENCY": _int("NOTIFY_CONCURRENCY", 200),
         "NOTIFY_POLL_SECONDS": _int("NOTIFY_POLL_SECONDS", 5),
+        # The push services the dispatcher may post to (host names, "*.name" for any below
+        # it), comma-separated; the default is the four that browsers use (notify/endpoints.py).
+        "PUSH_SERVICE_HOSTS": _list("PUSH_SERVICE_HOSTS", DEFAULT_PUSH_SERVICE_HOSTS),
+        # Development and tests: also the local fake push service (http(s) to 127.0.0.1, ::1
+        # or localhost, any port). Refused in production.
+        "PUSH_SERVICE_LOCAL": _bool("PUSH_SERVICE_LOCAL", False),
+        # Each person's devices, and the test pushes they may ask for in an hour.
+        "PUSH_DEVICES_PER_PERSON": _int("PUSH_DEVICES_PER_PERSON", 10),
+        "PUSH_TESTS_PER_HOUR": _int("PUSH_TESTS_PER_HOUR", 6),
+        # gunicorn's own variable for its number of workers (the Procfile passes it on): with
+        # more than one, rate limits need a shared store (RATELIMIT_STORAGE_URI).
+        "WEB_CONCURRENCY": os.environ.get("WEB_CONCURRENCY", ""),
         # How many proxies in front of the app set X-Forwarded-For and -Proto: rate limits
         # see the address the last of them saw. 0 (the default) trusts no such header.
         "TRUSTED_PROXIES": trusted_proxies,

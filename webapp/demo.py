@@ -23,8 +23,8 @@ from webapp.followups import services as followups
 from webapp.followups.details import FollowUpInput, local_zone
 from webapp.followups.models import FollowUpCaller, FollowUpKind
 from webapp.people.models import Patient, StaffMember, User
-from webapp.selfcare import goals as selfcare_goals
-from webapp.selfcare.goal_checks import GoalInput, LimitInput
+from webapp.selfcare.goals import services as selfcare_goals
+from webapp.selfcare.goals.validation import GoalInput, LimitInput
 from webapp.selfcare.models import CheckIn
 from webapp.whatmatters import services as whatmatters
 from webapp.whatmatters.models import WhatMattersStatement

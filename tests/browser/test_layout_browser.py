@@ -62,29 +62,64 @@ DOUBLE_TEXT = """() => {
 # Back to the size the page itself sets.
 NORMAL_TEXT = "() => { document.documentElement.style.fontSize = ''; }"
 
-# Words of headings and phone numbers that the browser laid out on more than one line: a word
-# (measured with a Range over it) or a phone number (an inline .phone element) with boxes
-# on different lines. Long words in running text may wrap; these may not.
-BROKEN_ACROSS_LINES = """() => {
-  const lines = rects => new Set([...rects].filter(r => r.width > 0)
-                                  .map(r => Math.round(r.top))).size;
-  const broken = [];
-  for (const heading of document.querySelectorAll('h1, h2, h3, h4, legend, .contact-name')) {
-    const walker = document.createTreeWalker(heading, NodeFilter.SHOW_TEXT);
+# Words of headings and phone numbers that the browser broke across lines where no hyphen
+# shows: a word (each of its letters measured with a Range) may go on on the next line only
+# after a soft hyphen (shown as "-" there) or a hyphen of its own; a phone number's group
+# (an inline .phone-part, or a .phone of one group) never breaks at all. Words of running
+# text may break anywhere when someone typed them; our own long words are checked by
+# SPLIT_WITHOUT_HYPHEN.
+SPLIT_WORDS = r"""(root, selector, wanted) => {
+  const firstTop = (node, i) => {
+    const range = document.createRange();
+    range.setStart(node, i);
+    range.setEnd(node, i + 1);
+    // The last box: a letter right after a soft hyphen where the line broke also has the
+    // hyphen's box, at the end of the line before.
+    const box = [...range.getClientRects()].filter(r => r.width > 0).pop();
+    return box ? Math.round(box.top) : null;
+  };
+  const split = [];
+  for (const element of root.querySelectorAll(selector)) {
+    const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-      for (const word of node.data.matchAll(/\\S+/g)) {
-        const range = document.createRange();
-        range.setStart(node, word.index);
-        range.setEnd(node, word.index + word[0].length);
-        if (lines(range.getClientRects()) > 1) broken.push(`heading word "${word[0]}"`);
+      if (node.parentElement.closest('svg, [hidden]')) continue;
+      for (const word of node.data.matchAll(/[^\s]+/g)) {
+        const plain = word[0].replaceAll('\u00ad', '');
+        if (wanted && !wanted.includes(plain.toLowerCase().replace(/[^\p{L}]/gu, ''))) continue;
+        let lastTop = null, lastIndex = null;
+        for (let i = word.index; i < word.index + word[0].length; i++) {
+          if (node.data[i] === '\u00ad') continue;
+          const top = firstTop(node, i);
+          if (top === null) continue;
+          if (lastTop !== null && top > lastTop + 2) {
+            const before = node.data.slice(lastIndex + 1, i);
+            const hyphen = before.includes('\u00ad') || node.data[lastIndex] === '-';
+            if (!hyphen) split.push(`"${plain}" at "${plain.slice(0, i - word.index)}|"`);
+          }
+          lastTop = top;
+          lastIndex = i;
+        }
       }
     }
   }
-  for (const phone of document.querySelectorAll('.phone')) {
-    if (lines(phone.getClientRects()) > 1) broken.push(`phone number "${phone.textContent}"`);
+  return split;
+}"""
+
+BROKEN_ACROSS_LINES = (
+    """() => {
+  const lines = rects => new Set([...rects].filter(r => r.width > 0)
+                                  .map(r => Math.round(r.top))).size;
+  const splitWords = """
+    + SPLIT_WORDS
+    + """;
+  const broken = splitWords(document, 'h1, h2, h3, h4, legend, .contact-name', null)
+    .map(word => `heading word ${word}`);
+  for (const part of document.querySelectorAll('.phone-part, .phone:not(:has(.phone-part))')) {
+    if (lines(part.getClientRects()) > 1) broken.push(`phone number "${part.textContent}"`);
   }
   return broken;
 }"""
+)
 
 # Phone numbers shown without the class that keeps them on one line: every tel: link shows
 # its number in a .phone element.
@@ -111,7 +146,11 @@ def full_plan(live_server) -> dict[str, Any]:
 
 
 def assert_fits(page: Page, where: str = "") -> None:
-    overflow = page.evaluate(HORIZONTAL_OVERFLOW)
+    """Nothing reaches past the device's width (the viewport Playwright was given, not the
+    window, which a page too wide can widen on a phone)."""
+    device = page.viewport_size
+    assert device is not None
+    overflow = page.evaluate(HORIZONTAL_OVERFLOW) + page.evaluate("innerWidth") - device["width"]
     assert overflow <= 0, (
         f"{where or page.url} scrolls sideways by {overflow} px: {page.evaluate(STICKING_OUT)}"
     )

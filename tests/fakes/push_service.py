@@ -65,6 +65,10 @@ def b64encode(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
+# The longest a request is kept unanswered by hold_answers(), in seconds.
+HOLD_MAX = 120.0
+
+
 @dataclass(frozen=True)
 class Received:
     """One message the service accepted."""
@@ -256,8 +260,13 @@ class FakePushService:
             status, headers, why = refusal.status, {}, str(refusal)
             with self._lock:
                 self.refusals.append((endpoint, status, why))
+        # Held by hold_answers(): the request stays unanswered, for at most HOLD_MAX seconds
+        # (a test that never releases is answered in the end and fails on its own terms).
+        held_until = time.monotonic() + HOLD_MAX
         while self._held is not None and not self._held.is_set():
-            await asyncio.sleep(0.01)  # held by hold_answers(): the request stays unanswered
+            if time.monotonic() > held_until:
+                break
+            await asyncio.sleep(0.01)
         if self.delay > 0:
             # Counted only on this loop's thread: while one waits, the others arrive.
             self._at_once += 1

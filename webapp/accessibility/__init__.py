@@ -1,8 +1,7 @@
 """The accessibility statement (tillgänglighetsredogörelse) that DOS-lagen requires of a
 public digital service: public, linked from every page's footer."""
 
-from flask import Blueprint
+from webapp.accessibility import views  # the views register on bp
+from webapp.accessibility.blueprint import bp
 
-bp = Blueprint("accessibility", __name__)
-
-from webapp.accessibility import views  # noqa: E402,F401
+__all__ = ["bp", "views"]

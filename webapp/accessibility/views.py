@@ -6,7 +6,7 @@ from datetime import date
 
 from flask import current_app, render_template
 
-from webapp.accessibility import bp
+from webapp.accessibility.blueprint import bp
 
 # When the statement was made and last reviewed against the service: change REVIEWED whenever
 # the shortcomings listed in the template are looked at again (DIGG asks for both dates).

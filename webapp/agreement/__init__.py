@@ -1,5 +1,4 @@
-from flask import Blueprint
+from webapp.agreement import views  # the views register on bp
+from webapp.agreement.blueprint import bp
 
-bp = Blueprint("agreement", __name__, url_prefix="/overenskommelse")
-
-from webapp.agreement import views  # noqa: E402,F401
+__all__ = ["bp", "views"]

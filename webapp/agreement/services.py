@@ -35,6 +35,7 @@ from webapp.db import rowcount
 from webapp.errors import UserFacingError
 from webapp.extensions import db
 from webapp.people.models import Patient, User
+from webapp.whatmatters.models import WhatMattersStatement
 
 CHANGED_MESSAGE = _l(
     "Överenskommelsen har ändrats sedan du läste den. Läs igenom den nya versionen."
@@ -113,6 +114,16 @@ def agreement_has_agreed_version(*, patient_id: int) -> bool:
     return agreement_agreed_at(patient_id=patient_id) is not None
 
 
+def item_of_patient(item_id: int, *, patient_id: int) -> int | None:
+    """The item's id if it belongs to one of the patient's own agreement versions, else None."""
+    return db.session.scalar(
+        select(AgreementItem.id)
+        .join(AgreementVersion, AgreementItem.version_id == AgreementVersion.id)
+        .join(Agreement, AgreementVersion.agreement_id == Agreement.id)
+        .where(AgreementItem.id == item_id, Agreement.patient_id == patient_id)
+    )
+
+
 def agreed_patient_ids(*, care_unit_id: int) -> set[int]:
     """The unit's patients who have an agreed version of their agreement (one query)."""
     statement = (
@@ -169,8 +180,6 @@ def what_matters_choices(*, patient: Patient) -> list[tuple[int, str]]:
     Those she took off her list come last and say so: an item tied to one keeps its tie
     when saved again.
     """
-    from webapp.whatmatters.models import WhatMattersStatement  # its own area: import late
-
     statement = (
         select(WhatMattersStatement)
         .where(WhatMattersStatement.patient_id == patient.id)
@@ -196,8 +205,6 @@ def what_matters_texts(ids: set[int]) -> dict[int, WhatMattersTie]:
     """The statements items tie to, by id, for showing which item ties to what (one query)."""
     if not ids:
         return {}
-    from webapp.whatmatters.models import WhatMattersStatement
-
     statement = select(
         WhatMattersStatement.id, WhatMattersStatement.text, WhatMattersStatement.archived_at
     ).where(WhatMattersStatement.id.in_(ids))

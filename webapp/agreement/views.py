@@ -11,9 +11,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from webapp.access import Action, login_required, own_patient, patient_route
-from webapp.agreement import bp
+from webapp.access import Action, allowed_actions, login_required, own_patient, patient_route
 from webapp.agreement import services as agreements
+from webapp.agreement.blueprint import bp
 from webapp.agreement.forms import ConsentForm, DraftForm
 from webapp.agreement.models import AgreementVersion
 from webapp.agreement.printout import printout_for
@@ -22,7 +22,7 @@ from webapp.errors import UserFacingError
 from webapp.forms import EmptyForm, Page
 from webapp.people.models import Patient
 from webapp.routing import id_arg
-from webapp.selfcare.goals import goals_of as self_care_goals_of
+from webapp.selfcare.goals.services import goals_of as self_care_goals_of
 
 
 def _page(patient: Patient, *, staff: bool, error: str | None = None, status: int = 200) -> Page:
@@ -177,7 +177,10 @@ def printable() -> str:
 def when_worse() -> str:
     patient = own_patient(current_user, Action.VIEW_PLAN)
     return render_template(
-        "agreement/worse.html", patient=patient, overview=agreements.for_overview(patient)
+        "agreement/worse.html",
+        patient=patient,
+        overview=agreements.for_overview(patient),
+        may_send_update=Action.SEND_UPDATE in allowed_actions(current_user, patient),
     )
 
 

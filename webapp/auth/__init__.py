@@ -1,5 +1,4 @@
-from flask import Blueprint
+from webapp.auth import views  # the views register on bp
+from webapp.auth.blueprint import bp
 
-bp = Blueprint("auth", __name__)
-
-from webapp.auth import views  # noqa: E402,F401
+__all__ = ["bp", "views"]

@@ -1,19 +1,24 @@
-"""Invitations: issuing, checking and redeeming the one-time links that let a passkey be made."""
+"""Invitations: issuing, checking and redeeming the one-time links that let a passkey be made;
+and the security events (a key added, signed out everywhere) a person is told about.
+
+Passkeys build on this module (webapp/auth/passkeys/), never the other way round: what needs
+both, like a patient's link that depends on the keys they have, lives with its caller
+(webapp/care/invitation.py, webapp/care/staff.py).
+"""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 
 import segno
 from flask import current_app, has_request_context, url_for
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
-from webapp import audit
 from webapp.auth.models import Invitation, InvitationPurpose, SecurityEvent, SecurityEventKind
 from webapp.auth.sessions import sessions_end_all
 from webapp.clock import now_utc
@@ -28,9 +33,6 @@ NEW_DEVICE_LIFETIME = timedelta(minutes=15)
 class InvitationError(UserFacingError):
     pass
 
-
-if TYPE_CHECKING:  # passkeys build on auth: only the type is needed here
-    from webapp.passkeys.models import Credential
 
 UNKNOWN = _l(
     "Länken fungerar inte. Kontrollera att du har fått med hela länken, "
@@ -81,22 +83,6 @@ def invitation_issue(
     db.session.add(invitation)
     db.session.flush()
     return invitation, token
-
-
-def sign_in_link_issue_for_patient(*, patient: Patient, by: User) -> str:
-    """A sign-in link for a patient, made by staff: the first one, or after a lost phone.
-
-    The door has already decided who may (the fixed care contact or the unit's
-    administrator); the link is a change in the patient's log with who made it.
-    """
-    from webapp.passkeys.services import passkey_count  # passkeys build on auth
-
-    purpose = (
-        InvitationPurpose.RECOVERY if passkey_count(patient.user) else InvitationPurpose.ONBOARDING
-    )
-    _invitation, token = invitation_issue(user=patient.user, purpose=purpose, created_by=by)
-    audit.change_record(actor=by, patient=patient, change=audit.Change.SIGN_IN_LINK_ISSUED)
-    return token
 
 
 def sign_in_link_issue_for_staff(*, member: StaffMember, by: User) -> str:
@@ -200,56 +186,28 @@ def security_events_recent(user: User, limit: int = 20) -> list[SecurityEvent]:
     )
 
 
-# A key added with a staff-made link could be the staff member's own: from that key, the notice
-# about it cannot be put away until a day has passed, so the patient's own devices see it.
-NOTICE_KEPT_FROM_NEW_KEY = timedelta(days=1)
-
-NOTICE_KEPT = _l(
-    "Meddelandet om den nya nyckeln kan inte tas bort från den nya nyckeln i dag. "
-    "Ta bort det från en annan av dina enheter, eller i morgon. Känner du inte igen "
-    "nyckeln? Ring din vårdenhet."
-)
-
-
-def security_events_acknowledge(user: User, *, signed_in_with: Credential | None) -> None:
-    """Put away the notices, unless this session signed in with a key that a staff-made link
-    added less than a day ago (it may be that very key the notice warns about)."""
-    if (
-        signed_in_with is not None
-        and signed_in_with.added_via == InvitationPurpose.RECOVERY
-        and now_utc() - signed_in_with.created_at < NOTICE_KEPT_FROM_NEW_KEY
-    ):
-        raise InvitationError(NOTICE_KEPT)
-    db.session.execute(
-        update(SecurityEvent)
-        .where(SecurityEvent.user_id == user.id, SecurityEvent.acknowledged_at.is_(None))
-        .values(acknowledged_at=now_utc())
-    )
-
-
 def sign_out_everywhere(user: User) -> None:
     sessions_end_all(user)
     security_event_record(user=user, kind=SecurityEventKind.SIGNED_OUT_EVERYWHERE)
 
 
-class StaffError(UserFacingError):
-    pass
-
-
-def staff_deactivate(*, admin: StaffMember, member_id: int) -> StaffMember:
-    """End a staff member's access at once: sessions, passkeys and open links go; the person
-    stays, so logs still name them (as former staff)."""
-    from webapp.passkeys.services import passkeys_remove_all  # passkeys build on auth
-
-    member = db.session.get(StaffMember, member_id)
-    if member is None or member.care_unit_id != admin.care_unit_id:
-        raise StaffError(_l("Personen finns inte på din vårdenhet."))
-    if member.id == admin.id:
-        raise StaffError(_l("Du kan inte avsluta din egen åtkomst. Be en annan administratör."))
-    if member.deactivated_at is not None:
-        return member
-    member.deactivated_at = now_utc()
-    sessions_end_all(member.user)
-    passkeys_remove_all(member.user)
-    invitations_revoke_open(member.user)
-    return member
+def sign_in_links_unused(
+    patient_ids: Sequence[int],
+) -> list[tuple[int, datetime, datetime | None]]:
+    """Each patient's latest sign-in link made by care (first or after a lost phone), if it
+    was never used: (patient id, when it runs out, when it was revoked). One query."""
+    latest = (
+        select(func.max(Invitation.id))
+        .join(Patient, Patient.user_id == Invitation.user_id)
+        .where(
+            Patient.id.in_(patient_ids),
+            Invitation.purpose.in_([InvitationPurpose.ONBOARDING, InvitationPurpose.RECOVERY]),
+        )
+        .group_by(Invitation.user_id)
+    )
+    rows = db.session.execute(
+        select(Patient.id, Invitation.expires_at, Invitation.revoked_at)
+        .join(Invitation, Invitation.user_id == Patient.user_id)
+        .where(Invitation.id.in_(latest), Invitation.used_at.is_(None))
+    )
+    return [(patient_id, expires_at, revoked_at) for patient_id, expires_at, revoked_at in rows]

@@ -7,7 +7,8 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from webapp.access import login_required
-from webapp.auth import bp, services
+from webapp.auth import services
+from webapp.auth.blueprint import bp
 from webapp.auth.sessions import end_session, is_safe_next
 from webapp.extensions import limiter
 from webapp.forms import EmptyForm

@@ -1,5 +1,4 @@
-from flask import Blueprint
+from webapp.care import views  # the views register on bp
+from webapp.care.blueprint import bp
 
-bp = Blueprint("care", __name__, url_prefix="/vard")
-
-from webapp.care import views  # noqa: E402,F401
+__all__ = ["bp", "views"]

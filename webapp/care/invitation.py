@@ -1,5 +1,6 @@
-"""Getting the sign-in link to the patient: as a text message from the care contact's own
-phone, and whether the link has been used since."""
+"""Getting the sign-in link to the patient: making it (the first one, or one after a lost
+phone), sending it as a text message from the care contact's own phone, and whether it has
+been used since."""
 
 from __future__ import annotations
 
@@ -10,11 +11,31 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from webapp import audit
+from webapp.auth import services as auth_services
 from webapp.auth.models import Invitation, InvitationPurpose
+from webapp.auth.passkeys.services import passkey_count
 from webapp.care.needs import when_words
 from webapp.clock import now_utc
 from webapp.extensions import db
-from webapp.people.models import Patient
+from webapp.people.models import Patient, User
+
+
+def sign_in_link_issue_for_patient(*, patient: Patient, by: User) -> str:
+    """A sign-in link for a patient, made by staff: the first one, or after a lost phone.
+
+    The door has already decided who may (the fixed care contact or the unit's
+    administrator); the link is a change in the patient's log with who made it.
+    """
+    purpose = (
+        InvitationPurpose.RECOVERY if passkey_count(patient.user) else InvitationPurpose.ONBOARDING
+    )
+    _invitation, token = auth_services.invitation_issue(
+        user=patient.user, purpose=purpose, created_by=by
+    )
+    audit.change_record(actor=by, patient=patient, change=audit.Change.SIGN_IN_LINK_ISSUED)
+    return token
+
 
 SWEDEN = "+46"
 

@@ -17,16 +17,13 @@ from enum import IntEnum
 from flask import url_for
 from flask_babel import format_datetime, ngettext
 from flask_babel import gettext as _
-from sqlalchemy import func, select
 
 from webapp.agreement import services as agreements
-from webapp.auth.models import Invitation, InvitationPurpose
+from webapp.auth import services as auth_services
 from webapp.clock import now_utc
-from webapp.extensions import db
-from webapp.followups.models import FollowUp, FollowUpStatus
-from webapp.people.models import Patient
+from webapp.followups import services as followups
 from webapp.receipt import services as receipts
-from webapp.selfcare.models import PatientUpdate
+from webapp.selfcare.updates import services as selfcare_updates
 
 
 class Urgency(IntEnum):
@@ -64,18 +61,7 @@ def when_words(moment: datetime) -> str:
 def cannot_come(patient_ids: Sequence[int]) -> dict[int, Need]:
     """ "Kan inte komma" answers not yet handled: the contact is still planned (moving or
     cancelling it is how the care contact answers)."""
-    rows = db.session.execute(
-        select(FollowUp.patient_id, FollowUp.id, FollowUp.starts_at)
-        .where(
-            FollowUp.patient_id.in_(patient_ids),
-            FollowUp.status == FollowUpStatus.PLANNED,
-            FollowUp.cannot_come_at.is_not(None),
-        )
-        .order_by(FollowUp.starts_at)
-    )
-    found: dict[int, list[tuple[int, datetime]]] = {}
-    for patient_id, follow_up_id, starts_at in rows:
-        found.setdefault(patient_id, []).append((follow_up_id, starts_at))
+    found = followups.cannot_come_unanswered(patient_ids)
     needs = {}
     for patient_id, answers in found.items():
         first_id, first_at = answers[0]
@@ -148,23 +134,9 @@ def receipt_doubts(patient_ids: Sequence[int]) -> dict[int, Need]:
 def sign_in_link(patient_ids: Sequence[int]) -> dict[int, Need]:
     """The last sign-in link care made, if it was never used: she may need to make a new one
     (it ran out) or to check that the patient got it (it is still open)."""
-    latest = (
-        select(func.max(Invitation.id))
-        .join(Patient, Patient.user_id == Invitation.user_id)
-        .where(
-            Patient.id.in_(patient_ids),
-            Invitation.purpose.in_([InvitationPurpose.ONBOARDING, InvitationPurpose.RECOVERY]),
-        )
-        .group_by(Invitation.user_id)
-    )
-    rows = db.session.execute(
-        select(Patient.id, Invitation.expires_at, Invitation.revoked_at)
-        .join(Invitation, Invitation.user_id == Patient.user_id)
-        .where(Invitation.id.in_(latest), Invitation.used_at.is_(None))
-    )
     now = now_utc()
     needs = {}
-    for patient_id, expires_at, revoked_at in rows:
+    for patient_id, expires_at, revoked_at in auth_services.sign_in_links_unused(patient_ids):
         href = url_for("care.patient", patient_id=patient_id, _anchor="link-heading")
         if revoked_at is None and expires_at > now:
             needs[patient_id] = Need(
@@ -185,14 +157,7 @@ def sign_in_link(patient_ids: Sequence[int]) -> dict[int, Need]:
 def unseen_updates(patient_ids: Sequence[int]) -> dict[int, Need]:
     """Updates from the patient that nobody of care has read yet; one outside an agreed limit
     (flagged) is something to act on, and its line leads to it."""
-    rows = db.session.execute(
-        select(PatientUpdate.patient_id, PatientUpdate.id, PatientUpdate.flagged)
-        .where(PatientUpdate.patient_id.in_(patient_ids), PatientUpdate.seen_at.is_(None))
-        .order_by(PatientUpdate.flagged.desc(), PatientUpdate.created_at.desc())
-    )
-    found: dict[int, list[tuple[int, bool]]] = {}
-    for patient_id, update_id, is_flagged in rows:
-        found.setdefault(patient_id, []).append((update_id, bool(is_flagged)))
+    found = selfcare_updates.unseen_by_patient(patient_ids)
     needs = {}
     for patient_id, unseen in found.items():
         first_id, first_flagged = unseen[0]  # flagged first, then the newest

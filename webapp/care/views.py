@@ -17,15 +17,16 @@ from webapp.access import (
     staff_route,
 )
 from webapp.auth import services as auth_services
+from webapp.auth.passkeys import services as passkeys
 from webapp.auth.sessions import stash_put, stash_take
-from webapp.care import bp
+from webapp.care.blueprint import bp
 from webapp.care.forms import PatientForm, PhoneHoursForm, StaffForm, UnitForm
-from webapp.care.invitation import link_status, sms_href
+from webapp.care.invitation import link_status, sign_in_link_issue_for_patient, sms_href
 from webapp.care.services import last_seen_line, last_seen_mark
+from webapp.care.staff import staff_deactivate
 from webapp.care.worklist import worklist_build
 from webapp.errors import UserFacingError
 from webapp.forms import EmptyForm, Page, SelectChoice, show_error
-from webapp.passkeys import services as passkeys
 from webapp.people import services as people
 from webapp.people.models import Patient
 from webapp.plan.overview import overview_build
@@ -78,7 +79,7 @@ def new_patient() -> Page:
             show_error(form, error, default="personal_number")
         else:
             # The patient and their first link commit together, with the request.
-            token = auth_services.sign_in_link_issue_for_patient(patient=patient, by=current_user)
+            token = sign_in_link_issue_for_patient(patient=patient, by=current_user)
             stash_put(INVITATION, token, patient.user_id)
             return redirect(url_for("care.show_invitation", patient_id=patient.id), 303)
     status = 400 if form.is_submitted() else 200
@@ -127,7 +128,7 @@ def mark_seen(patient: Patient) -> Response:
 def issue_invitation(patient: Patient) -> Response:
     if not EmptyForm().validate_on_submit():
         abort(400)
-    token = auth_services.sign_in_link_issue_for_patient(patient=patient, by=current_user)
+    token = sign_in_link_issue_for_patient(patient=patient, by=current_user)
     stash_put(INVITATION, token, patient.user_id)
     return redirect(url_for("care.show_invitation", patient_id=patient.id), 303)
 
@@ -196,7 +197,7 @@ def staff_list() -> str:
 def deactivate_staff(member_id: int) -> Response:
     if EmptyForm().validate_on_submit():
         try:
-            member = auth_services.staff_deactivate(admin=current_user.staff, member_id=member_id)
+            member = staff_deactivate(admin=current_user.staff, member_id=member_id)
         except UserFacingError as error:
             flash(str(error.message), "error")
         else:

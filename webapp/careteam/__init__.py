@@ -1,5 +1,4 @@
-from flask import Blueprint
+from webapp.careteam import views  # the views register on bp
+from webapp.careteam.blueprint import bp
 
-bp = Blueprint("careteam", __name__, url_prefix="/vardteam")
-
-from webapp.careteam import views  # noqa: E402,F401
+__all__ = ["bp", "views"]

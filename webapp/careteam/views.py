@@ -9,8 +9,8 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from webapp.access import Action, login_required, own_patient, patient_route
-from webapp.careteam import bp
 from webapp.careteam import services as team
+from webapp.careteam.blueprint import bp
 from webapp.careteam.forms import AcknowledgeForm, CarePartForm, ContactsForm
 from webapp.forms import EmptyForm, Page, SelectChoice, show_error
 from webapp.people import services as people

@@ -1,5 +1,4 @@
-from flask import Blueprint
+from webapp.followups import views  # the views register on bp
+from webapp.followups.blueprint import bp
 
-bp = Blueprint("followups", __name__, url_prefix="/uppfoljning")
-
-from webapp.followups import views  # noqa: E402,F401
+__all__ = ["bp", "views"]

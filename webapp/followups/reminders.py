@@ -108,4 +108,4 @@ def cannot_come_alert(patient: Patient, follow_up: FollowUp) -> None:
                 topic=f"cc{follow_up.id}",
             ),
         )
-    outbox.reminder_now(contact.user, alert)
+    outbox.alert_now(contact.user, alert)

@@ -7,8 +7,9 @@ link is in feed.py. The caller has already asked the access policy.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select, update
@@ -234,3 +235,22 @@ def follow_up_cannot_come(*, patient: Patient, follow_up_id: int, reason: str) -
     follow_up.updated_at = follow_up.cannot_come_at
     cannot_come_alert(patient, follow_up)
     return follow_up
+
+
+def cannot_come_unanswered(patient_ids: Sequence[int]) -> dict[int, list[tuple[int, datetime]]]:
+    """Each patient's "kan inte komma" answers that care has not answered yet (the contact is
+    still planned: moving or cancelling it is the answer), as (follow-up id, start), soonest
+    first. One query, however many patients."""
+    rows = db.session.execute(
+        select(FollowUp.patient_id, FollowUp.id, FollowUp.starts_at)
+        .where(
+            FollowUp.patient_id.in_(patient_ids),
+            FollowUp.status == FollowUpStatus.PLANNED,
+            FollowUp.cannot_come_at.is_not(None),
+        )
+        .order_by(FollowUp.starts_at)
+    )
+    found: dict[int, list[tuple[int, datetime]]] = {}
+    for patient_id, follow_up_id, starts_at in rows:
+        found.setdefault(patient_id, []).append((follow_up_id, starts_at))
+    return found

@@ -20,8 +20,8 @@ from werkzeug.wrappers import Response as WerkzeugResponse  # what redirect() sa
 from webapp.access import Action, login_required, own_patient, patient_route
 from webapp.auth.sessions import stash_put, stash_take
 from webapp.extensions import limiter
-from webapp.followups import bp
 from webapp.followups import services as followups
+from webapp.followups.blueprint import bp
 from webapp.followups.calendar import calendar_for
 from webapp.followups.details import FollowUpError, follow_up_input_of
 from webapp.followups.feed import (

@@ -2,8 +2,7 @@
 alert. models.py holds the outbox; schedule.py says when; outbox.py writes the rows in the
 caller's transaction; dispatcher.py sends them from its own process (`flask notify run`)."""
 
-from flask import Blueprint
+from webapp.notify import views  # the views register on bp
+from webapp.notify.blueprint import bp
 
-bp = Blueprint("notify", __name__, url_prefix="/paminnelser")
-
-from webapp.notify import views  # noqa: E402,F401
+__all__ = ["bp", "views"]

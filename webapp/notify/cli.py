@@ -16,6 +16,7 @@ from flask.cli import AppGroup
 
 from webapp.extensions import db
 from webapp.notify.dispatcher import Dispatcher
+from webapp.notify.endpoints import push_hosts_from
 from webapp.notify.vapid import VapidSigner, vapid_keys_generate, vapid_subject_problem
 
 notify_group = AppGroup("notify", help="Push reminders: the dispatcher and its keys.")
@@ -51,6 +52,7 @@ def dispatcher_from_config(*, lease_seconds: int = 60) -> Dispatcher:
     return Dispatcher(
         db.engine,
         VapidSigner(config["VAPID_PRIVATE_KEY"], subject),
+        hosts=push_hosts_from(config),
         concurrency=config["NOTIFY_CONCURRENCY"],
         poll=config["NOTIFY_POLL_SECONDS"],
         lease=timedelta(seconds=lease_seconds),

@@ -2,11 +2,20 @@
 
 It claims due rows in batches with a lease (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so any
 number of dispatchers share one queue and none takes a row another holds; on SQLite there is
-one dispatcher), sends them concurrently over kept-alive connections (transport.py), and
-records what became of each. A dispatcher that dies loses nothing: when its lease runs out,
-another claims the rows again. Outcomes: 201/202 sent; 404/410 the device is gone (its
-subscription is deleted); 413 a bug of ours (logged); 429 and 5xx, or no answer, tried again
-later with exponential backoff that honours Retry-After, and given up after MAX_ATTEMPTS.
+one dispatcher), sends them concurrently through one aiohttp session (client.py), and records
+each outcome as it comes: a send holds its place among the `concurrency` senders until its
+outcome is written, so a dispatcher that dies repeats at most `concurrency` messages (those
+whose answer had not arrived or not yet been written). An outcome is written only while the
+row is still this dispatcher's claim and still being sent: a reminder withdrawn or moved
+meanwhile (the follow-up cancelled) or claimed by another dispatcher after our lease ran out
+keeps what happened to it. Outcomes: 201/202 sent; 404/410 the device is gone (its
+subscription is deleted); 413 a bug of ours (logged); 429 and 5xx, or no usable answer, tried
+again later with exponential backoff that honours Retry-After (capped), and given up after
+MAX_ATTEMPTS.
+
+Each push-service origin gets a fair share of the senders (all of them when it is the only
+one with work; half when two have work, ...), so a slow or silent origin cannot hold every
+sender while another origin's reminders wait.
 """
 
 from __future__ import annotations
@@ -16,32 +25,32 @@ import base64
 import logging
 import os
 import socket
-from collections import Counter
+from collections import Counter, deque
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import http_ece
 from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy import Engine, delete, or_, select, update
 
 from webapp.clock import now_utc
+from webapp.notify.client import PushClient, TransportError
+from webapp.notify.endpoints import DEFAULT_PUSH_SERVICE_HOSTS, PushHosts, endpoint_problem
 from webapp.notify.message import ttl_seconds
 from webapp.notify.models import OPEN_STATES, PushSubscription, Reminder, ReminderState
-from webapp.notify.transport import PushTransport, TransportError
+from webapp.notify.outcomes import ERROR_MAX, Outcome, Tally, again, refusal
 from webapp.notify.vapid import VapidSigner
 
 log = logging.getLogger("nara.notify")
 
-MAX_ATTEMPTS = 6
-FIRST_RETRY = timedelta(seconds=30)
-LONGEST_RETRY = timedelta(hours=1)
-ERROR_MAX = 200
-
 REMINDERS = Reminder.__table__
 DEVICES = PushSubscription.__table__
+# Outcomes written by one UPDATE: state, status, error, retry time, and the claim's lease.
+PROBE_EVERY = 1.0  # seconds between claims that look past the origins with a full share
+_Alike = tuple[ReminderState, int | None, str | None, datetime | None, datetime | None]
 
 
 @dataclass(frozen=True)
@@ -56,54 +65,14 @@ class Job:
     urgency: str
     subscription_id: int | None
     subscription: dict[str, Any] | None
+    lease_until: datetime | None = None
 
-
-@dataclass(frozen=True)
-class Outcome:
-    id: int
-    state: ReminderState
-    status_code: int | None = None
-    error: str | None = None
-    retry_at: datetime | None = None
-    gone_subscription_id: int | None = None
-
-
-@dataclass
-class Tally:
-    """What one run did, for its log line and for the tests and the bench."""
-
-    counts: Counter[str] = field(default_factory=Counter)
-
-    def add(self, outcomes: list[Outcome]) -> None:
-        for outcome in outcomes:
-            retried = outcome.state == ReminderState.PENDING
-            self.counts["retried" if retried else str(outcome.state)] += 1
-
-    def __bool__(self) -> bool:
-        return bool(self.counts)
-
-    def __str__(self) -> str:
-        return ", ".join(f"{name} {count}" for name, count in sorted(self.counts.items()))
-
-
-def retry_after_seconds(value: str | None, now: datetime) -> float | None:
-    """Retry-After as seconds or as an HTTP date (RFC 9110), or None."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        return max(0.0, (parsedate_to_datetime(value) - now).total_seconds())
-    except (TypeError, ValueError):
-        return None
-
-
-def next_try(attempts: int, retry_after: float | None, now: datetime) -> datetime:
-    # Typed here, since typeshed makes int ** int Any (a negative power would be a float).
-    backoff: timedelta = min(FIRST_RETRY * 2 ** (attempts - 1), LONGEST_RETRY)
-    wait = max(backoff, timedelta(seconds=retry_after or 0))
-    return now + min(wait, LONGEST_RETRY * 6)
+    @property
+    def origin(self) -> str:
+        if self.subscription is None:
+            return ""
+        parts = urlsplit(str(self.subscription["endpoint"]))
+        return f"{parts.scheme}://{parts.netloc}".lower()
 
 
 class Dispatcher:
@@ -112,6 +81,7 @@ class Dispatcher:
         engine: Engine,
         signer: VapidSigner,
         *,
+        hosts: PushHosts | None = None,
         concurrency: int = 200,
         batch: int = 500,
         lease: timedelta = timedelta(seconds=60),
@@ -121,6 +91,7 @@ class Dispatcher:
     ) -> None:
         self.engine = engine
         self.signer = signer
+        self.hosts = hosts or PushHosts.of(DEFAULT_PUSH_SERVICE_HOSTS)
         self.concurrency = concurrency
         self.batch = batch
         self.lease = lease
@@ -133,15 +104,29 @@ class Dispatcher:
 
     # --- the database side (on the db thread) -----------------------------------------
 
-    def claim(self, limit: int) -> list[Job]:
+    def claim(self, limit: int, skip: tuple[str, ...] = ()) -> list[Job]:
+        """Take up to `limit` due reminders, the longest-waiting first; none for a device at
+        one of the `skip` origins (enough of theirs wait here already)."""
         now = now_utc()
+        lease_until = now + self.lease
+        conditions = [
+            REMINDERS.c.state.in_(list(OPEN_STATES)),
+            REMINDERS.c.available_at <= now,
+            or_(REMINDERS.c.lease_until.is_(None), REMINDERS.c.lease_until < now),
+        ]
+        if skip:
+            at_skipped = select(DEVICES.c.id).where(
+                or_(*(DEVICES.c.endpoint.startswith(f"{o}/", autoescape=True) for o in skip))
+            )
+            conditions.append(
+                or_(
+                    REMINDERS.c.subscription_id.is_(None),
+                    REMINDERS.c.subscription_id.not_in(at_skipped),
+                )
+            )
         due = (
             select(REMINDERS.c.id)
-            .where(
-                REMINDERS.c.state.in_(list(OPEN_STATES)),
-                REMINDERS.c.available_at <= now,
-                or_(REMINDERS.c.lease_until.is_(None), REMINDERS.c.lease_until < now),
-            )
+            .where(*conditions)
             .order_by(REMINDERS.c.available_at)
             .limit(limit)
             .with_for_update(skip_locked=True)
@@ -151,7 +136,7 @@ class Dispatcher:
             .where(REMINDERS.c.id.in_(due.scalar_subquery()))
             .values(
                 state=ReminderState.SENDING,
-                lease_until=now + self.lease,
+                lease_until=lease_until,
                 claimed_by=self.name,
                 attempts=REMINDERS.c.attempts + 1,
                 updated_at=now,
@@ -164,6 +149,7 @@ class Dispatcher:
                 REMINDERS.c.topic,
                 REMINDERS.c.urgency,
                 REMINDERS.c.subscription_id,
+                REMINDERS.c.lease_until,
             )
         )
         with self.engine.begin() as connection:
@@ -194,26 +180,36 @@ class Dispatcher:
                 urgency=row.urgency,
                 subscription_id=row.subscription_id,
                 subscription=devices.get(row.subscription_id) if row.subscription_id else None,
+                lease_until=row.lease_until,
             )
             for row in rows
         ]
 
     def record(self, outcomes: list[Outcome]) -> None:
-        """Write what became of each reminder: one UPDATE per kind of outcome (nearly all
-        are "sent, 201"), however many rows it covers."""
+        """Write what became of each reminder, only where the row is still ours (this
+        dispatcher's claim, under the same lease, still being sent): one UPDATE per kind of
+        outcome (nearly all are "sent, 201"), however many rows it covers."""
         if not outcomes:
             return
         now = now_utc()
-        alike: dict[tuple[ReminderState, int | None, str | None, datetime | None], list[int]] = {}
+        alike: dict[_Alike, list[int]] = {}
         for o in outcomes:
             error = o.error[:ERROR_MAX] if o.error else None
-            alike.setdefault((o.state, o.status_code, error, o.retry_at), []).append(o.id)
+            key = (o.state, o.status_code, error, o.retry_at, o.lease_until)
+            alike.setdefault(key, []).append(o.id)
         gone = {o.gone_subscription_id for o in outcomes if o.gone_subscription_id}
+        written: Counter[str] = Counter()
+        superseded = 0
         with self.engine.begin() as connection:
-            for (state, status_code, error, retry_at), ids in alike.items():
-                connection.execute(
+            for (state, status_code, error, retry_at, lease_until), ids in alike.items():
+                result = connection.execute(
                     update(REMINDERS)
-                    .where(REMINDERS.c.id.in_(ids))
+                    .where(
+                        REMINDERS.c.id.in_(ids),
+                        REMINDERS.c.state == ReminderState.SENDING,
+                        REMINDERS.c.claimed_by == self.name,
+                        REMINDERS.c.lease_until == lease_until,
+                    )
                     .values(
                         state=state,
                         status_code=status_code,
@@ -224,6 +220,8 @@ class Dispatcher:
                         updated_at=now,
                     )
                 )
+                written[state] += result.rowcount
+                superseded += len(ids) - result.rowcount
             if gone:
                 # The device's waiting reminders go with it; the rows stay, for the list.
                 connection.execute(
@@ -240,45 +238,50 @@ class Dispatcher:
                     .values(subscription_id=None)
                 )
                 connection.execute(delete(DEVICES).where(DEVICES.c.id.in_(gone)))
-        self.tally.add(outcomes)
+        for name, count in written.items():
+            self.tally.add(name, count)
+        self.tally.add("superseded", superseded)
+
+    def release(self, jobs: list[Job]) -> None:
+        """Give back rows claimed but never sent (a stop came first, or their lease would
+        run out before they could be): due again at once, for any dispatcher, and the try
+        they were counted as is not counted."""
+        if not jobs:
+            return
+        with self.engine.begin() as connection:
+            connection.execute(
+                update(REMINDERS)
+                .where(
+                    REMINDERS.c.id.in_([job.id for job in jobs]),
+                    REMINDERS.c.state == ReminderState.SENDING,
+                    REMINDERS.c.claimed_by == self.name,
+                )
+                .values(
+                    state=ReminderState.PENDING,
+                    lease_until=None,
+                    claimed_by=None,
+                    attempts=REMINDERS.c.attempts - 1,
+                )
+            )
 
     # --- the sending side (on the event loop) -----------------------------------------
 
-    def _outcome_of_refusal(self, job: Job, status: int, retry_after: str | None) -> Outcome:
-        if status in (404, 410):
-            return Outcome(
-                job.id,
-                ReminderState.GONE,
-                status,
-                "the device no longer takes reminders",
-                gone_subscription_id=job.subscription_id,
-            )
-        if status == 413:
-            log.error("reminder %s was refused as too large (413): a bug in Nära", job.id)
-            return Outcome(job.id, ReminderState.FAILED, status, "too large (413)")
-        if status == 429 or status >= 500:
-            return self._again(job, status, f"push service answered {status}", retry_after)
-        log.error("reminder %s was refused with %s", job.id, status)
-        return Outcome(job.id, ReminderState.FAILED, status, f"refused ({status})")
+    def _again(self, job: Job, status: int | None, error: str) -> Outcome:
+        return again(job.id, job.attempts, job.expires_at, status, error, now_utc())
 
-    def _again(
-        self, job: Job, status: int | None, error: str, retry_after: str | None = None
-    ) -> Outcome:
-        now = now_utc()
-        when = next_try(job.attempts, retry_after_seconds(retry_after, now), now)
-        if job.attempts >= MAX_ATTEMPTS or when >= job.expires_at:
-            return Outcome(job.id, ReminderState.FAILED, status, f"gave up: {error}")
-        return Outcome(job.id, ReminderState.PENDING, status, error, retry_at=when)
-
-    async def send(self, http: PushTransport, job: Job) -> Outcome:
-        """Encrypt (RFC 8291, aes128gcm) and POST it over a kept-alive connection.
-        Every header is ours: TTL (never 0), Urgency, Topic and the signed VAPID header."""
+    async def send(self, http: PushClient, job: Job) -> Outcome:
+        """Encrypt (RFC 8291, aes128gcm) and POST it. Every header is ours: TTL (never 0),
+        Urgency, Topic and the signed VAPID header."""
         now = now_utc()
         if job.subscription is None:
             return Outcome(job.id, ReminderState.GONE, None, "the device was removed")
         if job.expires_at <= now:
             return Outcome(job.id, ReminderState.FAILED, None, "too late to be of use")
-        endpoint = job.subscription["endpoint"]
+        endpoint = str(job.subscription["endpoint"])
+        why = endpoint_problem(endpoint, self.hosts)
+        if why:  # saved before the allow-list was what it is now
+            log.warning("reminder %s not sent: its address is not a push service (%s)", job.id, why)
+            return Outcome(job.id, ReminderState.FAILED, None, f"not a push service: {why}")
         try:
             body = encrypt(job.subscription, job.payload)
         except (KeyError, TypeError, ValueError) as exc:  # the subscription's keys are unusable
@@ -294,93 +297,207 @@ class Dispatcher:
             return self._again(job, None, f"no answer: {exc}")
         if answer.status in (200, 201, 202):
             return Outcome(job.id, ReminderState.SENT, answer.status)
-        return self._outcome_of_refusal(job, answer.status, answer.retry_after)
+        return refusal(
+            job.id,
+            job.attempts,
+            job.expires_at,
+            job.subscription_id,
+            answer.status,
+            answer.retry_after,
+            now_utc(),
+        )
 
-    # --- the loop --------------------------------------------------------------------
+    async def _send_safely(self, http: PushClient, job: Job) -> Outcome:
+        try:
+            outcome = await self.send(http, job)
+        except Exception as exc:  # a bug of ours: the row is tried again later, and logged
+            log.exception("reminder %s could not be sent", job.id)
+            outcome = self._again(job, None, f"error: {type(exc).__name__}")
+        return replace(outcome, lease_until=job.lease_until)
 
     async def _on_db(self, fn: Any, *args: Any) -> Any:
         return await asyncio.get_running_loop().run_in_executor(self._db, fn, *args)
 
-    async def _send_safely(self, http: PushTransport, job: Job) -> Outcome:
-        try:
-            return await self.send(http, job)
-        except Exception as exc:  # a bug of ours: the row is tried again later, and logged
-            log.exception("reminder %s could not be sent", job.id)
-            return self._again(job, None, f"error: {type(exc).__name__}")
-
-    def release(self, jobs: list[Job]) -> None:
-        """Give back rows claimed but never sent (a stop came first): due again at once, for
-        any dispatcher, and the try they were counted as is not counted."""
-        if not jobs:
-            return
-        with self.engine.begin() as connection:
-            connection.execute(
-                update(REMINDERS)
-                .where(REMINDERS.c.id.in_([job.id for job in jobs]))
-                .values(
-                    state=ReminderState.PENDING,
-                    lease_until=None,
-                    claimed_by=None,
-                    attempts=REMINDERS.c.attempts - 1,
-                )
-            )
+    # --- the loop --------------------------------------------------------------------
 
     async def run(self, stop: asyncio.Event | None = None, *, once: bool = False) -> Tally:
         """Send until `stop` is set, or, with `once`, until nothing is due.
 
-        `concurrency` senders take claimed reminders from a queue that is topped up a batch
-        ahead, so no sender waits for the database; outcomes are recorded in batches. On a
-        stop, what is being sent is finished and recorded, and what was claimed but not yet
-        started is released for any dispatcher to take."""
+        Claimed reminders wait per push-service origin and are started in turn, each origin
+        up to its fair share of the `concurrency` senders; claims are topped up while few
+        can start. On a stop, what is being sent is finished and recorded, and what was
+        claimed but not yet started is released for any dispatcher to take."""
         stop = stop or asyncio.Event()
-        queue: asyncio.Queue[Job | None] = asyncio.Queue()
-        done: list[Outcome] = []
-        wake = asyncio.Event()  # the queue ran low, or a batch of outcomes waits
-        busy = 0
+        lanes = _Lanes(self.concurrency)
+        recorder = _Recorder(self)
         claim_size = min(self.batch, self.concurrency)
         low_water = max(1, claim_size // 2)
+        most_held = 4 * self.concurrency
 
-        async def sender(http: PushTransport) -> None:
-            nonlocal busy
-            while (job := await queue.get()) is not None:
-                busy += 1
-                done.append(await self._send_safely(http, job))
-                busy -= 1
-                if queue.qsize() < low_water or len(done) >= self.batch:
-                    wake.set()
+        async def deliver(http: PushClient, job: Job) -> None:
+            try:
+                await recorder.record(await self._send_safely(http, job))
+            finally:
+                lanes.finished(job)
 
-        # One connection per sender at most, so `concurrency` bounds the connections too.
-        async with PushTransport(timeout=self.timeout) as http:
-            senders = [asyncio.create_task(sender(http)) for _ in range(self.concurrency)]
+        recorder_task = asyncio.create_task(recorder.run())
+        loop = asyncio.get_running_loop()
+        next_probe = 0.0
+        async with PushClient(
+            hosts=self.hosts, timeout=self.timeout, connections=2 * self.concurrency
+        ) as http:
             while not stop.is_set():
-                if queue.qsize() < low_water:
-                    # No more than its senders can start soon: other dispatchers share.
-                    jobs: list[Job] = await self._on_db(self.claim, claim_size)
-                    for job in jobs:
-                        queue.put_nowait(job)
-                    if not jobs and queue.empty() and busy == 0:
-                        await self._on_db(self.record, _taken(done))
+                stale = lanes.stale(now_utc() + timedelta(seconds=self.timeout + 5))
+                if stale:  # they would be sent after their lease: another may hold them
+                    await self._on_db(self.release, stale)
+                for job in lanes.startable():
+                    task = asyncio.create_task(deliver(http, job))
+                    lanes.tasks.add(task)
+                    task.add_done_callback(lanes.tasks.discard)
+                # Origins with a full share waiting are left out of the next claim; while
+                # there are such, a claim looks for other origins' reminders once a second
+                # even when enough wait here, so one slow origin cannot starve the rest.
+                full = lanes.full()
+                probe = bool(full) and loop.time() >= next_probe
+                if lanes.held() < most_held and (lanes.ready() < low_water or probe):
+                    jobs: list[Job] = await self._on_db(self.claim, claim_size, full)
+                    lanes.add(jobs)
+                    if full:
+                        next_probe = loop.time() + PROBE_EVERY
+                    if jobs:
+                        continue
+                    if lanes.idle():
                         if once:
                             break
                         await _wait(stop, self.poll)
                         continue
-                if done:
-                    await self._on_db(self.record, _taken(done))
-                wake.clear()
-                await _wait(wake, 0.2)
+                lanes.changed.clear()
+                await _wait(lanes.changed, 0.2)
             # Stopping: nothing more is started; what was claimed and waits is released.
-            waiting = []
-            while not queue.empty():
-                item = queue.get_nowait()
-                if item is not None:
-                    waiting.append(item)
-            await self._on_db(self.release, waiting)
-            for _ in senders:
-                queue.put_nowait(None)
-            await asyncio.gather(*senders)  # each finishes its send (every one has a timeout)
-            await self._on_db(self.record, _taken(done))
+            await self._on_db(self.release, lanes.take_waiting())
+            if lanes.tasks:  # each finishes its send (every one has a deadline) and records
+                await asyncio.gather(*lanes.tasks)
+        await recorder.close()
+        await recorder_task
         self._db.shutdown(wait=True)
         return self.tally
+
+
+class _Lanes:
+    """Claimed jobs waiting per origin, and the sends in flight per origin."""
+
+    def __init__(self, concurrency: int) -> None:
+        self.concurrency = concurrency
+        self.waiting: dict[str, deque[Job]] = {}
+        self.in_flight: Counter[str] = Counter()
+        self.tasks: set[asyncio.Task[None]] = set()
+        self.changed = asyncio.Event()
+
+    def add(self, jobs: list[Job]) -> None:
+        for job in jobs:
+            self.waiting.setdefault(job.origin, deque()).append(job)
+
+    def _share(self) -> int:
+        busy = set(self.waiting) | {origin for origin, n in self.in_flight.items() if n}
+        return max(1, self.concurrency // max(1, len(busy)))
+
+    def startable(self) -> list[Job]:
+        """Jobs to start now: origins in turn, each up to its share. An origin below its
+        share may start even while another holds more than its own (it took them when it
+        was alone): so the total can pass `concurrency` for a while, by no more than that."""
+        started: list[Job] = []
+        share = self._share()
+        while self.waiting:
+            before = len(started)
+            for origin in list(self.waiting):
+                if self.in_flight[origin] >= share:
+                    continue
+                queue = self.waiting[origin]
+                started.append(queue.popleft())
+                self.in_flight[origin] += 1
+                if not queue:
+                    del self.waiting[origin]
+            if len(started) == before:
+                break
+        return started
+
+    def finished(self, job: Job) -> None:
+        self.in_flight[job.origin] -= 1
+        self.changed.set()
+
+    def ready(self) -> int:
+        """Waiting jobs that can start as their origin's senders free up (a share each)."""
+        share = self._share()
+        return sum(min(len(queue), share) for queue in self.waiting.values())
+
+    def full(self) -> tuple[str, ...]:
+        """Origins with at least a full share of jobs waiting."""
+        share = self._share()
+        return tuple(origin for origin, queue in self.waiting.items() if len(queue) >= share)
+
+    def held(self) -> int:
+        return sum(len(queue) for queue in self.waiting.values())
+
+    def idle(self) -> bool:
+        return not self.waiting and not any(self.in_flight.values())
+
+    def stale(self, deadline: datetime) -> list[Job]:
+        """Waiting jobs whose lease ends before a send started now would end."""
+        found = []
+        for origin in list(self.waiting):
+            queue = self.waiting[origin]
+            keep = deque(j for j in queue if j.lease_until is None or j.lease_until > deadline)
+            found += [j for j in queue if j.lease_until is not None and j.lease_until <= deadline]
+            if keep:
+                self.waiting[origin] = keep
+            else:
+                del self.waiting[origin]
+        return found
+
+    def take_waiting(self) -> list[Job]:
+        jobs = [job for queue in self.waiting.values() for job in queue]
+        self.waiting.clear()
+        return jobs
+
+
+class _Recorder:
+    """Writes outcomes as they come: whatever arrived while the last write ran goes in the
+    next one, and each send waits until its outcome is written."""
+
+    def __init__(self, dispatcher: Dispatcher) -> None:
+        self.dispatcher = dispatcher
+        self.pending: list[tuple[Outcome, asyncio.Future[None]]] = []
+        self.wake = asyncio.Event()
+        self.closing = False
+
+    async def record(self, outcome: Outcome) -> None:
+        done = asyncio.get_running_loop().create_future()
+        self.pending.append((outcome, done))
+        self.wake.set()
+        await done
+
+    async def close(self) -> None:
+        self.closing = True
+        self.wake.set()
+
+    async def run(self) -> None:
+        while True:
+            await self.wake.wait()
+            self.wake.clear()
+            if not self.pending:
+                if self.closing:
+                    return
+                continue
+            batch, self.pending = self.pending, []
+            try:
+                await self.dispatcher._on_db(self.dispatcher.record, [o for o, _ in batch])
+            except Exception:  # the database went away: the leases run out, others resend
+                log.exception("outcomes of %s reminders could not be written", len(batch))
+            for _outcome, done in batch:
+                if not done.done():
+                    done.set_result(None)
+            if self.pending:
+                self.wake.set()
 
 
 def encrypt(subscription: dict[str, Any], payload: bytes) -> bytes:
@@ -402,13 +519,6 @@ def encrypt(subscription: dict[str, Any], payload: bytes) -> bytes:
 
 def _padded(text: str) -> str:
     return text + "=" * (-len(text) % 4)
-
-
-def _taken(outcomes: list[Outcome]) -> list[Outcome]:
-    """The outcomes so far, leaving the list empty for the ones still to come."""
-    taken = outcomes[:]
-    outcomes.clear()
-    return taken
 
 
 async def _wait(event: asyncio.Event, seconds: float) -> None:

@@ -63,10 +63,12 @@ class ReminderSettings(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), unique=True)
     # "The day before at 18:00": a clock time the person chose, so it is sent even inside
-    # quiet hours. None: no day-before reminder.
-    day_before_at: Mapped[time | None] = mapped_column(default=DEFAULT_DAY_BEFORE_AT)
+    # quiet hours. None: no day-before reminder. No column default: a default fires on an
+    # insert whose value is None, so a first save could never turn the reminder off (the
+    # defaults come from outbox.settings_of).
+    day_before_at: Mapped[time | None] = mapped_column()
     # "Two hours before": None or 0 means none. Moved out of quiet hours.
-    hours_before: Mapped[int | None] = mapped_column(default=DEFAULT_HOURS_BEFORE)
+    hours_before: Mapped[int | None] = mapped_column()
     quiet_from: Mapped[time] = mapped_column(default=DEFAULT_QUIET_FROM)
     quiet_until: Mapped[time] = mapped_column(default=DEFAULT_QUIET_UNTIL)
     paused: Mapped[bool] = mapped_column(default=False, server_default=false())

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -28,13 +28,14 @@ from webapp.notify.models import (
     DEFAULT_HOURS_BEFORE,
     DEFAULT_QUIET_FROM,
     DEFAULT_QUIET_UNTIL,
+    OPEN_STATES,
     PushSubscription,
     Reminder,
     ReminderKind,
     ReminderSettings,
     ReminderState,
 )
-from webapp.notify.schedule import Timing
+from webapp.notify.schedule import Timing, out_of_quiet_hours
 from webapp.people.models import User
 
 
@@ -182,32 +183,51 @@ def _apply(user: User, source: str, wanted: list[Wanted], devices: list[PushSubs
             select(Reminder).where(
                 Reminder.user_id == user.id,
                 Reminder.dedupe_key.startswith(f"{source}:", autoescape=True),
-                or_(Reminder.state == ReminderState.PENDING, Reminder.dedupe_key.in_(desired)),
+                or_(Reminder.state.in_(OPEN_STATES), Reminder.dedupe_key.in_(desired)),
             )
         )
     }
     now = now_utc()
     for key, queued in existing.items():
-        if key not in desired and queued.state == ReminderState.PENDING:
-            queued.state = ReminderState.WITHDRAWN
-            queued.updated_at = now
+        if key not in desired and queued.state in OPEN_STATES:
+            # Also a row being sent this moment: its outcome is then not written, so a
+            # send that fails is not tried again for a follow-up that no longer exists.
+            _withdraw(queued, now)
     payloads = {w.key: _payload(w, user) for w in wanted}  # the same for each device
     for key, (w, device) in desired.items():
         row = existing.get(key)
         values = _row_values(w, device, user, payloads[w.key])
         if row is None:
             db.session.add(Reminder(dedupe_key=key, **values))
+        elif row.state == ReminderState.SENDING:
+            # Being sent: only a reminder that now says something else, or at another
+            # time, is queued afresh (and the send's outcome is not written).
+            if row.due_at != values["due_at"] or row.payload != values["payload"]:
+                _requeue(row, values, now)
         elif row.state == ReminderState.WITHDRAWN or any(
             getattr(row, field) != value for field, value in values.items()
         ):
             # Only a row that moved, changed or comes back is written: a refresh that finds
             # the queue as it should be (most bookings, for the other follow-ups) writes nothing.
-            for field, value in values.items():
-                setattr(row, field, value)
-            row.state = ReminderState.PENDING
-            row.updated_at = now
-        # A row that is being sent or was sent stays as it is: never twice.
+            # A sent one that says the same stays sent: never twice.
+            _requeue(row, values, now)
     db.session.flush()
+
+
+def _withdraw(row: Reminder, now: datetime) -> None:
+    row.state = ReminderState.WITHDRAWN
+    row.claimed_by = None
+    row.lease_until = None
+    row.updated_at = now
+
+
+def _requeue(row: Reminder, values: dict[str, object], now: datetime) -> None:
+    for field, value in values.items():
+        setattr(row, field, value)
+    row.state = ReminderState.PENDING
+    row.claimed_by = None
+    row.lease_until = None
+    row.updated_at = now
 
 
 def reminder_now(
@@ -228,12 +248,26 @@ def reminder_now(
     return rows
 
 
+def alert_now(user: User, wanted: Wanted) -> list[Reminder]:
+    """An alert to staff, as their settings say: none while they have paused reminders, and
+    one inside their quiet hours waits for the end of them (and stays useful as long)."""
+    timing = timing_of(settings_of(user))
+    if timing.paused:
+        return []
+    due = out_of_quiet_hours(wanted.due_at, None, timing)
+    if due != wanted.due_at:
+        wanted = replace(wanted, due_at=due, expires_at=wanted.expires_at + (due - wanted.due_at))
+    return reminder_now(user, wanted)
+
+
 def reminders_withdraw_for_device(device: PushSubscription, state: ReminderState) -> None:
-    """A device that goes takes its waiting reminders with it (kept, marked, for the list)."""
+    """A device that goes takes its waiting reminders with it (kept, marked, for the list),
+    also one being sent this moment (its outcome is then not written)."""
+    now = now_utc()
     for row in db.session.scalars(
         select(Reminder).where(
-            Reminder.subscription_id == device.id, Reminder.state == ReminderState.PENDING
+            Reminder.subscription_id == device.id, Reminder.state.in_(OPEN_STATES)
         )
     ):
+        _withdraw(row, now)
         row.state = state
-        row.updated_at = now_utc()

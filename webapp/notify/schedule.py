@@ -62,15 +62,22 @@ def _quiet_period(moment: datetime, timing: Timing) -> tuple[datetime, datetime]
     )
 
 
-def out_of_quiet_hours(due: datetime, event_at: datetime | None, timing: Timing) -> datetime:
-    """A reminder that would come in the quiet hours comes when they end, or, when that is
-    too late to be of use, just before they begin."""
+def out_of_quiet_hours(
+    due: datetime, event_at: datetime | None, timing: Timing, now: datetime | None = None
+) -> datetime:
+    """A reminder that would come in the quiet hours comes when they end. When that leaves
+    too little time before what it is about, it comes just before they begin instead, if
+    that is still ahead; otherwise at their end all the same, as long as the event has not
+    begun (booked at 08:10 for 10:00, quiet until 09:40: at 09:40, not never)."""
     if not in_quiet_hours(due, timing):
         return due
     start, end = _quiet_period(due, timing)
     if event_at is None or end <= event_at - STILL_USEFUL_BEFORE:
         return end
-    return start - BEFORE_QUIET
+    before = start - BEFORE_QUIET
+    if now is not None and before <= now and end < event_at:
+        return end
+    return before
 
 
 @dataclass(frozen=True)
@@ -93,7 +100,7 @@ def follow_up_times(starts_at: datetime, timing: Timing, now: datetime) -> list[
         found.append(Occurrence("day", wall_clock(day, timing.day_before_at, timing.zone)))
     if timing.hours_before:
         due = starts_at - timedelta(hours=timing.hours_before)
-        found.append(Occurrence("hours", out_of_quiet_hours(due, starts_at, timing)))
+        found.append(Occurrence("hours", out_of_quiet_hours(due, starts_at, timing, now)))
     kept: list[Occurrence] = []
     for occurrence in sorted(found, key=lambda o: o.due_at):
         if occurrence.due_at <= now or occurrence.due_at >= starts_at:

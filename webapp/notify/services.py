@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+import logging
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import time, timedelta
-from urllib.parse import urlsplit
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -19,6 +20,7 @@ from webapp.clock import now_utc
 from webapp.errors import UserFacingError
 from webapp.extensions import db
 from webapp.notify import outbox
+from webapp.notify.endpoints import endpoint_problem, push_hosts_from
 from webapp.notify.message import Message
 from webapp.notify.models import (
     DEVICE_NAME_MAX,
@@ -31,6 +33,9 @@ from webapp.notify.models import (
 )
 from webapp.people.models import User
 
+log = logging.getLogger("nara.notify")
+
+BASE64URL = re.compile(r"[A-Za-z0-9_-]+={0,2}")
 RECENT_COUNT = 20
 TEST_USEFUL_FOR = timedelta(hours=1)
 HOURS_BEFORE_CHOICES = (0, 1, 2, 3, 4)
@@ -50,7 +55,7 @@ class DeviceNotFound(NotifyError):
 
 def _key_bytes(value: object, length: int) -> str:
     """A base64url key of exactly `length` bytes, as the browser gave it, or an error."""
-    if not isinstance(value, str) or len(value) > 200:
+    if not isinstance(value, str) or len(value) > 200 or not BASE64URL.fullmatch(value):
         raise NotifyError(_l("Telefonen skickade inga nycklar som går att använda."))
     try:
         raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
@@ -62,20 +67,25 @@ def _key_bytes(value: object, length: int) -> str:
 
 
 def _checked_endpoint(value: object) -> str:
-    """The push service's address: https (http only to a test service on this machine)."""
+    """The push service's address: one of the push services browsers use (endpoints.py)."""
     if not isinstance(value, str) or not value or len(value) > ENDPOINT_MAX:
         raise NotifyError(_l("Telefonen gav ingen adress för påminnelser."))
-    parts = urlsplit(value)
-    local = parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost")
-    if not (parts.scheme == "https" or (local and not current_app.config["SESSION_COOKIE_SECURE"])):
-        raise NotifyError(_l("Telefonen gav ingen adress för påminnelser."))
-    if not parts.hostname:
-        raise NotifyError(_l("Telefonen gav ingen adress för påminnelser."))
+    why = endpoint_problem(value, push_hosts_from(current_app.config))
+    if why:
+        log.warning("a device's push address was refused: %s", why)
+        raise NotifyError(
+            _l(
+                "Telefonen gav en adress för påminnelser som inte hör till någon av "
+                "webbläsarnas pushtjänster. Nära skickar bara påminnelser dit."
+            )
+        )
     return value
 
 
 def checked_name(value: object) -> str:
     name = " ".join(str(value or "").split())
+    if any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 for c in name):  # NUL and other controls
+        raise NotifyError(_l("Namnet har ett tecken som inte går att använda."), field="name")
     if not name:
         raise NotifyError(_l("Skriv ett namn, till exempel Min telefon."), field="name")
     if len(name) > DEVICE_NAME_MAX:
@@ -97,6 +107,8 @@ def device_add(*, user: User, subscription: object, name: object) -> PushSubscri
     device = db.session.scalar(
         select(PushSubscription).where(PushSubscription.endpoint == endpoint)
     )
+    if device is None or device.user_id != user.id:
+        _room_for_a_device(user)
     if device is not None and device.user_id != user.id:
         outbox.reminders_withdraw_for_device(device, ReminderState.WITHDRAWN)
         device.user_id = user.id
@@ -107,6 +119,21 @@ def device_add(*, user: User, subscription: object, name: object) -> PushSubscri
     db.session.flush()
     outbox.reminders_refresh([user])
     return device
+
+
+def _room_for_a_device(user: User) -> None:
+    most = current_app.config["PUSH_DEVICES_PER_PERSON"]
+    count = db.session.scalar(
+        select(func.count(PushSubscription.id)).where(PushSubscription.user_id == user.id)
+    )
+    if (count or 0) >= most:
+        raise NotifyError(
+            _l(
+                "Du har redan %(most)s telefoner och datorer med påminnelser. Ta bort en som "
+                "du inte använder innan du lägger till en ny.",
+                most=most,
+            )
+        )
 
 
 def device_find(*, user: User, device_id: int) -> PushSubscription:
@@ -129,9 +156,25 @@ def device_remove(*, user: User, device_id: int) -> None:
     db.session.flush()
 
 
+class TooManyTests(NotifyError):
+    def __init__(self) -> None:
+        super().__init__(
+            _l("Du har skickat många provpåminnelser. Vänta en stund och prova sedan igen.")
+        )
+
+
 def device_test(*, user: User, device_id: int) -> Reminder:
     device = device_find(user=user, device_id=device_id)
     now = now_utc()
+    tests_this_hour = db.session.scalar(
+        select(func.count(Reminder.id)).where(
+            Reminder.user_id == user.id,
+            Reminder.kind == ReminderKind.TEST,
+            Reminder.created_at > now - timedelta(hours=1),
+        )
+    )
+    if (tests_this_hour or 0) >= current_app.config["PUSH_TESTS_PER_HOUR"]:
+        raise TooManyTests()
     with outbox.speaking_to(user):
         wanted = outbox.Wanted(
             key=f"test:{secrets.token_hex(6)}",

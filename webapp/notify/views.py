@@ -15,7 +15,8 @@ from werkzeug.wrappers import Response
 
 from webapp.access import login_required
 from webapp.forms import EmptyForm, Page, show_error
-from webapp.notify import bp, outbox, services
+from webapp.notify import outbox, services
+from webapp.notify.blueprint import bp
 from webapp.notify.forms import DeviceNameForm, SettingsForm
 from webapp.notify.models import DEFAULT_DAY_BEFORE_AT
 from webapp.notify.vapid import vapid_public_key_of
@@ -98,6 +99,9 @@ def device_test(device_id: int) -> Response:
             flash(_("Provpåminnelsen är på väg. Den brukar komma inom en minut."), "success")
         except services.DeviceNotFound:
             abort(404)
+        except services.TooManyTests as error:
+            flash(str(error.message), "error")
+            return redirect(url_for("notify.index"), 303)
     return redirect(url_for("notify.recent"), 303)
 
 

@@ -185,3 +185,15 @@ def staff_at_unit(unit_id: int, *, include_former: bool = False) -> list[StaffMe
             .order_by(User.name)
         )
     )
+
+
+def users_by_id(ids: set[int]) -> dict[int, User]:
+    """The accounts with these ids, with their staff record and its unit: one query."""
+    if not ids:
+        return {}
+    found = db.session.scalars(
+        select(User)
+        .where(User.id.in_(ids))
+        .options(joinedload(User.staff).joinedload(StaffMember.care_unit))
+    )
+    return {user.id: user for user in found}

@@ -1,5 +1,4 @@
-from flask import Blueprint
+from webapp.plan import calling, freshness, views  # the views register on bp
+from webapp.plan.blueprint import bp
 
-bp = Blueprint("plan", __name__)
-
-from webapp.plan import freshness, views  # noqa: E402,F401
+__all__ = ["bp", "calling", "freshness", "views"]

@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 
-from flask import render_template
+from flask import render_template, url_for
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -98,7 +98,7 @@ def _own_plan_entry(patient_id: int, plan_version: int) -> tuple[float, datetime
     # The door again, now loading the record with its contacts (one query; no log entry,
     # since the patient reads their own plan).
     patient = load_patient(current_user, patient_id, Action.VIEW_PLAN)
-    overview = overview_build(patient)
+    overview = overview_build(patient, own=True)
     upcoming = overview.follow_ups.next
     lines = phone_lines(patient, overview)
     html = for_keeping(
@@ -112,6 +112,10 @@ def _own_plan_entry(patient_id: int, plan_version: int) -> tuple[float, datetime
             ],
             first_time=overview.first_time,
             next_step=next_step_words(upcoming, patient) if upcoming else "",
+            # The line leads to that contact, where "Jag kan inte komma" and the calendar are.
+            next_step_url=url_for("followups.index", _anchor=f"kontakt-{upcoming.id}")
+            if upcoming
+            else "",
             patient=patient,
             lines=lines,
             viewer_is_staff=False,

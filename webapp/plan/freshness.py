@@ -44,7 +44,7 @@ def _by_name() -> dict[str, type[Any]]:
     return {model.__name__: model for model in plan_models()}
 
 
-def _patient_ids_of(session: Session, objects: list[Any]) -> set[int]:
+def patient_ids_of(session: Session, objects: list[Any]) -> set[int]:
     """The patients whose plans these rows belong to: directly, or up their parents."""
     ids: set[int] = set()
     # Parent ids to resolve, per parent model, walked up one level at a time.
@@ -89,7 +89,7 @@ def _note_plan_rows(session: Session, _flush_context: Any) -> None:
         session.info[DIRECTORY_TOUCHED] = True
     plan_rows = [obj for obj in touched if isinstance(obj, PlanRow)]
     if plan_rows:
-        ids = _patient_ids_of(session, plan_rows)
+        ids = patient_ids_of(session, plan_rows)
         if ids:
             session.info.setdefault(PENDING, set()).update(ids)
 

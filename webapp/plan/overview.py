@@ -17,6 +17,7 @@ from webapp.people.models import Patient
 from webapp.receipt import services as receipt
 from webapp.relatives import overview as relatives
 from webapp.selfcare import overview as selfcare
+from webapp.selfcare.updates.services import answers_unread
 from webapp.whatmatters import services as whatmatters
 
 
@@ -30,6 +31,7 @@ class Overview:
     care_team: Any
     self_care: Any
     relatives: Any
+    answers: Any = ()  # updates care answered that the patient has not read yet
 
     @property
     def first_time(self) -> bool:
@@ -38,7 +40,8 @@ class Overview:
         return not self.what_matters.active and self.agreement.shown is None
 
 
-def overview_build(patient: Patient) -> Overview:
+def overview_build(patient: Patient, *, own: bool = False) -> Overview:
+    """`own`: the patient's own plan, which also says when care has answered her."""
     agreed = agreement.for_overview(patient)
     return Overview(
         patient=patient,
@@ -49,4 +52,5 @@ def overview_build(patient: Patient) -> Overview:
         care_team=careteam.for_overview(patient),
         self_care=selfcare.for_overview(patient),
         relatives=relatives.for_overview(patient),
+        answers=answers_unread(patient) if own else (),
     )

@@ -64,6 +64,31 @@ def todo_items(overview: Overview) -> list[TodoItem]:
 
 
 @todo_source
+def care_answered(overview: Overview) -> list[TodoItem]:
+    """Care answered an update: said first, until she has read it on her list."""
+    if not overview.answers:
+        return []
+    names: list[str] = []
+    for update in overview.answers:
+        name = update.answered_by.name.split()[0] if update.answered_by else ""
+        if name not in names:
+            names.append(name)
+    if names == [""]:
+        text = _("Vården har svarat dig.")
+    else:
+        text = _("%(names)s har svarat dig.", names=" och ".join(n for n in names if n))
+    newest = overview.answers[0]
+    return [
+        TodoItem(
+            kind="answer",
+            text=text,
+            button=_("Läs svaret"),
+            url=url_for("selfcare.updates", _anchor=f"uppdatering-{newest.id}"),
+        )
+    ]
+
+
+@todo_source
 def agreement_proposal(overview: Overview) -> list[TodoItem]:
     """A draft of the agreement waits for the patient's consent."""
     if not overview.agreement.waiting_for_patient:

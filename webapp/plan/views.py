@@ -9,9 +9,6 @@ from werkzeug.wrappers import Response
 from webapp import audit
 from webapp.access import (
     Action,
-    acting_ended,
-    acting_grant,
-    active_staff,
     login_required,
     own_patient_id,
     own_route,
@@ -23,8 +20,10 @@ from webapp.followups.details import local_zone
 from webapp.forms import EmptyForm
 from webapp.kept_pages import message_waiting
 from webapp.people.models import Patient
-from webapp.plan import bp
+from webapp.people.relations import active_staff
+from webapp.plan.blueprint import bp
 from webapp.plan.fragments import own_plan_html, own_plan_page
+from webapp.relatives.acting import acting_ended, acting_grant
 from webapp.relatives.services import helping_only_one, labels_of
 from webapp.routing import ID_MAX
 

@@ -1,5 +1,4 @@
-from flask import Blueprint
+from webapp.pwa import offline, views  # the views register on bp
+from webapp.pwa.blueprint import bp
 
-bp = Blueprint("pwa", __name__)
-
-from webapp.pwa import offline, views  # noqa: E402,F401
+__all__ = ["bp", "offline", "views"]

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from webapp.config import PROJECT_ROOT
-from webapp.pwa import bp
+from webapp.pwa.blueprint import bp
 
 SERVICE_WORKER = PROJECT_ROOT / "service_worker" / "sw.js"
 # The static files sw.js precaches, read from its SHELL list, so a file added there is part of

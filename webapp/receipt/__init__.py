@@ -1,5 +1,4 @@
-from flask import Blueprint
+from webapp.receipt import views  # the views register on bp
+from webapp.receipt.blueprint import bp
 
-bp = Blueprint("receipt", __name__, url_prefix="/kvitto")
-
-from webapp.receipt import views  # noqa: E402,F401
+__all__ = ["bp", "views"]

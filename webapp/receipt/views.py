@@ -14,8 +14,8 @@ from webapp.access import Action, login_required, own_patient, patient_route
 from webapp.errors import error_response
 from webapp.forms import EmptyForm, Page, show_error
 from webapp.people.models import Patient
-from webapp.receipt import bp
 from webapp.receipt import services as receipts
+from webapp.receipt.blueprint import bp
 from webapp.receipt.forms import AnswerForm
 from webapp.receipt.models import QUESTION_COUNT, Side
 

@@ -1,27 +1,12 @@
-from flask import Blueprint
+"""Närstående: the access a patient gives a relative, scoped, dated, ended by either side.
 
-bp = Blueprint("relatives", __name__, url_prefix="/narstaende")
+The patient's side (`views`: Mina närstående, inviting, changing, ending, the ledger), the
+relative's (`helper_views`: taking a link, choosing whom to help, stepping down), the care
+contact's (`care_views`: consent given in person). Whom a relative acts for in a request is
+`acting`; what they may do is the door's (webapp/access.py).
+"""
 
-from webapp.relatives import care_views, helper_views, views  # noqa: E402,F401
+from webapp.relatives import care_views, helper_views, template_globals, views
+from webapp.relatives.blueprint import bp
 
-
-# Globals, not a context processor: the macros templates import see them too.
-@bp.app_template_global("acting_grant")
-def _acting_grant() -> object:
-    from webapp.access import acting_grant
-
-    return acting_grant()
-
-
-@bp.app_template_global("viewer_may")
-def _viewer_may(action: str) -> bool:
-    from webapp.access import viewer_may
-
-    return viewer_may(action)
-
-
-@bp.app_template_global("relative_scope_words")
-def _relative_scope_words(scope: str) -> str:
-    from webapp.relatives.forms import SCOPE_WORDS
-
-    return str(SCOPE_WORDS.get(scope, scope))  # type: ignore[call-overload]
+__all__ = ["bp", "care_views", "helper_views", "template_globals", "views"]

@@ -17,7 +17,8 @@ from webapp.auth.sessions import stash_put, stash_take
 from webapp.errors import UserFacingError
 from webapp.forms import Page, show_error
 from webapp.people.models import Patient
-from webapp.relatives import bp, services
+from webapp.relatives import services
+from webapp.relatives.blueprint import bp
 from webapp.relatives.forms import RecordedConsentForm
 from webapp.relatives.invitation import invitation_page
 

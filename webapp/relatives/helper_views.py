@@ -9,13 +9,15 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from webapp.access import acting_ended, acting_grant, acting_start, acting_stop, login_required
+from webapp.access import login_required
 from webapp.auth.models import InvitationPurpose
 from webapp.auth.services import invitation_issue
 from webapp.errors import UserFacingError
 from webapp.extensions import limiter
 from webapp.forms import EmptyForm, Page
-from webapp.relatives import bp, services
+from webapp.relatives import services
+from webapp.relatives.acting import acting_ended, acting_grant, acting_start, acting_stop
+from webapp.relatives.blueprint import bp
 from webapp.relatives.forms import SCOPE_WORDS, TakeInvitationForm
 from webapp.relatives.models import ProxyGrant
 

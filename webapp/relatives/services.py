@@ -24,8 +24,8 @@ from webapp.clock import now_utc
 from webapp.db import rowcount
 from webapp.errors import UserFacingError
 from webapp.extensions import db
-from webapp.followups.details import local_zone
 from webapp.people.models import Patient, StaffMember, User, UserKind
+from webapp.relatives.acting import acting_grant, acting_start, today_local
 from webapp.relatives.models import EventKind, GrantEnd, GrantEvent, ProxyGrant, Scope
 
 NAME_MAX = 120
@@ -50,10 +50,6 @@ OWN_LINK = _l(
 ALREADY_HELPING = _l("Du hjälper redan den här personen.")
 ALREADY_ENDED = _l("Åtkomsten är redan avslutad.")
 NOT_FOUND = _l("Den närstående finns inte i din lista.")
-
-
-def today_local() -> date:
-    return now_utc().astimezone(local_zone()).date()
 
 
 def scopes_clean(values: Iterable[str]) -> list[str]:
@@ -272,22 +268,6 @@ def grant_active(user_id: int, patient_id: int) -> ProxyGrant | None:
     )
 
 
-def grant_active_for(user_id: int, patient_id: int) -> ProxyGrant | None:
-    """`grant_active` with the patient and her name loaded: what the door needs while a
-    relative acts for her (her id, her plan's version, her name at the top of the page)."""
-    return db.session.scalar(
-        select(ProxyGrant)
-        .options(joinedload(ProxyGrant.patient).joinedload(Patient.user))
-        .where(
-            ProxyGrant.relative_user_id == user_id,
-            ProxyGrant.patient_id == patient_id,
-            ProxyGrant.ended_at.is_(None),
-            or_(ProxyGrant.ends_on.is_(None), ProxyGrant.ends_on >= today_local()),
-        )
-        .limit(1)
-    )
-
-
 def grants_helping(user_id: int) -> list[ProxyGrant]:
     """The patients this account helps today, by name."""
     return list(
@@ -309,8 +289,6 @@ def grants_helping(user_id: int) -> list[ProxyGrant]:
 def helping_only_one(user_id: int) -> ProxyGrant | None:
     """A relative who helps exactly one person acts for her without choosing: the grant,
     now acted by, or None."""
-    from webapp.access import acting_grant, acting_start
-
     grants = grants_helping(user_id)
     if len(grants) != 1:
         return None

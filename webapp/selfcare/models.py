@@ -210,6 +210,8 @@ class PatientUpdate(PlanRow, Model):
     answer: Mapped[str] = mapped_column(String(ANSWER_MAX), default="")
     answered_at: Mapped[datetime | None] = mapped_column()
     answered_by_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_member.id"))
+    # When the patient read the answer: until then "Att göra nu" says that care answered.
+    answer_read_at: Mapped[datetime | None] = mapped_column()
 
     goal: Mapped[SelfCareGoal | None] = relationship()
     seen_by: Mapped[StaffMember | None] = relationship(foreign_keys=[seen_by_staff_id])

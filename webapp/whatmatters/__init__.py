@@ -1,5 +1,4 @@
-from flask import Blueprint
+from webapp.whatmatters import views  # the views register on bp
+from webapp.whatmatters.blueprint import bp
 
-bp = Blueprint("whatmatters", __name__, url_prefix="/viktigt")
-
-from webapp.whatmatters import views  # noqa: E402,F401
+__all__ = ["bp", "views"]

@@ -141,6 +141,16 @@ def whatmatters_history(*, patient: Patient, limit: int = 500) -> list[WhatMatte
     return list(db.session.scalars(statement))
 
 
+def statement_of_patient(statement_id: int, *, patient_id: int) -> int | None:
+    """The statement's id if the patient wrote it (kept or taken off her list), else None."""
+    return db.session.scalar(
+        select(WhatMattersStatement.id).where(
+            WhatMattersStatement.id == statement_id,
+            WhatMattersStatement.patient_id == patient_id,
+        )
+    )
+
+
 def whatmatters_find(*, patient: Patient, statement_id: int) -> WhatMattersStatement:
     found = db.session.scalar(
         select(WhatMattersStatement).where(

@@ -13,8 +13,8 @@ from webapp.access import Action, login_required, own_patient, patient_route
 from webapp.forms import EmptyForm, Page, show_error
 from webapp.people.models import Patient
 from webapp.routing import id_arg
-from webapp.whatmatters import bp
 from webapp.whatmatters import services as whatmatters
+from webapp.whatmatters.blueprint import bp
 from webapp.whatmatters.forms import EditForm, MoveForm, StatementForm
 
 

@@ -1,0 +1,5 @@
+"""The accessibility blueprint: its name and URL prefix, registered by the app factory."""
+
+from flask import Blueprint
+
+bp = Blueprint("accessibility", __name__)

@@ -1,0 +1,5 @@
+"""The auth blueprint: its name and URL prefix, registered by the app factory."""
+
+from flask import Blueprint
+
+bp = Blueprint("auth", __name__)

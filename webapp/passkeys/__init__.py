@@ -1,5 +1,0 @@
-from flask import Blueprint
-
-bp = Blueprint("passkeys", __name__)
-
-from webapp.passkeys import views  # noqa: E402,F401

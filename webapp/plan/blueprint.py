@@ -1,0 +1,5 @@
+"""The plan blueprint: its name and URL prefix, registered by the app factory."""
+
+from flask import Blueprint
+
+bp = Blueprint("plan", __name__)

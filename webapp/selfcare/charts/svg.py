@@ -1,0 +1,353 @@
+"""A chart drawn on the server as SVG: no JavaScript, no library, nothing fetched.
+
+The picture is `role="img"` named by its <title> and <desc> (`chart.chart_description` says in
+sentences what it shows); the page's data table and legend carry the same in text that grows
+with the reader's text size. Colours come from classes in static/css/app.css (the CSP allows
+no style attributes); nothing is told by colour alone: limits are dashed and labelled, the
+target is a band with solid edges and a label, blood pressure's two values have two shapes,
+and a day's state has its own mark (a tick, a cross, a count, a dashed box).
+
+Built as one list of strings joined once: a three-month chart of several check-ins a day is
+some hundreds of elements, and a template per point would cost more than the rest of the page.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+
+from flask_babel import format_date
+from flask_babel import gettext as _
+from markupsafe import Markup, escape
+
+from webapp.selfcare.charts.logged import Logged
+from webapp.selfcare.charts.services import (
+    Chart,
+    DayState,
+    Period,
+    day_states,
+)
+from webapp.selfcare.charts.words import decimals_of
+from webapp.selfcare.measures import SCALE_RANGES, Measure, format_number
+from webapp.selfcare.models import LimitKind
+
+WIDTH = 320
+# The line chart's plot area, in the viewBox's units.
+LEFT, RIGHT, TOP, BOTTOM = 46, 312, 14, 196
+LINE_HEIGHT = 238
+# The per-day strip: a row of seven days per week, a column of week numbers on the left.
+LABEL_WIDTH, PITCH, CELL, HEAD = 46, 38, 30, 24
+
+
+def chart_svg(chart: Chart, *, title: str, description: str, id_prefix: str = "chart") -> Markup:
+    if chart.goal.measure == Measure.DONE:
+        height, body = _done_strip(chart)
+    else:
+        height, body = _line_chart(chart)
+    head = (
+        f'<svg class="chart" viewBox="0 0 {WIDTH} {height}" role="img" '
+        f'aria-labelledby="{id_prefix}-title {id_prefix}-desc" focusable="false" '
+        'xmlns="http://www.w3.org/2000/svg">'
+        f'<title id="{id_prefix}-title">{escape(title)}</title>'
+        f'<desc id="{id_prefix}-desc">{escape(description)}</desc>'
+    )
+    return Markup(head + "".join(body) + "</svg>")  # noqa: S704 - every text in it is escaped
+
+
+# --- numbers over time ------------------------------------------------------------------
+
+
+def nice_ticks(low: float, high: float, count: int = 4) -> list[float]:
+    """Round values from at most `low` to at least `high`, about `count` steps apart."""
+    if high - low < 1e-9:
+        pad = max(abs(high) * 0.05, 1.0)
+        low, high = low - pad, high + pad
+    raw = (high - low) / count
+    magnitude = 10 ** math.floor(math.log10(raw))
+    # 2.5 only where it makes whole numbers (2500 steps); 0.25 kg would crowd the labels.
+    multiples = (1, 2, 2.5, 5, 10) if magnitude >= 10 else (1, 2, 5, 10)
+    step = next(m * magnitude for m in multiples if m * magnitude >= raw - 1e-12)
+    first = math.floor(low / step + 1e-9) * step
+    last = math.ceil(high / step - 1e-9) * step
+    return [first + n * step for n in range(round((last - first) / step) + 1)]
+
+
+def _tick_decimals(ticks: list[float]) -> int:
+    step = ticks[1] - ticks[0] if len(ticks) > 1 else 1.0
+    for decimals in range(3):
+        if abs(step * 10**decimals - round(step * 10**decimals)) < 1e-6:
+            return decimals
+    return 2
+
+
+def y_ticks(chart: Chart) -> list[float]:
+    """The value axis: a scale's whole range; otherwise what was logged, the target and the
+    limits, with round numbers at both ends."""
+    goal = chart.goal
+    scale = SCALE_RANGES.get(Measure(goal.measure))
+    if scale is not None:
+        low, high = scale
+        return [float(v) for v in range(low, high + 1, 1 if high <= 5 else 2)]
+    values = [row.value for row in chart.rows if row.value is not None]
+    values += [row.value2 for row in chart.rows if row.value2 is not None]
+    values += [v for v in (goal.target_min, goal.target_max) if v is not None]
+    values += [lim.value for lim in goal.limits if lim.kind in (LimitKind.BELOW, LimitKind.ABOVE)]
+    if not values:
+        return [0.0, 5.0, 10.0]
+    return nice_ticks(min(values), max(values))
+
+
+def _num(value: float) -> str:
+    return f"{value:.1f}".removesuffix(".0")
+
+
+def _tick(x: float, y: float, words: str, anchor: str = "middle") -> str:
+    return (
+        f'<text class="chart-tick" x="{_num(x)}" y="{_num(y)}" text-anchor="{anchor}">'
+        f"{escape(words)}</text>"
+    )
+
+
+def _line_chart(chart: Chart) -> tuple[int, list[str]]:
+    goal = chart.goal
+    ticks = y_ticks(chart)
+    low, high = ticks[0], ticks[-1]
+    start, span = chart.start.timestamp(), chart.end.timestamp() - chart.start.timestamp()
+
+    def x_of(moment: datetime) -> float:
+        return LEFT + (moment.timestamp() - start) / span * (RIGHT - LEFT)
+
+    def y_of(value: float) -> float:
+        return BOTTOM - (value - low) / (high - low) * (BOTTOM - TOP)
+
+    out: list[str] = []
+    decimals = _tick_decimals(ticks)
+    for tick in ticks:  # the value axis, with a faint line across at each round number
+        y = _num(y_of(tick))
+        out.append(f'<line class="chart-grid" x1="{LEFT}" x2="{RIGHT}" y1="{y}" y2="{y}"/>')
+        out.append(_tick(LEFT - 6, y_of(tick) + 5, format_number(tick, decimals), "end"))
+    out += _time_axis(chart, x_of)
+    out += _target(chart, y_of, low, high)
+    out += _limits(chart, y_of)
+    out.append(
+        f'<polyline class="chart-axis" points="{LEFT},{TOP} {LEFT},{BOTTOM} {RIGHT},{BOTTOM}"/>'
+    )
+    if not chart.rows:
+        out.append(
+            f'<text class="chart-empty" x="{(LEFT + RIGHT) // 2}" y="{(TOP + BOTTOM) // 2}" '
+            f'text-anchor="middle">{escape(_("Inget loggat under den här tiden"))}</text>'
+        )
+        return LINE_HEIGHT, out
+    series = [(1, [(x_of(r.at), y_of(r.value), r) for r in chart.rows if r.value is not None])]
+    if goal.measure == Measure.BLOOD_PRESSURE:
+        series.append(
+            (2, [(x_of(r.at), y_of(r.value2), r) for r in chart.rows if r.value2 is not None])
+        )
+    for number, points in series:
+        out += _series(number, points)
+    return LINE_HEIGHT, out
+
+
+def _series(number: int, points: list[tuple[float, float, Logged]]) -> list[str]:
+    out = []
+    if len(points) > 1:
+        joined = " ".join(f"{_num(x)},{_num(y)}" for x, y, _row in points)
+        out.append(f'<polyline class="chart-line chart-line-{number}" points="{joined}"/>')
+    for x, y, row in points:
+        if row.outside_limits:
+            out.append(f'<circle class="chart-outside" cx="{_num(x)}" cy="{_num(y)}" r="8"/>')
+        out.append(_mark(number, x, y))
+    return out
+
+
+def _mark(number: int, x: float, y: float) -> str:
+    """Series 1 a round dot, series 2 (blood pressure's lower value) a square."""
+    if number == 1:
+        return f'<circle class="chart-point" cx="{_num(x)}" cy="{_num(y)}" r="4.5"/>'
+    return (
+        f'<rect class="chart-point chart-point-2" x="{_num(x - 4)}" y="{_num(y - 4)}" '
+        'width="8" height="8"/>'
+    )
+
+
+def _time_axis(chart: Chart, x_of: Callable[[datetime], float]) -> list[str]:
+    """Days along the bottom: each day of a week; Mondays of a month; months of three."""
+    zone = chart.start.tzinfo
+    out: list[str] = []
+
+    def at(day: date, hour: int = 0) -> float:
+        return x_of(datetime(day.year, day.month, day.day, hour, tzinfo=zone))
+
+    def label(x: float, y: int, text: str) -> str:
+        return _tick(min(max(x, LEFT + 14), RIGHT - 14), y, text)
+
+    for day in chart.days:
+        x = _num(at(day))
+        if chart.period == Period.WEEK:
+            out.append(f'<line class="chart-grid" x1="{x}" x2="{x}" y1="{TOP}" y2="{BOTTOM}"/>')
+            out.append(label(at(day, 12), BOTTOM + 18, format_date(day, "EEE")))
+            out.append(label(at(day, 12), BOTTOM + 36, str(day.day)))
+        elif chart.period == Period.MONTH and day.weekday() == 0:
+            out.append(f'<line class="chart-grid" x1="{x}" x2="{x}" y1="{TOP}" y2="{BOTTOM}"/>')
+            out.append(label(at(day), BOTTOM + 18, f"{day.day}/{day.month}"))
+        elif chart.period == Period.THREE_MONTHS and day.day == 1:
+            out.append(f'<line class="chart-grid" x1="{x}" x2="{x}" y1="{TOP}" y2="{BOTTOM}"/>')
+            out.append(label(at(day, 12), BOTTOM + 18, format_date(day, "LLL")))
+    return out
+
+
+def _target(chart: Chart, y_of: Callable[[float], float], low: float, high: float) -> list[str]:
+    """The target as a band with solid edges, labelled "Mål" inside it."""
+    goal = chart.goal
+    if goal.target_min is None and goal.target_max is None:
+        return []
+    top = y_of(goal.target_max if goal.target_max is not None else high)
+    bottom = y_of(goal.target_min if goal.target_min is not None else low)
+    out = [
+        f'<rect class="chart-target" x="{LEFT}" y="{_num(top)}" width="{RIGHT - LEFT}" '
+        f'height="{_num(max(bottom - top, 1))}"/>'
+    ]
+    for value in (goal.target_min, goal.target_max):
+        if value is not None:
+            y = _num(y_of(value))
+            out.append(
+                f'<line class="chart-target-edge" x1="{LEFT}" x2="{RIGHT}" y1="{y}" y2="{y}"/>'
+            )
+    label_y = top + 16 if bottom - top >= 20 else top - 4
+    out.append(
+        f'<text class="chart-label chart-label-target" x="{LEFT + 4}" y="{_num(label_y)}">'
+        f"{escape(_('Mål'))}</text>"
+    )
+    return out
+
+
+def _limits(chart: Chart, y_of: Callable[[float], float]) -> list[str]:
+    """Agreed limits as dashed lines, each labelled "Gräns" with its value at the right."""
+    goal = chart.goal
+    out = []
+    for limit in goal.limits:
+        if limit.kind not in (LimitKind.BELOW, LimitKind.ABOVE):
+            continue  # a change over days is no line: the legend says it in words
+        y = y_of(limit.value)
+        text = _("Gräns %(value)s", value=format_number(limit.value, decimals_of(goal)))
+        label_y = y - 5 if y - 5 > TOP + 12 else y + 16
+        out.append(
+            f'<line class="chart-limit" x1="{LEFT}" x2="{RIGHT}" y1="{_num(y)}" y2="{_num(y)}" '
+            'stroke-dasharray="7 5"/>'
+        )
+        out.append(
+            f'<text class="chart-label chart-label-limit" x="{RIGHT - 2}" y="{_num(label_y)}" '
+            f'text-anchor="end">{escape(text)}</text>'
+        )
+    return out
+
+
+# --- done or not done, day by day ------------------------------------------------------------
+
+
+def _done_strip(chart: Chart) -> tuple[int, list[str]]:
+    """A strip of days per week, Monday first: a tick for done, a count for partly done
+    (2/3), a cross for "inte gjort", a dashed box for a day asked with nothing logged, a
+    small dot for a day that asked nothing."""
+    monday = chart.first_day - timedelta(days=chart.first_day.weekday())
+    weeks = (chart.today - monday).days // 7 + 1
+    height = HEAD + weeks * PITCH + 4
+    out: list[str] = []
+    for column in range(7):
+        x = LABEL_WIDTH + column * PITCH + CELL // 2
+        day_name = format_date(monday + timedelta(days=column), "EEE")
+        out.append(_tick(x, 16, day_name))
+    for week in range(weeks):
+        week_start = monday + timedelta(weeks=week)
+        y = HEAD + week * PITCH + CELL // 2 + 5
+        words = _("v. %(week)s", week=week_start.isocalendar().week)
+        out.append(_tick(LABEL_WIDTH - 8, y, words, anchor="end"))
+    for day, state in day_states(chart).items():
+        offset = (day - monday).days
+        x0 = LABEL_WIDTH + (offset % 7) * PITCH
+        y0 = HEAD + (offset // 7) * PITCH
+        out.append(_day_mark(state, x0, y0))
+    return height, out
+
+
+def _day_mark(state: DayState, x0: int, y0: int) -> str:
+    box = f'x="{x0}" y="{y0}" width="{CELL}" height="{CELL}" rx="4"'
+    if state.is_done:
+        return (
+            f'<rect class="chart-day-done" {box}/>'
+            f'<path class="chart-day-tick" d="M{x0 + 7} {y0 + 16} l6 6 l11 -13"/>'
+        )
+    if state.is_partly:
+        return (
+            f'<rect class="chart-day-partly" {box}/>'
+            f'<text class="chart-day-count" x="{x0 + CELL // 2}" y="{y0 + 20}" '
+            f'text-anchor="middle">{state.done}/{state.asked}</text>'
+        )
+    if state.is_not_done:
+        return (
+            f'<rect class="chart-day-not" {box}/>'
+            f'<path class="chart-day-cross" d="M{x0 + 9} {y0 + 9} l12 12 m0 -12 l-12 12"/>'
+        )
+    if state.asked:
+        return f'<rect class="chart-day-empty" {box} stroke-dasharray="4 3"/>'
+    return f'<circle class="chart-day-off" cx="{x0 + CELL // 2}" cy="{y0 + CELL // 2}" r="2.5"/>'
+
+
+# --- the data table's rows -------------------------------------------------------------------
+
+
+def table_rows_html(chart: Chart) -> Markup:
+    """The data table's rows, the latest first: the day (a row header), the time, and the
+    value with what goes with it (outside the limits, who logged it for the patient, the
+    note). Joined here for the same reason as the picture: a row per check-in."""
+    words = chart.words
+    outside = escape(_("Utanför gränserna"))
+    logged_by: str = _("Loggat av %(name)s")
+    out = []
+    for row in reversed(chart.rows):
+        notes = []
+        if row.outside_limits:
+            notes.append(f'<span class="chart-cell-note">{outside}</span>')
+        if row.logged_by:
+            by = escape(logged_by % {"name": row.logged_by})
+            notes.append(f'<span class="chart-cell-note">{by}</span>')
+        if row.note:
+            notes.append(f'<span class="chart-cell-note">{escape(row.note)}</span>')
+        out.append(
+            f'<tr role="row"><th role="rowheader" scope="row">{escape(words.day(row.day))}</th>'
+            f'<td role="cell">{words.time(row.at)}</td>'
+            f'<td role="cell">{escape(words.value(row))}{"".join(notes)}</td></tr>'
+        )
+    return Markup("\n".join(out))  # noqa: S704 - every text in it is escaped
+
+
+# --- the legend's small pictures ----------------------------------------------------------------
+
+_KEYS = {
+    "point": '<circle class="chart-point" cx="16" cy="10" r="4.5"/>',
+    "point-2": '<rect class="chart-point chart-point-2" x="12" y="6" width="8" height="8"/>',
+    "outside": '<circle class="chart-outside" cx="16" cy="10" r="8"/>'
+    '<circle class="chart-point" cx="16" cy="10" r="4.5"/>',
+    "target": '<rect class="chart-target" x="1" y="3" width="30" height="14"/>'
+    '<line class="chart-target-edge" x1="1" x2="31" y1="3" y2="3"/>'
+    '<line class="chart-target-edge" x1="1" x2="31" y1="17" y2="17"/>',
+    "limit": '<line class="chart-limit" x1="1" x2="31" y1="10" y2="10" stroke-dasharray="7 5"/>',
+    "done": '<rect class="chart-day-done" x="7" y="1" width="18" height="18" rx="3"/>'
+    '<path class="chart-day-tick" d="M11 10 l3 4 l7 -8"/>',
+    "partly": '<rect class="chart-day-partly" x="7" y="1" width="18" height="18" rx="3"/>',
+    "not": '<rect class="chart-day-not" x="7" y="1" width="18" height="18" rx="3"/>'
+    '<path class="chart-day-cross" d="M11 5 l10 10 m0 -10 l-10 10"/>',
+    "empty": '<rect class="chart-day-empty" x="7" y="1" width="18" height="18" rx="3" '
+    'stroke-dasharray="4 3"/>',
+    "off": '<circle class="chart-day-off" cx="16" cy="10" r="2.5"/>',
+}
+
+
+def key_svg(kind: str) -> Markup:
+    """The legend's picture of one kind of mark, hidden from screen readers (the words
+    beside it say it)."""
+    return Markup(  # noqa: S704 - fixed markup of this module
+        '<svg class="chart-key" viewBox="0 0 32 20" aria-hidden="true" focusable="false">'
+        f"{_KEYS[kind]}</svg>"
+    )

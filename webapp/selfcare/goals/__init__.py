@@ -1,0 +1,1 @@
+"""Goals: what care and the patient agree the patient does at home, its limits and reminders."""
