@@ -10,7 +10,7 @@ FLASK  := $(BIN)/flask --app webapp
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PORT   ?= 5000
 
-.PHONY: run test test-sqlite test-pg sqlite-pass browser-pass pg-pass install install-test chromium translations \
+.PHONY: run test test-sqlite test-pg sqlite-pass browser-pass pg-pass install install-test chromium redis translations \
 	messages migrate demo bench lighthouse lint clean
 
 $(BIN)/python:
@@ -27,7 +27,7 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 
 install: $(VENV)/.installed translations
 
-install-test: $(VENV)/.installed-test translations chromium
+install-test: $(VENV)/.installed-test translations chromium redis
 
 # Babel catalogues are kept as .po in git; the binary .mo files are built here.
 translations: $(VENV)/.installed
@@ -44,6 +44,13 @@ messages: $(VENV)/.installed
 # Debian's Chromium drives the browser tests; Playwright never downloads a browser.
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium; }
+
+# Debian's Redis for the rate-limit test against two gunicorn workers (tests/redis/throwaway.sh
+# starts a throwaway server from it); Valkey, which speaks the same protocol, will do too.
+# Installed here, before the passes start side by side, so no two apt-get runs meet.
+redis:
+	@command -v redis-server >/dev/null 2>&1 || command -v valkey-server >/dev/null 2>&1 || \
+		{ $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q redis-server; }
 
 migrate: install
 	$(FLASK) db upgrade
@@ -77,7 +84,7 @@ test: install-test
 	@$(MAKE) --no-print-directory -j3 --output-sync=target sqlite-pass browser-pass pg-pass
 
 test-sqlite: install-test
-	$(BIN)/pytest
+	tests/redis/throwaway.sh $(BIN)/pytest
 
 test-pg: install-test
 	$(PG_PASS)

@@ -10,6 +10,7 @@ const SHELL = [
   "/static/css/selfcare.css",
   "/static/js/app.js",
   "/static/js/offline.js",
+  "/static/js/offline-page.js",
   "/static/js/passkeys.js",
   "/static/js/reminders.js",
   "/static/js/checkin.js",
@@ -24,9 +25,7 @@ self.addEventListener("install", (event) => {
 });
 
 self.addEventListener("activate", (event) => {
-  const outdated = (name) =>
-    (name.startsWith("nara-shell-") && name !== SHELL_CACHE) ||
-    name === LEGACY_PLAN_CACHE; // kept for no one in particular: never shown again
+  const outdated = (name) => name.startsWith("nara-shell-") && name !== SHELL_CACHE;
   event.waitUntil(
     caches
       .keys()
@@ -57,7 +56,6 @@ self.addEventListener("fetch", (event) => {
 // for nobody (signed out), makes the device forget every other copy before it is shown.
 // static/js/offline.js does the same from the page, for pages this worker did not serve.
 const PLAN_CACHE_PREFIX = "nara-offline-plan:";
-const LEGACY_PLAN_CACHE = "nara-offline-plan"; // before copies were keyed to a person
 const PLAN_PAGES = ["/", "/overenskommelse/nar-jag-blir-samre"];
 const KEY_HEADER = "Nara-Offline-Key";
 const SIGNED_OUT = "signed-out";
@@ -74,7 +72,7 @@ function whose(response) {
 async function forgetCopiesNotOf(key) {
   const names = await caches.keys();
   const others = names.filter(
-    (name) => name.startsWith(LEGACY_PLAN_CACHE) && name !== PLAN_CACHE_PREFIX + key,
+    (name) => name.startsWith(PLAN_CACHE_PREFIX) && name !== PLAN_CACHE_PREFIX + key,
   );
   await Promise.all(others.map((name) => caches.delete(name)));
 }

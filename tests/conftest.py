@@ -255,7 +255,7 @@ def every_written_plan_row_bumps_its_patient() -> Iterator[None]:
     from sqlalchemy.orm import Session
 
     from webapp.db import PlanRow
-    from webapp.plan.freshness import patient_ids_of
+    from webapp.plan.version import patient_ids_of
 
     def before_bump(session: Session, _context: Any, _instances: Any) -> None:
         rows = [

@@ -389,3 +389,45 @@ def test_a_link_stays_in_the_logglista_however_many_reads_come_after(app, clock,
     # The many reads are one line per person and day, not 210 lines (the 210 looks at the
     # agreement and the request that made the link).
     assert "läste din plan 211 gånger" in pages[0]
+
+
+# --- the leader (verksamhetschef): the unit's figures, no patient at all ----------------
+
+
+@pytest.fixture
+def leader(unit):
+    member = people.staff_create(
+        unit=unit, name="Vera Chef", title="Verksamhetschef", is_quality_lead=True
+    )
+    db.session.commit()
+    return member
+
+
+def test_a_leader_gets_404_on_every_patient_route_and_reads_nothing(app, patient, leader):
+    client = signed_in(app, leader.user)
+    answers = walk(client, patient_routes(app), patient.id)
+    assert {key: status for key, status in answers.items() if status != 404} == {}
+    assert rows_by(leader.user_id) == []
+
+
+def test_a_leader_has_no_list_of_patients_and_no_care_page(app, patient, leader):
+    client = signed_in(app, leader.user)
+    care_pages = [
+        rule.rule
+        for rule in app.url_map.iter_rules()
+        if not rule.arguments
+        and "GET" in rule.methods
+        and rule.rule.startswith(("/vard/", "/uppdateringar", "/enhet/behover-kontrakt"))
+    ]
+    assert "/vard/" in care_pages and "/enhet/behover-kontrakt" in care_pages
+    assert {path: client.get(path).status_code for path in care_pages} == dict.fromkeys(
+        care_pages, 404
+    )
+    # Nor a patient's own screens: she is no patient.
+    for path in ("/kvitto/", "/berattelser/", "/viktigt/", "/egenvard/"):
+        assert client.get(path).status_code == 404, path
+    for path in ("/enhet/", f"/enhet/{leader.care_unit_id}/kvalitet"):
+        html = client.get(path, follow_redirects=True).get_data(as_text=True)
+        assert "Så säger våra patienter" in html
+        assert "Astrid Berg" not in html and "Karin Lind" not in html
+    assert rows_by(leader.user_id) == []

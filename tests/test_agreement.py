@@ -201,7 +201,7 @@ def test_both_consents_make_the_draft_agreed(patient_client, nurse_client, patie
 
     answer = post_consent(patient_client, "/overenskommelse/godkann", draft, "/overenskommelse/")
     assert answer.status_code == 303
-    assert agreements.agreement_has_agreed_version(patient_id=patient.id) is False
+    assert agreements.agreement_agreed_at(patient_id=patient.id) is None
     assert "Väntar på att du godkänner" not in patient_client.get("/").get_data(as_text=True)
     staff_view = nurse_client.get(STAFF_PAGE.format(id=patient.id)).get_data(as_text=True)
     assert "Patienten har godkänt" in staff_view and "Vården har inte godkänt ännu." in staff_view
@@ -213,7 +213,7 @@ def test_both_consents_make_the_draft_agreed(patient_client, nurse_client, patie
         STAFF_PAGE.format(id=patient.id),
     )
     assert answer.status_code == 303
-    assert agreements.agreement_has_agreed_version(patient_id=patient.id) is True
+    assert agreements.agreement_agreed_at(patient_id=patient.id) is not None
     page = patient_client.get("/overenskommelse/").get_data(as_text=True)
     assert "Det här har vi kommit överens om" in page
     assert "Jag är med på det här" not in page
@@ -469,12 +469,12 @@ def test_patients_own_reads_are_not_logged(patient_client, patient, nurse):
 # --- reading: overview, print, när jag blir sämre ---------------------------------------
 
 
-def test_has_agreed_version(patient, nurse):
-    assert agreements.agreement_has_agreed_version(patient_id=patient.id) is False
+def test_an_agreement_is_in_force_from_both_yeses(patient, nurse):
+    assert agreements.agreement_agreed_at(patient_id=patient.id) is None
     draft = make_draft(patient, nurse)
-    assert agreements.agreement_has_agreed_version(patient_id=patient.id) is False
+    assert agreements.agreement_agreed_at(patient_id=patient.id) is None
     consent_both(patient, nurse, draft)
-    assert agreements.agreement_has_agreed_version(patient_id=patient.id) is True
+    assert agreements.agreement_agreed_at(patient_id=patient.id) is not None
 
 
 def test_for_overview_runs_the_same_few_queries_whatever_the_counts(patient, nurse, unit):

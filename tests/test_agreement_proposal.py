@@ -33,6 +33,13 @@ def post_talk(client, version):
     return post_consent(client, TALK, version, PAGE)
 
 
+def talk_wanted_at(patient):
+    """When the patient said she wants to talk about the proposal waiting for her, as the
+    worklist reads it; None when she has not (or no proposal waits)."""
+    state = agreements.proposals_by_patient([patient.id]).get(patient.id)
+    return state.talk_wanted_at if state else None
+
+
 def log_count(patient, action):
     return db.session.scalar(
         select(func.count())
@@ -103,11 +110,11 @@ def test_talk_first_reaches_the_care_contact_once(patient_client, nurse_client, 
 
     staff = nurse_client.get(STAFF_PAGE.format(id=patient.id)).get_data(as_text=True)
     assert "Patienten vill prata om förslaget först." in staff
-    assert set(agreements.talk_wanted_by_patient([patient.id])) == {patient.id}
+    assert talk_wanted_at(patient) is not None
 
-    before = agreements.talk_wanted_by_patient([patient.id])[patient.id]
+    before = talk_wanted_at(patient)
     assert post_talk(patient_client, draft).status_code == 303  # a second tap
-    assert agreements.talk_wanted_by_patient([patient.id])[patient.id] == before
+    assert talk_wanted_at(patient) == before
     # Her own answer is not someone else looking: the log has no row for it.
     assert log_count(patient, Change.AGREEMENT_TALK_WANTED) == 0
 
@@ -116,11 +123,11 @@ def test_a_yes_or_a_changed_proposal_ends_the_wish_to_talk(patient_client, patie
     draft = make_draft(patient, nurse)
     post_talk(patient_client, draft)
     draft = make_draft(patient, nurse, items=[item("goal", GOAL), item(text="Cykla.")])
-    assert agreements.talk_wanted_by_patient([patient.id]) == {}  # asked again, afresh
+    assert talk_wanted_at(patient) is None  # asked again, afresh
 
     post_talk(patient_client, draft)
     post_consent(patient_client, "/overenskommelse/godkann", draft, PAGE)
-    assert agreements.talk_wanted_by_patient([patient.id]) == {}
+    assert talk_wanted_at(patient) is None
 
 
 def test_talk_first_on_an_old_copy_changes_nothing(patient_client, patient, nurse):
@@ -130,7 +137,7 @@ def test_talk_first_on_an_old_copy_changes_nothing(patient_client, patient, nurs
     answer = post_talk(patient_client, read)
     assert answer.status_code == 409
     assert "Överenskommelsen har ändrats sedan du läste den." in answer.get_data(as_text=True)
-    assert agreements.talk_wanted_by_patient([patient.id]) == {}
+    assert talk_wanted_at(patient) is None
 
 
 def test_talk_first_after_a_yes_is_refused_plainly(patient_client, patient, nurse):
@@ -139,7 +146,7 @@ def test_talk_first_after_a_yes_is_refused_plainly(patient_client, patient, nurs
     answer = post_talk(patient_client, draft)
     assert answer.status_code == 400
     assert "Du har redan sagt att du är med på förslaget." in answer.get_data(as_text=True)
-    assert agreements.talk_wanted_by_patient([patient.id]) == {}
+    assert talk_wanted_at(patient) is None
 
 
 def test_talk_first_needs_csrf_and_is_the_patients_own(
@@ -155,26 +162,7 @@ def test_talk_first_needs_csrf_and_is_the_patients_own(
         TALK, data={"version_id": draft.id, "lock_version": draft.lock_version, "csrf_token": token}
     )
     assert staff.status_code == 404
-    assert agreements.talk_wanted_by_patient([patient.id]) == {}
-
-
-def test_talk_wanted_for_many_patients_is_one_query(patient_client, patient, nurse):
-    draft = make_draft(patient, nurse)
-    post_talk(patient_client, draft)
-    others = [
-        people.patient_create(
-            created_by=nurse, name=f"Patient {n}", phone="0701234567", personal_number=None
-        )
-        for n in range(3)
-    ]
-    for other in others[:2]:
-        make_draft(other, nurse)  # waiting, but nobody asked to talk
-    ids = [patient.id, *(o.id for o in others)]
-    db.session.commit()
-    with count_queries() as statements:
-        wanted = agreements.talk_wanted_by_patient(ids)
-    assert set(wanted) == {patient.id}
-    assert len(statements) == 1
+    assert talk_wanted_at(patient) is None
 
 
 def test_staff_view_of_what_is_new_says_patienten(patient, nurse):
@@ -208,7 +196,7 @@ def test_after_the_talk_the_care_contact_says_so_and_it_is_in_the_log(
     path = f"/overenskommelse/patient/{patient.id}/pratat"
     token = csrf_token(nurse_client, STAFF_PAGE.format(id=patient.id))
     assert nurse_client.post(path, data={"csrf_token": token}).status_code == 303
-    assert agreements.talk_wanted_by_patient([patient.id]) == {}
+    assert talk_wanted_at(patient) is None
     assert log_count(patient, Change.AGREEMENT_TALK_DONE) == 1
     page = patient_client.get(PAGE).get_data(as_text=True)
     assert "Jag vill prata om det först" in page  # she answers again, either way

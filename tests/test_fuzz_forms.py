@@ -63,6 +63,7 @@ from webapp.relatives import services as relatives
 from webapp.selfcare.goals import services as selfcare_goals
 from webapp.selfcare.goals.validation import GoalInput, LimitInput
 from webapp.selfcare.updates import services as updates
+from webapp.stories import services as stories
 from webapp.whatmatters import services as whatmatters
 
 # Random text finds the same form bugs on either database, so the SQLite pass tries more
@@ -108,7 +109,9 @@ API_RULES = [r for r in POST_RULES if _is_json(r)]
 
 
 def _is_care_form(rule: Rule) -> bool:
-    return "patient_id" in rule.arguments or rule.rule.startswith("/vard/")
+    return "patient_id" in rule.arguments or rule.rule.startswith(
+        ("/vard/", "/enhet/", "/berattelser/enhet/")
+    )
 
 
 def _build_world(patient: Patient, nurse: StaffMember) -> dict[str, int]:
@@ -225,6 +228,12 @@ def _build_world(patient: Patient, nurse: StaffMember) -> dict[str, int]:
         ),
         actor=nurse.user,
     )
+    # Stories: one the unit may use (hers to take back, the unit's to mark discussed) and one
+    # for her care contact only (hers to let the unit use).
+    shared = stories.story_tell(
+        patient=patient, teller=patient.user, text="Karin ringer alltid.", unit_may_use=True
+    )
+    stories.story_tell(patient=patient, teller=patient.user, text="Bra.", unit_may_use=False)
     db.session.commit()
     # A check-in to change or delete, on the patient's own goal.
     check_in = check_in_make(own_goal, datetime.now(UTC) - timedelta(hours=1), value=4000)
@@ -244,6 +253,8 @@ def _build_world(patient: Patient, nurse: StaffMember) -> dict[str, int]:
         "follow_up_id": follow_up.id,
         "part_id": part.id,
         "member_id": other.id,
+        "story_id": shared.id,
+        "unit_id": nurse.care_unit_id,
         "number": draft.number,
         "question": 1,
         "update_id": update.id,

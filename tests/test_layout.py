@@ -3,7 +3,11 @@ services, and passkeys built on auth, never the other way round.
 
 The imports are read from the source with `ast`, wherever they stand in a module (inside a
 function or under `if TYPE_CHECKING:` too), so moving an import into a function does not
-hide a circle. An import of a package counts as an import of its `__init__.py`.
+hide a circle. An import of a package counts as an import of its `__init__.py`, and so does
+every module inside it: Python runs a package's `__init__.py` before any module of it (an
+area's package holds only its docstring, so this costs nothing). The one exception is the
+root package `webapp`: its app factory imports every area when it is called, not when a
+module is imported.
 """
 
 from __future__ import annotations
@@ -51,7 +55,16 @@ def _imported(name: str, path: Path) -> Iterator[str]:
                     yield base
 
 
-IMPORTS = {name: set(_imported(name, path)) - {name} for name, path in MODULES.items()}
+def _packages_of(name: str) -> set[str]:
+    """The packages Python initialises before the module, the root one left out."""
+    parts = name.split(".")
+    return {".".join(parts[:end]) for end in range(2, len(parts))}
+
+
+IMPORTS = {
+    name: (set(_imported(name, path)) | _packages_of(name)) - {name}
+    for name, path in MODULES.items()
+}
 
 
 def _circles(graph: dict[str, set[str]]) -> list[list[str]]:
@@ -102,8 +115,9 @@ def test_the_reader_finds_the_imports_it_must_see():
     under TYPE_CHECKING, a module imported from its package and a relative import all count."""
     assert "webapp.access" in IMPORTS["webapp.plan.views"]
     assert "webapp.auth.passkeys.services" in IMPORTS["webapp.care.views"]  # `import services`
-    assert "webapp.selfcare.goals.views" in IMPORTS["webapp.selfcare"]
+    assert "webapp.selfcare.goals.views" in IMPORTS["webapp.selfcare.views"]
     assert "webapp.security" in IMPORTS["webapp"]  # inside register_request_hooks
+    assert "webapp.selfcare" in IMPORTS["webapp.selfcare.goals.views"]  # its package, first
 
 
 def test_a_circle_is_found_wherever_it_closes():
@@ -117,6 +131,29 @@ def test_webapp_has_no_import_circle():
     assert circles == [], "modules that import each other round a circle: " + "; ".join(
         " <-> ".join(group) for group in circles
     )
+
+
+def _imports_inside_functions(path: Path) -> Iterator[int]:
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            for inner in ast.walk(node):
+                if isinstance(inner, ast.Import | ast.ImportFrom):
+                    names = [inner.module or ""] if isinstance(inner, ast.ImportFrom) else []
+                    names += [alias.name for alias in inner.names]
+                    if inner.level or any(name.startswith("webapp") for name in names):
+                        yield inner.lineno
+
+
+def test_modules_import_each_other_at_the_top():
+    """An import of the app's own modules inside a function is the usual way to hide a
+    circle; only the app factory (webapp/__init__.py) imports the areas when it is called."""
+    hidden = {
+        f"{path.relative_to(WEBAPP.parent)}:{line}"
+        for name, path in MODULES.items()
+        if name != "webapp"
+        for line in _imports_inside_functions(path)
+    }
+    assert hidden == set()
 
 
 def _areas_whose_models(name: str) -> set[str]:

@@ -67,7 +67,7 @@ def wednesday_morning(clock):
 
 
 def _card(html: str) -> str:
-    found = re.search(r'aria-labelledby="contact-heading">.*?</section>', html, re.S)
+    found = re.search(r'aria-labelledby="contact-heading"[^>]*>.*?</section>', html, re.S)
     assert found
     return found.group(0)
 

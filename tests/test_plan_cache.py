@@ -18,7 +18,7 @@ from webapp.followups import services as followups
 from webapp.followups.models import FollowUp
 from webapp.people import services as people
 from webapp.people.models import Patient
-from webapp.plan import fragments
+from webapp.plan import cache
 from webapp.receipt import services as receipt
 from webapp.whatmatters import services as whatmatters
 
@@ -314,12 +314,12 @@ def test_the_language_is_part_of_what_is_kept(planned, patient_client):
 
 
 def test_kept_plans_age_out_because_the_clock_moves(monkeypatch):
-    store = kept_pages.KeptPages(max_entries=2, max_age=fragments.MAX_AGE)
+    store = kept_pages.KeptPages(max_entries=2, max_age=cache.MAX_AGE)
     now = [1000.0]
     monkeypatch.setattr(kept_pages.time, "monotonic", lambda: now[0])
     store.put(("a",), "<p>a</p>")
     assert store.get(("a",)) == "<p>a</p>"
-    now[0] += fragments.MAX_AGE + 1
+    now[0] += cache.MAX_AGE + 1
     assert store.get(("a",)) is None
     for key in ("b", "c", "d"):
         store.put((key,), key)
@@ -340,7 +340,7 @@ def _belongs_to_a_patient(table, plan_tables) -> bool:
 
 def test_every_model_that_belongs_to_a_patient_is_on_the_plan_or_declared_off_it(app):
     from webapp.db import OffPlan, PlanRow
-    from webapp.plan.freshness import plan_tables
+    from webapp.plan.version import plan_tables
 
     undecided = [
         mapper.class_.__name__
@@ -359,7 +359,7 @@ def test_every_model_that_belongs_to_a_patient_is_on_the_plan_or_declared_off_it
 
 def test_a_plan_row_finds_its_patient_through_its_parents(planned):
     from webapp.agreement.models import AgreementItem
-    from webapp.plan.freshness import patient_ids_of
+    from webapp.plan.version import patient_ids_of
 
     item = db.session.scalar(select(AgreementItem))
     assert patient_ids_of(db.session(), [item]) == {planned.id}

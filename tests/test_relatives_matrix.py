@@ -59,7 +59,7 @@ OWN_INNER = {
     "/vardteam/jag-har-last": Action.ACKNOWLEDGE_NEWS,
 }
 
-# Routes about the signed-in account or the unit, never a patient's data; and the pages
+# Routes about the signed-in account or the unit, never one patient's data; and the pages
 # anyone may open. Each has its own tests.
 NOT_PATIENT_DATA_PREFIXES = (
     "/static/",
@@ -73,6 +73,8 @@ NOT_PATIENT_DATA_PREFIXES = (
     "/vard/",
     "/kvitto/enhet",
     "/egenvard/inkorg",
+    "/enhet/",  # the unit's figures and lists (the care side's and its leader's)
+    "/berattelser/enhet/",
 )
 NOT_PATIENT_DATA = {
     "/",

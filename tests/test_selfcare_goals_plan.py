@@ -11,6 +11,7 @@ import pytest
 
 from tests.conftest import count_queries
 from tests.selfcare_rows import check_in_make, goal_make
+from tests.test_page_budget import every_plan_changes
 from webapp.clock import now_utc
 from webapp.extensions import db
 from webapp.selfcare.models import GoalKind, SelfCareGoal
@@ -94,14 +95,16 @@ def test_the_plan_costs_the_same_queries_with_a_years_check_ins(
     goal_id = goal.id
 
     def uncached() -> int:
-        from webapp.plan import fragments
-
         patient_client.get("/")
-        fragments.store_clear()
+        every_plan_changes()
         db.session.remove()
         with count_queries() as statements:
             assert patient_client.get("/").status_code == 200
         db.session.remove()
+        with count_queries() as kept:
+            assert patient_client.get("/").status_code == 200
+        db.session.remove()
+        assert len(statements) > len(kept), "the changed plan was not drawn anew"
         return len(statements)
 
     few = uncached()

@@ -30,6 +30,12 @@ SETTINGS = "/paminnelser/installningar"
 FCM = "https://fcm.googleapis.com/fcm/send/"
 
 
+def daytime(clock) -> None:
+    """Today at 10:00 UTC: outside the quiet hours (21:00 to 08:00 Stockholm), which an alert
+    waits out."""
+    clock.now = clock.now.replace(hour=10, minute=0, second=0, microsecond=0)
+
+
 def opt_in(user, *, flagged: bool = True) -> None:
     committed(
         notify.settings_save(
@@ -73,6 +79,7 @@ def alerts(user=None) -> list[Reminder]:
 def test_a_contact_who_asked_gets_a_push_per_device_that_names_no_one(
     app, clock, patient, nurse, physician
 ):
+    daytime(clock)
     work, home = device(nurse.user, "Jobbtelefonen"), device(nurse.user, "Hemma")
     device(physician.user, "Läkarens telefon")
     flag(patient)
@@ -139,6 +146,7 @@ def push():
 
 
 def test_the_dispatcher_delivers_it_once(app, clock, patient, nurse, push):
+    daytime(clock)
     device(nurse.user, "Jobbtelefonen", push.subscription())
     opt_in(nurse.user)
     flag(patient)

@@ -8,7 +8,8 @@ from flask import Flask
 
 from webapp.config import BASELINE, PROJECT_ROOT, from_environment
 
-# One package per domain area, each with a blueprint `bp` (passkeys build on auth, inside it).
+# One package per domain area; the app registers the blueprint of its views (`views.bp`).
+# Passkeys build on auth, inside it.
 AREAS = (
     "auth",
     "auth.passkeys",
@@ -21,6 +22,8 @@ AREAS = (
     "careteam",
     "notify",
     "selfcare",
+    "quality",
+    "stories",
     "relatives",
     "pwa",
     "accessibility",
@@ -66,6 +69,7 @@ def register_proxies(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    import webapp.plan.version  # noqa: F401  (its listeners keep each plan's version true)
     from webapp import hyphenation, i18n, unit_of_work
     from webapp.auth import sessions
     from webapp.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -113,7 +117,7 @@ def register_blueprints(app: Flask) -> None:
 
     app.url_map.converters["int"] = IdConverter  # before any route is added
     for area in AREAS:
-        app.register_blueprint(import_module(f"webapp.{area}").bp)
+        app.register_blueprint(import_module(f"webapp.{area}.views").bp)
         if (PROJECT_ROOT / "webapp" / area.replace(".", "/") / "models.py").exists():
             import_module(f"webapp.{area}.models")  # so create_all and Alembic see its tables
     app.register_blueprint(i18n.bp)

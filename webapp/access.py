@@ -32,10 +32,13 @@ from webapp.extensions import db
 from webapp.people.models import Patient, StaffMember, User
 from webapp.people.relations import (
     Relation,
+    active_leader,
     active_staff,
+    in_service,
     relation_of,
     relations_of,
 )
+from webapp.relatives.acting import acting_ended, acting_grant
 
 if TYPE_CHECKING:
     from webapp.relatives.models import ProxyGrant
@@ -70,6 +73,8 @@ class Action(StrEnum):
     MANAGE_RELATIVES = "manage_relatives"  # invite, change and end relatives: hers alone
     RECORD_RELATIVE_CONSENT = "record_relative_consent"  # her consent, given in person
     EXPORT_OWN_COPY = "export_own_copy"  # download her whole plan: hers alone, never another's
+    TELL_STORY = "tell_story"  # "Berätta hur det är för dig", and who may read it
+    READ_STORIES = "read_stories"  # the stories as told: the fixed care contact only
 
 
 # Unit staff who are not the patient's contacts: read and book, nothing more.
@@ -105,13 +110,20 @@ PERMISSIONS: dict[Relation, frozenset[Action]] = {
             Action.VIEW_WHAT_MATTERS,
             Action.ACKNOWLEDGE_NEWS,
             Action.EXPORT_OWN_COPY,
+            Action.TELL_STORY,
         }
     ),
     Relation.CARE_CONTACT: _KEEP_THE_PLAN
-    | {Action.ISSUE_SIGN_IN_LINK, Action.ASSIGN_CONTACTS, Action.RECORD_RELATIVE_CONSENT},
+    | {
+        Action.ISSUE_SIGN_IN_LINK,
+        Action.ASSIGN_CONTACTS,
+        Action.READ_STORIES,
+        Action.RECORD_RELATIVE_CONSENT,
+    },
     Relation.PHYSICIAN: _KEEP_THE_PLAN,
     Relation.UNIT_ADMIN: _READ_AND_BOOK | {Action.ISSUE_SIGN_IN_LINK, Action.ASSIGN_CONTACTS},
     Relation.UNIT_STAFF: _READ_AND_BOOK,
+    Relation.LEADER: frozenset(),  # no patient route at all
     # The most a relative may ever do; what one relative may do is this ∩ their grant's
     # scopes (`SCOPE_ACTIONS`). Never: consent to the agreement, Mitt kvitto, the logglista,
     # the calendar feed, the patient's own goals, her keys and sessions, other relatives.
@@ -143,22 +155,6 @@ def grant_actions(grant: ProxyGrant) -> frozenset[Action]:
     for scope in grant.scopes:
         allowed |= SCOPE_ACTIONS.get(scope, frozenset())
     return allowed & PERMISSIONS[Relation.RELATIVE]
-
-
-# --- acting for a patient: who a relative acts for is kept in webapp/relatives/acting.py --
-# (imported when first asked: the relatives' package registers views that use this door)
-
-
-def acting_grant() -> ProxyGrant | None:
-    from webapp.relatives.acting import acting_grant as grant_of_request
-
-    return grant_of_request()
-
-
-def acting_ended() -> int | None:
-    from webapp.relatives.acting import acting_ended as ended_this_request
-
-    return ended_this_request()
 
 
 def viewer_key() -> tuple[object, ...]:
@@ -350,8 +346,21 @@ def admin_route(view: Callable[P, R]) -> Callable[P, R]:
     @wraps(view)
     @login_required
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        staff = active_staff(current_user)
+        staff = in_service(current_user)  # a leader may run the unit's staff list too
         if staff is None or not staff.is_unit_admin:
+            abort(404)
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def leader_route(view: Callable[P, R]) -> Callable[P, R]:
+    """The unit's figures: its leader or administrator still in service; anyone else 404."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        if active_leader(current_user) is None:
             abort(404)
         return view(*args, **kwargs)
 

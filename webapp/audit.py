@@ -63,6 +63,7 @@ class Read(StrEnum):
     SELF_CARE = "read_self_care"  # goals, check-ins and their pictures
     UPDATE = "read_update"  # one of the patient's updates to care
     JOURNAL_TEXT = "read_journal_text"  # an agreed version as text for the journal
+    STORIES = "read_stories"  # "Berätta hur det är för dig", as told
 
 
 PART_OF_AREA = {
@@ -74,6 +75,7 @@ PART_OF_AREA = {
     "receipt": Read.RECEIPT,
     "careteam": Read.CARE_TEAM,
     "selfcare": Read.SELF_CARE,
+    "stories": Read.STORIES,
 }
 
 # A page that reads a narrower part than its area: said by its endpoint, ahead of the area.
@@ -121,6 +123,7 @@ ACTION_WORDS: dict[str, Any] = {
     Read.SELF_CARE: _l("läste din egenvård"),
     Read.UPDATE: _l("läste din uppdatering"),
     Read.JOURNAL_TEXT: _l("öppnade överenskommelsen som text till journalen"),
+    Read.STORIES: _l("läste dina berättelser"),
     Change.PATIENT_CREATED: _l("lade till dig som patient i Nära"),
     Change.SIGN_IN_LINK_ISSUED: _l("skapade en länk som kan användas för att logga in som du"),
     Change.AGREEMENT_DRAFTED: _l("ändrade i förslaget till överenskommelse"),
@@ -171,6 +174,7 @@ PART_WORDS: dict[str, Any] = {
     Read.CARE_TEAM: _l("vilka som finns i ditt vårdteam"),
     Read.SELF_CARE: _l("din egenvård"),
     Read.UPDATE: _l("dina uppdateringar"),
+    Read.STORIES: _l("dina berättelser"),
     "view_plan": _l("Min plan"),
     "view_patient_record": _l("dina uppgifter"),
 }

@@ -13,17 +13,18 @@ from webapp.auth import services as auth_services
 from webapp.auth.models import InvitationPurpose
 from webapp.demo import demo_plan_load
 from webapp.extensions import db
+from webapp.notify import cli as notify_cli
 from webapp.people import services as people
 from webapp.people.models import CareUnit, Patient, StaffMember, User
 from webapp.people.personnummer import check_digit
+from webapp.quality import cli as quality_cli
 
 
 def init_app(app: Flask) -> None:
-    from webapp.notify import cli as notify_cli
-
     app.cli.add_command(staff_group)
     app.cli.add_command(demo_group)
     notify_cli.init_app(app)
+    quality_cli.init_app(app)
 
 
 @click.group("staff", help="Staff accounts.")

@@ -10,6 +10,9 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+from webapp.notify.endpoints import DEFAULT_PUSH_SERVICE_HOSTS
+from webapp.notify.vapid import vapid_keys_generate, vapid_subject_problem
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # A well-known placeholder (tests use it); production refuses it by name.
 DEVELOPMENT_SECRET = "development-only-not-secret"  # noqa: S105
@@ -63,8 +66,6 @@ def _development_secret(instance: Path) -> str:
 def _development_vapid_key(instance: Path) -> str:
     """A VAPID private key kept in instance/, so devices that subscribed keep working across
     restarts (a new key makes every browser subscription refuse our messages)."""
-    from webapp.notify.vapid import vapid_keys_generate
-
     path = instance / "vapid_private_key"
     if not path.exists():
         instance.mkdir(parents=True, exist_ok=True)
@@ -102,8 +103,6 @@ def _refuse_unsafe_production(config: dict[str, object]) -> None:
             "SESSION_COOKIE_SECURE cannot be turned off in production: the session cookie "
             "is sent over HTTPS only, and pages carry HSTS. Remove the variable."
         )
-    from webapp.notify.vapid import vapid_subject_problem
-
     if not config.get("VAPID_PRIVATE_KEY"):
         raise ConfigError(
             "VAPID_PRIVATE_KEY is not set: push reminders need a key pair of their own. "
@@ -149,8 +148,6 @@ def from_environment(overrides: dict[str, object] | None = None) -> dict[str, ob
             "name would start without production's protections."
         )
     production = env == "production"
-    from webapp.notify.endpoints import DEFAULT_PUSH_SERVICE_HOSTS
-
     secret = os.environ.get("SECRET_KEY", "")
     instance = PROJECT_ROOT / "instance"
     if not production and not secret and "SECRET_KEY" not in overrides:

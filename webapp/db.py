@@ -62,7 +62,7 @@ class PlanRow:
     """Mixin: rows of this model are part of a patient's "Min plan".
 
     Writing one bumps its patient's `plan_version` in the same commit
-    (`webapp.plan.freshness`), which is what keeps the cached plan true. The row finds its
+    (`webapp.plan.version`), which is what keeps the cached plan true. The row finds its
     patient through `patient_id`, or through a parent named by `__plan_parent__`: the
     foreign-key attribute and the parent's model name (itself a PlanRow).
     """

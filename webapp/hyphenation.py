@@ -19,6 +19,8 @@ from flask import Flask
 from flask_babel import get_translations
 from markupsafe import Markup
 
+from webapp.i18n import current_locale
+
 SOFT_HYPHEN = "\u00ad"
 # Words shorter than this fit a 320 px line at 200 % text; longer ones get break points.
 LONG_WORD = 10
@@ -28,14 +30,14 @@ OWN_BREAKS = {
     "distriktssköterska": "di-strikts-skö-ter-ska",
     "sjuksköterska": "sjuk-skö-ter-ska",
 }
-_DICTIONARIES = {"sv": "sv_SE", "en": "en_GB"}
+_DICTIONARIES = {"sv": "sv", "en": "en_GB"}
 # Left alone: markup, a %(name)s placeholder or an entity, else a run of letters.
 _TOKENS = re.compile(r"(<[^>]*>|%\([^)]*\)[a-z]|&[#\w]+;)|([^\W\d_]{" + str(LONG_WORD) + ",})")
 
 
 @lru_cache(maxsize=4)
 def _dictionary(language: str) -> pyphen.Pyphen:
-    return pyphen.Pyphen(lang=_DICTIONARIES.get(language, "sv_SE"), left=3, right=3)
+    return pyphen.Pyphen(lang=_DICTIONARIES.get(language, "sv"), left=3, right=3)
 
 
 def _word(word: str, language: str) -> str:
@@ -75,7 +77,6 @@ def init_app(app: Flask) -> None:
     with soft hyphens in the long words of what they return: our own words break with a
     hyphen at large text, and the values put into a string are left as they are. And the
     `shy` filter for text from the database."""
-    from webapp.i18n import current_locale
 
     def marked(text: str) -> str:
         return soft_hyphens(text, current_locale())

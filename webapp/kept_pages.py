@@ -1,7 +1,7 @@
 """Pages kept whole in memory, and the one value in them that must not be kept: the CSRF token.
 
 A page that is the same on every look until something changes ("Min plan", a chart) is
-rendered once and kept (`webapp/plan/fragments.py`, `webapp/selfcare/charts/views.py`). Its
+rendered once and kept (`webapp/plan/cache.py`, `webapp/selfcare/charts/views.py`). Its
 forms' CSRF tokens belong to one session, so the page is kept with a placeholder in their
 place, and each look puts in its own session's token on the way out.
 

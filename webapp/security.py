@@ -58,7 +58,7 @@ class ConstantHeaders:
         return self.app(environ, start)
 
 
-def every_answers_headers(app: Flask) -> dict[str, str]:
+def security_headers(app: Flask) -> dict[str, str]:
     headers = dict(HEADERS)
     if app.config["SESSION_COOKIE_SECURE"]:
         headers["Strict-Transport-Security"] = "max-age=31536000"
@@ -66,7 +66,7 @@ def every_answers_headers(app: Flask) -> dict[str, str]:
 
 
 def init_app(app: Flask) -> None:
-    app.wsgi_app = ConstantHeaders(app.wsgi_app, every_answers_headers(app))  # type: ignore[method-assign]
+    app.wsgi_app = ConstantHeaders(app.wsgi_app, security_headers(app))  # type: ignore[method-assign]
 
     @app.after_request
     def _no_store_when_signed_in(response: Response) -> Response:

@@ -3,7 +3,7 @@
 Services add and flush; nothing in a request commits but this module. A request that ends
 well (a status below 400) commits once, so the access log's change rows commit with the
 change they describe and the plan's version is bumped in the same commit (see
-`webapp.plan.freshness`). A request that ends in an error (a refused form, a conflict, a
+`webapp.plan.version`). A request that ends in an error (a refused form, a conflict, a
 404, a crash) rolls everything back: a failure leaves nothing half-done. The request's
 read rows in the access log are written either way, except after a 404, which showed nothing
 (see `webapp.audit`).

@@ -1,7 +1,7 @@
 """relatives: proxy grants and the consent ledger
 
 Revision ID: e4b7c1d9a2f6
-Revises: e7b3a9d1c4f2
+Revises: e6b1c9d3a7f2
 Create Date: 2026-12-07 08:15:00.000000
 
 """
@@ -13,7 +13,7 @@ import webapp.db
 
 # revision identifiers, used by Alembic.
 revision = "e4b7c1d9a2f6"
-down_revision = "e7b3a9d1c4f2"
+down_revision = "e6b1c9d3a7f2"
 branch_labels = None
 depends_on = None
 

@@ -25,7 +25,7 @@ def upgrade():
     sa.Column('value', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_directory_version'))
     )
-    # The one row that every staff or unit change bumps (webapp/plan/freshness.py).
+    # The one row that every staff or unit change bumps (webapp/plan/version.py).
     op.execute("INSERT INTO directory_version (id, value) VALUES (1, 0)")
     op.create_table('user_session',
     sa.Column('id', sa.Integer(), nullable=False),

@@ -122,10 +122,6 @@ class AgreementVersion(PlanRow, CreatedAtMixin, Model):
     def actions(self) -> list[AgreementItem]:
         return [item for item in self.items if item.kind == ItemKind.ACTION]
 
-    @property
-    def has_worse_texts(self) -> bool:
-        return any(getattr(self, name) for name in WORSE_TEXTS)
-
 
 class AgreementItem(PlanRow, Model):
     __plan_parent__ = ("version_id", "AgreementVersion")

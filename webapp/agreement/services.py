@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, delete, func, select, update
+from sqlalchemy import Select, Subquery, delete, func, select, update
 from sqlalchemy.orm import selectinload
 
 from webapp import audit
@@ -29,12 +29,12 @@ from webapp.agreement.models import (
     Responsible,
     VersionStatus,
 )
-from webapp.changes import plan_changed
 from webapp.clock import now_utc
 from webapp.db import rowcount
 from webapp.errors import UserFacingError
 from webapp.extensions import db
 from webapp.people.models import Patient, User
+from webapp.plan.changed import plan_changed
 from webapp.whatmatters.models import WhatMattersStatement
 
 CHANGED_MESSAGE = _l(
@@ -110,10 +110,6 @@ def agreement_agreed_at(*, patient_id: int) -> datetime | None:
     )
 
 
-def agreement_has_agreed_version(*, patient_id: int) -> bool:
-    return agreement_agreed_at(patient_id=patient_id) is not None
-
-
 def item_of_patient(item_id: int, *, patient_id: int) -> int | None:
     """The item's id if it belongs to one of the patient's own agreement versions, else None."""
     return db.session.scalar(
@@ -136,6 +132,20 @@ def agreed_patient_ids(*, care_unit_id: int) -> set[int]:
         .distinct()
     )
     return set(db.session.scalars(statement))
+
+
+def first_agreed_subquery(*, care_unit_id: int) -> Subquery:
+    """When each of the unit's patients first had an agreed agreement, as a subquery of
+    (patient_id, agreed_at) for a count made by the database: from then on one is in force,
+    as a later draft never unmakes it."""
+    return (
+        select(Agreement.patient_id, func.min(AgreementVersion.agreed_at).label("agreed_at"))
+        .join(AgreementVersion, AgreementVersion.agreement_id == Agreement.id)
+        .join(Patient, Patient.id == Agreement.patient_id)
+        .where(Patient.care_unit_id == care_unit_id, AgreementVersion.agreed_at.is_not(None))
+        .group_by(Agreement.patient_id)
+        .subquery()
+    )
 
 
 @dataclass(frozen=True)
@@ -477,24 +487,6 @@ def agreement_talk_done(*, patient: Patient, by_user: User) -> bool:
     db.session.flush()
     db.session.expire_all()
     return True
-
-
-def talk_wanted_by_patient(patient_ids: Iterable[int]) -> dict[int, datetime]:
-    """Of these patients, those who said "Jag vill prata om det först" about the proposal
-    now waiting for them, and when: one query however many patients (for the worklist)."""
-    ids = set(patient_ids)
-    if not ids:
-        return {}
-    statement = (
-        select(Agreement.patient_id, AgreementVersion.patient_talk_wanted_at)
-        .join(AgreementVersion, AgreementVersion.agreement_id == Agreement.id)
-        .where(
-            Agreement.patient_id.in_(ids),
-            AgreementVersion.status == VersionStatus.DRAFT,
-            AgreementVersion.patient_talk_wanted_at.is_not(None),
-        )
-    )
-    return {row.patient_id: row.patient_talk_wanted_at for row in db.session.execute(statement)}
 
 
 @dataclass(frozen=True)

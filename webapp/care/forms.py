@@ -57,6 +57,9 @@ class StaffForm(AppForm):
     )
     is_physician = BooleanField(_l("Läkare"))
     is_unit_admin = BooleanField(_l("Administratör för vårdenheten"))
+    is_quality_lead = BooleanField(
+        _l("Verksamhetschef eller kvalitetsansvarig: ser enhetens siffror, inga patienter")
+    )
 
 
 DAY_LABELS = (

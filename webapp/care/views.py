@@ -166,6 +166,7 @@ def new_staff() -> Page:
             phone_hours=form.phone_hours.data or "",
             is_physician=form.is_physician.data,
             is_unit_admin=form.is_unit_admin.data,
+            is_quality_lead=form.is_quality_lead.data,
         )
         token = auth_services.sign_in_link_issue_for_staff(member=member, by=current_user)
         url = auth_services.invitation_url(token)

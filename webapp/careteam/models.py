@@ -106,7 +106,3 @@ class CarePart(PlanRow, CreatedAtMixin, Model):
     @property
     def kind_words(self) -> str:
         return str(KIND_WORDS.get(self.kind, ""))  # a StrEnum key matches its plain string
-
-    @property
-    def phone_digits(self) -> str:
-        return "".join(ch for ch in self.phone if ch.isdigit() or ch == "+")

@@ -11,11 +11,11 @@ from sqlalchemy.orm import joinedload
 
 from webapp import audit
 from webapp.careteam.models import CarePart, CarePartKind, ContactChange, ContactRole
-from webapp.changes import plan_changed
 from webapp.clock import now_utc
 from webapp.errors import UserFacingError
 from webapp.extensions import db
 from webapp.people.models import Patient, StaffMember, User
+from webapp.plan.changed import plan_changed
 
 MESSAGE_MAX = 500
 PART_LIMITS = {
@@ -75,8 +75,8 @@ def _staff_at_patients_unit(patient: Patient, staff_id: int | None) -> StaffMemb
     if staff_id is None or staff_id < 1:
         return None
     member = db.session.get(StaffMember, staff_id)
-    if member is None or member.care_unit_id != patient.care_unit_id:
-        return None
+    if member is None or member.care_unit_id != patient.care_unit_id or member.is_quality_lead:
+        return None  # a leader sees no patient, so she is nobody's contact
     return member
 
 

@@ -17,7 +17,6 @@ INTERPRETATION = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpreta
 PROVENANCE_PARTICIPANT = "http://terminology.hl7.org/CodeSystem/provenance-participant-type"
 SIGNATURE_TYPE = "urn:iso-astm:E1762-95:2013"
 CONSENT_SIGNATURE = "1.2.840.10065.1.12.1.7"
-GOAL_ACHIEVEMENT = "http://terminology.hl7.org/CodeSystem/goal-achievement"
 REPLACES = "http://hl7.org/fhir/StructureDefinition/replaces"
 GOAL_RELATIONSHIP = "http://hl7.org/fhir/StructureDefinition/goal-relationship"
 GOAL_RELATIONSHIP_TYPE = "http://terminology.hl7.org/CodeSystem/goal-relationship-type"

@@ -7,7 +7,7 @@ link is in feed.py. The caller has already asked the access policy.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
@@ -16,13 +16,13 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from webapp import audit
-from webapp.changes import plan_changed
 from webapp.clock import now_utc
 from webapp.extensions import db
 from webapp.followups.details import FollowUpError, FollowUpInput, checked_text, checked_values
 from webapp.followups.models import KINDS_WITH_ADDRESS, REASON_MAX, FollowUp, FollowUpStatus
 from webapp.followups.reminders import cannot_come_alert, follow_up_reminders_refresh
 from webapp.people.models import Patient, User
+from webapp.plan.changed import plan_changed
 
 
 class FollowUpNotFound(FollowUpError):
@@ -59,10 +59,6 @@ def _all_of(patient: Patient) -> list[FollowUp]:
 class FollowUpList:
     upcoming: list[FollowUp]  # not yet over, in time order: the next one first
     past: list[FollowUp]  # over, the latest first ("Tidigare")
-
-    @property
-    def next_planned(self) -> FollowUp | None:
-        return next((f for f in self.upcoming if f.is_planned), None)
 
 
 def follow_ups_list(*, patient: Patient) -> FollowUpList:
@@ -254,3 +250,21 @@ def cannot_come_unanswered(patient_ids: Sequence[int]) -> dict[int, list[tuple[i
     for patient_id, follow_up_id, starts_at in rows:
         found.setdefault(patient_id, []).append((follow_up_id, starts_at))
     return found
+
+
+def patients_with_planned_contact(patient_ids: Iterable[int]) -> set[int]:
+    """Of these patients, those with a planned contact from now on (one query)."""
+    ids = list(patient_ids)
+    if not ids:
+        return set()
+    return set(
+        db.session.scalars(
+            select(FollowUp.patient_id)
+            .where(
+                FollowUp.patient_id.in_(ids),
+                FollowUp.status == FollowUpStatus.PLANNED,
+                FollowUp.starts_at >= now_utc(),
+            )
+            .distinct()
+        )
+    )

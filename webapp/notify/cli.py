@@ -81,6 +81,7 @@ def once() -> None:
     default=60,
     show_default=True,
     help="Seconds a claimed reminder is held before another dispatcher may take it.",
+    type=click.IntRange(min=15),
 )
 def run(lease_seconds: int) -> None:
     """Send reminders as they fall due until stopped (SIGTERM or Ctrl-C): what is in flight

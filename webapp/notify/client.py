@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
-from urllib.request import getproxies
+from urllib.request import getproxies, proxy_bypass
 
 import aiohttp
 from aiohttp.abc import AbstractResolver, ResolveResult
@@ -74,12 +74,30 @@ class GuardedResolver(AbstractResolver):
         await self._resolver.close()
 
 
-def _proxy_hosts() -> frozenset[str]:
-    names = set()
-    for scheme, url in getproxies().items():
-        if scheme != "no" and (host := urlsplit(url).hostname):
-            names.add(host.lower())
-    return frozenset(names)
+class Proxies:
+    """The proxies of the environment (HTTPS_PROXY, HTTP_PROXY, NO_PROXY), read once, and
+    the one for each origin remembered: aiohttp's own `trust_env` asks the environment (and
+    ~/.netrc) on two threads for every request, which cost more than the POST itself."""
+
+    def __init__(self) -> None:
+        self.by_scheme = {k: v for k, v in getproxies().items() if k in ("http", "https")}
+        self._for_origin: dict[tuple[str, str], str | None] = {}
+
+    @property
+    def hosts(self) -> frozenset[str]:
+        return frozenset(
+            host.lower() for url in self.by_scheme.values() if (host := urlsplit(url).hostname)
+        )
+
+    def for_url(self, url: str) -> str | None:
+        parts = urlsplit(url)
+        key = (parts.scheme, parts.netloc)
+        if key not in self._for_origin:
+            proxy = self.by_scheme.get(parts.scheme)
+            if proxy and proxy_bypass(parts.hostname or ""):
+                proxy = None
+            self._for_origin[key] = proxy
+        return self._for_origin[key]
 
 
 class PushClient:
@@ -98,18 +116,19 @@ class PushClient:
         self._connections = connections
         self._ssl = ssl_context
         self._session: aiohttp.ClientSession | None = None
+        self._proxies = Proxies()
 
     async def __aenter__(self) -> PushClient:
+        self._proxies = Proxies()
         connector = aiohttp.TCPConnector(
             limit=self._connections,
             limit_per_host=0,
-            resolver=GuardedResolver(self.hosts, _proxy_hosts()),
+            resolver=GuardedResolver(self.hosts, self._proxies.hosts),
             ttl_dns_cache=60,
             ssl=self._ssl if self._ssl is not None else True,
         )
         self._session = aiohttp.ClientSession(
             connector=connector,
-            trust_env=True,  # HTTPS_PROXY, HTTP_PROXY, NO_PROXY
             cookie_jar=aiohttp.DummyCookieJar(),
             auto_decompress=False,
             timeout=self.timeout,
@@ -129,7 +148,11 @@ class PushClient:
         assert self._session is not None, "use PushClient in `async with`"
         try:
             async with self._session.post(
-                url, data=body, headers=headers, allow_redirects=False
+                url,
+                data=body,
+                headers=headers,
+                allow_redirects=False,
+                proxy=self._proxies.for_url(url),
             ) as response:
                 await _read_away(response)
                 status = response.status

@@ -20,7 +20,6 @@ from flask_babel import gettext as _
 # The push services refuse more than 4096 bytes of encrypted body; encryption adds 86 bytes
 # (header, padding delimiter and tag). We stay far below, and a test holds us to it.
 PAYLOAD_LIMIT = 3000
-TOPIC_MAX = 32
 
 
 @dataclass(frozen=True)

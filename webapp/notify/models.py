@@ -51,9 +51,6 @@ class PushSubscription(Model):
         """How the page recognises "this phone" without the address being shown in it."""
         return hashlib.sha256(self.endpoint.encode()).hexdigest()
 
-    def as_subscription_info(self) -> dict[str, object]:
-        return {"endpoint": self.endpoint, "keys": {"p256dh": self.p256dh, "auth": self.auth}}
-
 
 class ReminderSettings(Model):
     """What a person chose. No row means the defaults below."""

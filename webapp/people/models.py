@@ -8,7 +8,7 @@ from enum import StrEnum
 
 from flask_babel import get_locale
 from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.db import CreatedAtMixin, DirectoryRow, OffPlan, PlanRow
@@ -91,6 +91,8 @@ class StaffMember(DirectoryRow, CreatedAtMixin, Model):
     phone_times: Mapped[list[list[int]] | None] = mapped_column(JSON)  # as CareUnit's
     is_physician: Mapped[bool] = mapped_column(default=False)
     is_unit_admin: Mapped[bool] = mapped_column(default=False)
+    # Verksamhetschef or quality lead: sees the unit's figures, never a patient (access.py).
+    is_quality_lead: Mapped[bool] = mapped_column(default=False, server_default=false())
     # Set when a unit administrator ends their access; the row stays, so logs still name them.
     deactivated_at: Mapped[datetime | None]
 
@@ -136,7 +138,7 @@ class Patient(PlanRow, CreatedAtMixin, Model):
     personal_number: Mapped[str | None] = mapped_column(String(12))
     care_contact_id: Mapped[int | None] = mapped_column(ForeignKey("staff_member.id"), index=True)
     physician_id: Mapped[int | None] = mapped_column(ForeignKey("staff_member.id"))
-    # Bumped by every change to the plan (webapp/plan/freshness.py); keys the page cache.
+    # Bumped by every change to the plan (webapp/plan/version.py); keys the page cache.
     plan_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     user: Mapped[User] = relationship(back_populates="patient")
@@ -151,7 +153,7 @@ class Patient(PlanRow, CreatedAtMixin, Model):
 
 class DirectoryVersion(OffPlan, Model):
     """One row: bumped by any write to staff or unit details shown on plans
-    (`webapp.plan.freshness`), and read with the signed-in account."""
+    (`webapp.plan.version`), and read with the signed-in account."""
 
     __tablename__ = "directory_version"
     __off_plan__ = "a counter, no patient's data"

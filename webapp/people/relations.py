@@ -10,6 +10,7 @@ from enum import StrEnum
 from typing import Any
 
 from webapp.people.models import Patient, StaffMember, User
+from webapp.relatives.acting import acting_grant
 
 
 class Relation(StrEnum):
@@ -23,6 +24,8 @@ class Relation(StrEnum):
     UNIT_ADMIN = "unit_admin"
     UNIT_STAFF = "unit_staff"
     RELATIVE = "relative"  # a närstående acting for the patient, within their grant
+    # Verksamhetschef or quality lead: the unit's figures (webapp/quality), no patient at all.
+    LEADER = "leader"
 
 
 RELATION_ORDER = (
@@ -32,10 +35,11 @@ RELATION_ORDER = (
     Relation.PHYSICIAN,
     Relation.UNIT_ADMIN,
     Relation.UNIT_STAFF,
+    Relation.LEADER,
 )
 
 
-def active_staff(actor: Any) -> StaffMember | None:
+def in_service(actor: Any) -> StaffMember | None:
     """The actor's staff membership, if they are signed-in staff still in service."""
     if not getattr(actor, "is_authenticated", False):
         return None
@@ -45,11 +49,22 @@ def active_staff(actor: Any) -> StaffMember | None:
     return staff
 
 
+def active_staff(actor: Any) -> StaffMember | None:
+    """The actor's staff membership, if they are signed-in care staff still in service. A
+    leader is not: every care route, list and patient is closed to them."""
+    staff = in_service(actor)
+    return None if staff is None or staff.is_quality_lead else staff
+
+
+def active_leader(actor: Any) -> StaffMember | None:
+    """Someone who may see the unit's figures and usable stories (never a patient): its
+    verksamhetschef or quality lead, or its administrator."""
+    staff = in_service(actor)
+    return staff if staff is not None and (staff.is_quality_lead or staff.is_unit_admin) else None
+
+
 def relations_of(actor: User, patient: Patient) -> list[Relation]:
     """Every relation the actor holds to the patient, strongest first."""
-    # Imported when first asked: the relatives' package builds on these relations.
-    from webapp.relatives.acting import acting_grant
-
     held: list[Relation] = []
     grant = acting_grant()
     if grant is not None and grant.patient_id == patient.id and grant.relative_user_id == actor.id:
@@ -57,6 +72,13 @@ def relations_of(actor: User, patient: Patient) -> list[Relation]:
         return [Relation.RELATIVE]
     if actor.patient is not None and actor.patient.id == patient.id:
         held.append(Relation.SELF)
+    leader = in_service(actor)
+    if (
+        leader is not None
+        and leader.is_quality_lead
+        and patient.care_unit_id == leader.care_unit_id
+    ):
+        held.append(Relation.LEADER)
     staff = active_staff(actor)
     if staff is not None and patient.care_unit_id == staff.care_unit_id:
         if patient.care_contact_id == staff.id:

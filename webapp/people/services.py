@@ -64,6 +64,7 @@ def staff_create(
     phone_hours: str = "",
     is_physician: bool = False,
     is_unit_admin: bool = False,
+    is_quality_lead: bool = False,
 ) -> StaffMember:
     user = User(kind=UserKind.STAFF, name=name)
     times, text = hours_split(phone_hours)
@@ -76,6 +77,7 @@ def staff_create(
         phone_times=times,
         is_physician=is_physician,
         is_unit_admin=is_unit_admin,
+        is_quality_lead=is_quality_lead,
     )
     db.session.add(staff)
     db.session.flush()
@@ -166,6 +168,7 @@ def physicians_at_unit(unit_id: int) -> list[StaffMember]:
                 StaffMember.care_unit_id == unit_id,
                 StaffMember.is_physician.is_(True),
                 StaffMember.deactivated_at.is_(None),
+                StaffMember.is_quality_lead.is_(False),
             )
             .options(joinedload(StaffMember.user))
         )
@@ -179,6 +182,8 @@ def staff_at_unit(unit_id: int, *, include_former: bool = False) -> list[StaffMe
             .where(
                 StaffMember.care_unit_id == unit_id,
                 true() if include_former else StaffMember.deactivated_at.is_(None),
+                # A leader is nobody's contact: she sees no patient (webapp/access.py).
+                true() if include_former else StaffMember.is_quality_lead.is_(False),
             )
             .options(joinedload(StaffMember.user))
             .join(StaffMember.user)

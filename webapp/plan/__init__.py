@@ -1,4 +1,1 @@
-from webapp.plan import calling, freshness, views  # the views register on bp
-from webapp.plan.blueprint import bp
-
-__all__ = ["bp", "calling", "freshness", "views"]
+"""Min plan: the patient's home page, its parts kept in memory until the plan's version moves."""

@@ -4,7 +4,7 @@ Each source is a function from the overview (already loaded, so no source costs 
 the items it has now; the registry below is the whole list, in the order the patient sees
 them. An item disappears when its cause goes, because it is computed from the plan each
 time the plan is rendered, and every cause and every "seen" marker is a plan row: writing
-one bumps `Patient.plan_version`, which drops the cached plan (`plan/freshness.py`).
+one bumps `Patient.plan_version`, which drops the cached plan (`plan/version.py`).
 
 A new kind of item (self-care due now, say) is one more function decorated with
 `@todo_source`, reading a new part of the overview.
@@ -174,7 +174,7 @@ def receipt_questions(overview: Overview) -> list[TodoItem]:
 @todo_source
 def self_care_due(overview: Overview) -> list[TodoItem]:
     """A self-care goal whose reminder time has passed today and is not done yet. The cached
-    plan is drawn anew when a reminder time comes (fragments.py) and when one is logged."""
+    plan is drawn anew when a reminder time comes (cache.py) and when one is logged."""
     return [
         TodoItem(
             kind="self-care",

@@ -20,9 +20,10 @@ from webapp.followups.details import local_zone
 from webapp.forms import EmptyForm
 from webapp.kept_pages import message_waiting
 from webapp.people.models import Patient
-from webapp.people.relations import active_staff
+from webapp.people.relations import active_leader, active_staff
+from webapp.plan import calling  # noqa: F401  (it registers on bp)
 from webapp.plan.blueprint import bp
-from webapp.plan.fragments import own_plan_html, own_plan_page
+from webapp.plan.cache import own_plan_html, own_plan_page
 from webapp.relatives.acting import acting_ended, acting_grant
 from webapp.relatives.services import helping_only_one, labels_of
 from webapp.routing import ID_MAX
@@ -34,6 +35,8 @@ def home() -> str | Response:
         return render_template("plan/welcome.html")
     if active_staff(current_user) is not None:
         return redirect(url_for("care.patients"))
+    if active_leader(current_user) is not None:
+        return redirect(url_for("quality.index"))
     grant = acting_grant()
     if grant is None and current_user.patient_id is None and acting_ended() is None:
         grant = helping_only_one(current_user.id)

@@ -22,6 +22,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from webapp.pwa.blueprint import bp
+from webapp.relatives.acting import acting_grant
 
 OFFLINE_KEY_HEADER = "Nara-Offline-Key"
 SIGNED_OUT = "signed-out"  # the header's value when nobody is signed in
@@ -41,9 +42,6 @@ def current_offline_key() -> str:
     """The signed-in person's key, or "" when nobody is signed in."""
     if not current_user.is_authenticated:
         return ""
-    # Imported when asked: the relatives' package loads its views, which load the door.
-    from webapp.relatives.acting import acting_grant
-
     grant = acting_grant()
     return offline_key(current_user.id, grant.id if grant is not None else None)
 

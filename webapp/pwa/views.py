@@ -10,6 +10,7 @@ from flask import current_app, jsonify, render_template, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+import webapp.pwa.offline  # noqa: F401  (its hooks register on bp)
 from webapp.config import PROJECT_ROOT
 from webapp.pwa.blueprint import bp
 

@@ -394,3 +394,47 @@ def _all_yes_patients(care_unit_id: int) -> set[int]:
         .having(func.count() == 2 * QUESTION_COUNT)
     )
     return set(db.session.scalars(statement))
+
+
+ESTABLISHED = "established"  # month_counts' key for the patients with an established contract
+
+
+def month_counts(
+    *, care_unit_id: int, end: datetime, first_agreed: Any
+) -> dict[tuple[str, int, str], int]:
+    """The unit's receipts as they stood at `end`, counted by the database: how many of its
+    patients' answers then in force per side and question are each answer, keyed (side,
+    question, answer); and keyed (ESTABLISHED, 0, "") how many patients then had all
+    fourteen answers yes and an agreement agreed before `end`, as `first_agreed` (a subquery
+    of patient_id, agreed_at) says. Two statements, a few dozen rows back."""
+    latest = (
+        select(func.max(ReceiptAnswer.id))
+        .join(Patient, Patient.id == ReceiptAnswer.patient_id)
+        .where(Patient.care_unit_id == care_unit_id, ReceiptAnswer.answered_at < end)
+        .group_by(ReceiptAnswer.patient_id, ReceiptAnswer.side, ReceiptAnswer.question)
+    )
+    counts = {
+        (side, question, answer): number
+        for side, question, answer, number in db.session.execute(
+            select(ReceiptAnswer.side, ReceiptAnswer.question, ReceiptAnswer.answer, func.count())
+            .where(ReceiptAnswer.id.in_(latest))
+            .group_by(ReceiptAnswer.side, ReceiptAnswer.question, ReceiptAnswer.answer)
+        )
+    }
+    all_yes = (
+        select(ReceiptAnswer.patient_id)
+        .where(ReceiptAnswer.id.in_(latest), ReceiptAnswer.answer == Answer.YES)
+        .group_by(ReceiptAnswer.patient_id)
+        .having(func.count() == 2 * QUESTION_COUNT)
+        .subquery()
+    )
+    counts[(ESTABLISHED, 0, "")] = (
+        db.session.scalar(
+            select(func.count())
+            .select_from(all_yes)
+            .join(first_agreed, first_agreed.c.patient_id == all_yes.c.patient_id)
+            .where(first_agreed.c.agreed_at < end)
+        )
+        or 0
+    )
+    return counts

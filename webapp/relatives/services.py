@@ -19,12 +19,12 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from webapp import audit
 from webapp.auth.services import hash_token
-from webapp.changes import plan_changed
 from webapp.clock import now_utc
 from webapp.db import rowcount
 from webapp.errors import UserFacingError
 from webapp.extensions import db
 from webapp.people.models import Patient, StaffMember, User, UserKind
+from webapp.plan.changed import plan_changed
 from webapp.relatives.acting import acting_grant, acting_start, today_local
 from webapp.relatives.models import EventKind, GrantEnd, GrantEvent, ProxyGrant, Scope
 

@@ -70,12 +70,3 @@ def expected_in_week(goal: SelfCareGoal) -> int:
     if goal.frequency == Frequency.WEEKDAYS:
         return len(weekdays_of(goal))
     return WEEKDAY_COUNT * expected_on(goal, date.today())
-
-
-def days_asked_in_week(goal: SelfCareGoal) -> int:
-    """On how many days of a week something is asked ("5 av 7 dagar")."""
-    if goal.frequency == Frequency.WEEKDAYS:
-        return len(weekdays_of(goal))
-    if goal.frequency == Frequency.TIMES_A_WEEK:
-        return min(max(goal.times_per_week, 1), WEEKDAY_COUNT)
-    return WEEKDAY_COUNT

@@ -14,12 +14,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
-from webapp.changes import plan_changed
 from webapp.clock import now_utc
 from webapp.db import rowcount
 from webapp.errors import UserFacingError
 from webapp.extensions import db
 from webapp.people.models import Patient, User
+from webapp.plan.changed import plan_changed
 from webapp.whatmatters.models import (
     TEXT_MAX,
     RevisionKind,

@@ -2,7 +2,7 @@
 (/egenvard/patient/<patient>/<goal>/bild), with ?period=vecka|manad|tre-manader.
 
 The whole page is rendered once per change and kept in each worker, as "Min plan" is
-(webapp/plan/fragments.py, webapp/kept_pages.py): keyed by the patient's plan version (bumped
+(webapp/plan/cache.py, webapp/kept_pages.py): keyed by the patient's plan version (bumped
 in the same commit as any check-in, goal or limit written), the directory version (names of
 who logged), the day (this week's figure and the period move with it), the period, the
 language, whose side it is and who looks (the menu and offline key are the viewer's). The

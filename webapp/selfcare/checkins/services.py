@@ -30,11 +30,11 @@ from sqlalchemy import Insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload
 
-from webapp.changes import plan_changed
 from webapp.clock import now_utc
 from webapp.errors import UserFacingError
 from webapp.extensions import db
 from webapp.people.models import Patient, User
+from webapp.plan.changed import plan_changed
 from webapp.relatives.services import labels_for
 from webapp.selfcare import reminders
 from webapp.selfcare.checkins import limits

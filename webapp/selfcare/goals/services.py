@@ -21,11 +21,11 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from webapp import audit
-from webapp.changes import plan_changed
 from webapp.clock import now_utc
 from webapp.db import rowcount
 from webapp.extensions import db
 from webapp.people.models import Patient, StaffMember, User
+from webapp.plan.changed import plan_changed
 from webapp.selfcare.goals.validation import GoalError, GoalInput, goal_checked
 from webapp.selfcare.models import GoalKind, GoalLimit, GoalStatus, SelfCareGoal
 from webapp.selfcare.reminders import self_care_reminders_refresh

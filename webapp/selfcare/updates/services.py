@@ -159,7 +159,7 @@ def update_answer(
 ) -> PatientUpdate:
     """A short note the patient sees under their update. Answering is reading too: an
     unread update becomes read by the one who answers. It answers the update's whole thread
-    (`update_threads`): every update of it not answered yet. The same answer sent twice (a
+    (`threads.py`): every update of it not answered yet. The same answer sent twice (a
     double tap) is one answer; a different one after it is refused, nothing lost."""
     update = update_find(patient=patient, update_id=update_id)
     cleaned = (text or "").strip()

@@ -3,7 +3,7 @@
 Every transaction that writes a row of a model marked `PlanRow` (see `webapp.db`) bumps its
 patient's `Patient.plan_version` in the same commit, and every transaction that writes a
 `DirectoryRow` (a staff member's or unit's name, phone, hours) bumps the one directory
-version. The cache of rendered plans (`webapp.plan.fragments`) keys on both numbers, so a
+version. The cache of rendered plans (`webapp.plan.cache`) keys on both numbers, so a
 change made through any gunicorn worker is seen by every worker on its next request.
 
 Nothing here names an area's models: they opt in with the mixin, and the listeners, the
@@ -12,7 +12,7 @@ forget.
 
 ORM writes are noticed by themselves (the flush event below). A service that writes with an
 `insert()`, `update()` or `delete()` statement, which the ORM does not track, calls
-`webapp.changes.plan_changed(patient_id)` itself; such a write to a plan table in a
+`webapp.plan.changed.plan_changed(patient_id)` itself; such a write to a plan table in a
 transaction that names no patient is refused, so a forgotten call fails loudly in tests.
 """
 
@@ -25,10 +25,10 @@ from typing import Any
 from sqlalchemy import Update, bindparam, event, select, update
 from sqlalchemy.orm import ORMExecuteState, Session
 
-from webapp.changes import BULK_WRITE, PENDING
 from webapp.db import DirectoryRow, PlanRow
 from webapp.extensions import Model
 from webapp.people.models import DirectoryVersion, Patient
+from webapp.plan.changed import BULK_WRITE, PENDING
 
 DIRECTORY_TOUCHED = "directory_touched"
 

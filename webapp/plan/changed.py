@@ -1,7 +1,7 @@
 """Saying that a transaction changes a patient's plan, for writes the ORM cannot see.
 
 The ORM's own inserts, updates and deletes of plan rows are noticed by
-`webapp.plan.freshness`. An `insert()`/`update()`/`delete()` statement is not, so the service
+`webapp.plan.version`. An `insert()`/`update()`/`delete()` statement is not, so the service
 that runs one calls `plan_changed(patient_id)` before it commits. This module imports nothing of
 the areas, so every area's services may use it.
 """

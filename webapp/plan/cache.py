@@ -2,7 +2,7 @@
 
 The patient opens "Min plan" far more often than anyone changes it, and rendering the five
 parts is most of the page's cost. Each worker keeps the rendered HTML keyed by the patient,
-the plan's version (bumped in the same commit as any change, see `freshness`) and the
+the plan's version (bumped in the same commit as any change, see version.py) and the
 language. Entries also age out after `MAX_AGE`, because "what happens next" moves with the
 clock even when nothing is written.
 
@@ -56,12 +56,7 @@ MAX_ENTRIES = 2000
 
 
 def _store() -> KeptPages:
-    return kept_pages_of("plan_fragments", max_entries=MAX_ENTRIES, max_age=MAX_AGE)
-
-
-def store_clear() -> None:
-    """Forget every kept plan in this worker (tests; an operator's reload does the same)."""
-    _store().clear()
+    return kept_pages_of("own_plan", max_entries=MAX_ENTRIES, max_age=MAX_AGE)
 
 
 def phone_lines(patient: Patient, overview: Overview) -> dict[str, LineStatus]:
