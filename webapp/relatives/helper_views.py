@@ -4,7 +4,7 @@ they open of a patient goes through the patient's own routes, where the door dec
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 from webapp.access import login_required
 from webapp.auth.models import InvitationPurpose
 from webapp.auth.services import invitation_issue
+from webapp.auth.sessions import is_safe_next
 from webapp.errors import UserFacingError
 from webapp.extensions import limiter
 from webapp.forms import EmptyForm, Page
@@ -104,6 +105,18 @@ def act_for(grant_id: int) -> Response:
         abort(400)
     acting_start(_helping(grant_id).patient_id)
     return redirect(url_for("plan.home"), 303)
+
+
+@bp.get("/hjalper/<int:grant_id>/oppna")
+@login_required
+def open_for(grant_id: int) -> Response:
+    """Where a reminder's tap leads: the patient's page, as the relative acting for her."""
+    grant = next((g for g in services.grants_helping(current_user.id) if g.id == grant_id), None)
+    if grant is None:
+        return redirect(url_for("relatives.choose"), 303)  # it ended: the chooser says so
+    acting_start(grant.patient_id)
+    target = request.args.get("till")
+    return redirect(target if is_safe_next(target) else url_for("plan.home"), 303)
 
 
 @bp.post("/hjalper/tillbaka")

@@ -25,6 +25,7 @@ from webapp.errors import UserFacingError
 from webapp.extensions import db
 from webapp.people.models import Patient, StaffMember, User, UserKind
 from webapp.plan.changed import plan_changed
+from webapp.relatives import reminding
 from webapp.relatives.acting import acting_grant, acting_start, today_local
 from webapp.relatives.models import EventKind, GrantEnd, GrantEvent, ProxyGrant, Scope
 
@@ -240,6 +241,7 @@ def grant_accept(*, token: str, user: User) -> ProxyGrant:
         raise GrantError(USED_LINK)
     plan_changed(grant.patient_id)
     _event(grant, EventKind.ACCEPTED, user)
+    reminding.refresh_relative(user)
     return grant
 
 
@@ -336,6 +338,7 @@ def grant_change(
     grant.ends_on = ends_on
     db.session.flush()
     _event(grant, EventKind.CHANGED, by)
+    reminding.refresh_relative(grant.relative)
     return grant
 
 
@@ -358,6 +361,7 @@ def grant_end(*, patient: Patient, by: User, grant_id: int) -> ProxyGrant:
         raise GrantError(ALREADY_ENDED)
     _end(grant, GrantEnd.BY_PATIENT)
     _event(grant, EventKind.ENDED, by)
+    reminding.refresh_relative(grant.relative)  # her reminders stop reaching them
     return grant
 
 
@@ -370,6 +374,7 @@ def grant_step_down(*, relative: User, grant_id: int) -> ProxyGrant:
         raise GrantError(ALREADY_ENDED)
     _end(grant, GrantEnd.STEPPED_DOWN)
     _event(grant, EventKind.STEPPED_DOWN, relative)
+    reminding.refresh_relative(relative)
     return grant
 
 
