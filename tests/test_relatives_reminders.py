@@ -4,14 +4,14 @@ the relative acting for her; when the grant ends, their reminders for her stop."
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import select
 
 from tests.conftest import committed, register_with_invitation
-from tests.test_reminders import FROZEN_NOW, book, device, notification, queued
+from tests.test_reminders import FROZEN_NOW, at, book, device, local, notification, queued
 from webapp.extensions import db
 from webapp.notify.models import ReminderState
 from webapp.people.models import User, UserKind
@@ -89,3 +89,26 @@ def test_a_tap_opens_her_page_as_the_relative_and_an_ended_grant_opens_nothing(a
     ended = client.get(f"/narstaende/hjalper/{grant.id}/oppna?till=/uppfoljning/")
     assert ended.headers["Location"] == "/narstaende/hjalper"
     assert db.session.scalar(select(ProxyGrant.ended_at)) is not None
+
+
+def test_no_reminder_reaches_the_relative_after_the_grants_last_day(frozen, app, patient, nurse):
+    grant, token = relatives.grant_invite(
+        patient=patient,
+        by=patient.user,
+        name="Eva",
+        relation="dotter",
+        scopes=["reminders"],
+        ends_on=date(2026, 12, 7),  # the day before the visit
+    )
+    eva = User(kind=UserKind.RELATIVE, name="Eva Berg")
+    db.session.add(eva)
+    db.session.flush()
+    relatives.grant_accept(token=token, user=eva)
+    db.session.commit()
+    device(eva, "Evas telefon")
+    device(patient.user, "Astrids telefon")
+    committed(book(patient, nurse, "2026-12-08"))
+    assert len(queued(patient.user, ReminderState.PENDING)) == 2
+    rows = queued(eva, ReminderState.PENDING)
+    assert [local(row.due_at) for row in rows] == ["2026-12-07 18:00"]  # not the 8th's
+    assert all(row.expires_at <= at("2026-12-08", "00:00") for row in rows)

@@ -56,19 +56,9 @@ def follow_up_reminders(user: User, timing: Timing) -> list[outbox.Wanted]:
     """The patient's reminders of every follow-up still ahead, and those of each patient
     whose reminders this person gets as a relative."""
     wanted = _reminders_of(user.patient, timing) if user.patient is not None else []
-    for grant in reminding.reminded_for(user):
-        wanted += [
-            outbox.Wanted(
-                key=f"{SOURCE}:r{grant.id}:{own.key.removeprefix(SOURCE + ':')}",
-                kind=own.kind,
-                due_at=own.due_at,
-                expires_at=own.expires_at,
-                follow_up_id=own.follow_up_id,
-                message=reminding.for_relative(own.message, grant),
-            )
-            for own in _reminders_of(grant.patient, timing)
-        ]
-    return wanted
+    return wanted + reminding.as_relative(
+        user, SOURCE, lambda patient: _reminders_of(patient, timing)
+    )
 
 
 def _reminders_of(patient: Patient, timing: Timing) -> list[outbox.Wanted]:

@@ -9,6 +9,9 @@ again, so the reminders for that patient stop with it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import time, timedelta
 from urllib.parse import quote
 
 from flask_babel import gettext as _
@@ -16,8 +19,10 @@ from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import joinedload
 
 from webapp.extensions import db
+from webapp.followups.details import local_zone
 from webapp.notify import outbox
 from webapp.notify.message import Message
+from webapp.notify.schedule import wall_clock
 from webapp.people.models import Patient, User
 from webapp.relatives.acting import today_local
 from webapp.relatives.models import ProxyGrant, Scope
@@ -63,6 +68,32 @@ def for_relative(message: Message, grant: ProxyGrant) -> Message:
         tag=f"r{grant.id}-{message.tag}",
         topic=f"r{grant.id}{message.topic}"[:32],
     )
+
+
+def as_relative(
+    user: User, source: str, reminders_of: Callable[[Patient], list[outbox.Wanted]]
+) -> list[outbox.Wanted]:
+    """The reminders `source` wants for each patient whose reminders this person gets, as a
+    relative gets them; none after the grant's last day (an end date ends it by itself)."""
+    wanted = []
+    for grant in reminded_for(user):
+        last = (
+            wall_clock(grant.ends_on + timedelta(days=1), time(0), local_zone())
+            if grant.ends_on is not None
+            else None
+        )
+        for own in reminders_of(grant.patient):
+            if last is not None and own.due_at >= last:
+                continue
+            wanted.append(
+                replace(
+                    own,
+                    key=f"{source}:r{grant.id}:{own.key.removeprefix(source + ':')}",
+                    expires_at=min(own.expires_at, last) if last is not None else own.expires_at,
+                    message=for_relative(own.message, grant),
+                )
+            )
+    return wanted
 
 
 def refresh_relative(user: User | None) -> None:

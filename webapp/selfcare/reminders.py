@@ -87,19 +87,9 @@ def self_care_reminders(user: User, timing: Timing) -> list[outbox.Wanted]:
     """The patient's self-care reminders for the days ahead, and those of each patient whose
     reminders this person gets as a relative."""
     wanted = _reminders_of(user.patient, timing) if user.patient is not None else []
-    for grant in reminding.reminded_for(user):
-        wanted += [
-            outbox.Wanted(
-                key=f"{SOURCE}:r{grant.id}:{own.key.removeprefix(SOURCE + ':')}",
-                kind=own.kind,
-                due_at=own.due_at,
-                expires_at=own.expires_at,
-                goal_id=own.goal_id,
-                message=reminding.for_relative(own.message, grant),
-            )
-            for own in _reminders_of(grant.patient, timing)
-        ]
-    return wanted
+    return wanted + reminding.as_relative(
+        user, SOURCE, lambda patient: _reminders_of(patient, timing)
+    )
 
 
 def _reminders_of(patient: Patient, timing: Timing) -> list[outbox.Wanted]:
