@@ -213,7 +213,7 @@ def test_logglista_names_the_staff_member_in_plain_swedish(app, patient, nurse):
     html = signed_in(app, patient.user).get("/logglista").get_data(as_text=True)
     assert "Karin Lind" in html
     assert "din fasta vårdkontakt" in html
-    assert "läste din plan" in html and "Det som lästes: dina uppgifter." in html
+    assert "tittade på din plan" in html and "Det gällde: dina uppgifter." in html
     assert "view_patient_record" not in html
 
 
@@ -388,7 +388,7 @@ def test_a_link_stays_in_the_logglista_however_many_reads_come_after(app, clock,
     assert "skapade en länk som kan användas för att logga in som du" in everything
     # The many reads are one line per person and day, not 210 lines (the 210 looks at the
     # agreement and the request that made the link).
-    assert "läste din plan 211 gånger" in pages[0]
+    assert "dina uppgifter 211 gånger den dagen" in pages[0]
 
 
 # --- the leader (verksamhetschef): the unit's figures, no patient at all ----------------

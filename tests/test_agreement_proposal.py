@@ -1,9 +1,10 @@
-"""A proposal as the patient meets it: "Det här är nytt" with the words marked, her answer on
+"""A proposal as the patient meets it: "Det här är nytt" in whole sentences, her answer on
 the same page ("Jag är med på det här" or "Jag vill prata om det först"), and the care side
 told of a wish to talk, on the agreement page and for the worklist."""
 
 from __future__ import annotations
 
+import re
 from types import SimpleNamespace
 
 from sqlalchemy import func, select
@@ -26,6 +27,12 @@ from webapp.extensions import db
 from webapp.people import services as people
 
 PAGE = "/overenskommelse/"
+
+
+def text_of(html: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
 TALK = "/overenskommelse/prata-forst"
 
 
@@ -79,11 +86,16 @@ def test_proposal_opens_on_what_is_new_with_the_answer_on_that_page(patient_clie
     page = patient_client.get(PAGE).get_data(as_text=True)
     news = page.split('id="news-heading"')[1].split("</section>")[0]
     assert "Det här är nytt" in page
-    # A reworded action reads as a word added, spoken as such, not as one removed and one new.
-    assert 'Gå en <ins><span class="visually-hidden">tillagt: </span>lång</ins> promenad' in news
-    assert "Tas bort:</strong> <strong><del>" in news and "Ta blodtrycket." in news
-    assert "Nytt:</strong> <strong><ins>" in news and "Väga mig." in news
-    assert '<del><span class="visually-hidden">borttaget: </span>mer andfådd än vanligt' in news
+    # A reworded action reads as two whole sentences, not words struck through.
+    text = text_of(news)
+    assert "Förut: Du: Gå en promenad varje dag. Nu: Du: Gå en lång promenad varje dag." in text
+    assert "Tas bort: Du: Ta blodtrycket." in text
+    assert "Nytt: Närstående: Eva: Väga mig." in text
+    assert (
+        "Tecken att vara uppmärksam på Förut: Svullna ben eller mer andfådd än vanligt. "
+        "Nu: Svullna ben eller feber."
+    ) in text
+    assert "<del" not in news and "<ins" not in news
     assert GOAL not in news  # unchanged: not news
     # The answer is on this page, both ways; the version in force folds away below it.
     assert "Jag är med på det här" in news and "Jag vill prata om det först" in news
@@ -95,7 +107,7 @@ def test_first_proposal_shows_everything_as_new(patient_client, patient, nurse):
     make_draft(patient, nurse)
     page = patient_client.get(PAGE).get_data(as_text=True)
     assert "Allt i den är nytt." in page
-    assert f'<ins><span class="visually-hidden">tillagt: </span>{GOAL}</ins>' in page
+    assert f'<p class="change-now">{GOAL}</p>' in page  # all new: no "Nytt:" on every line
     assert "Det som gäller nu" not in page  # nothing is in force yet
 
 
@@ -210,10 +222,9 @@ def test_the_care_side_can_open_the_same_changes_in_its_own_words(nurse_client, 
     make_agreed(patient, nurse)
     make_draft(patient, nurse, items=[item("goal", GOAL), item(responsible="care_contact")])
     page = nurse_client.get(STAFF_PAGE.format(id=patient.id)).get_data(as_text=True)
-    assert "Det här är nytt i förslaget, ord för ord" in page
-    changes = page.split('class="agreement-staff-news"')[1].split("</details>")[0]
-    assert '<del><span class="visually-hidden">borttaget: </span>Patienten</del>' in changes
-    assert '<ins><span class="visually-hidden">tillagt: </span>Fast vårdkontakt</ins>' in changes
+    assert "Det här är nytt i förslaget" in page
+    changes = text_of(page.split('class="agreement-staff-news"')[1].split("</details>")[0])
+    assert f"Förut: Patienten: {WALK} Nu: Fast vårdkontakt: {WALK}" in changes
 
 
 def test_where_proposals_stand_for_many_patients_is_one_query(patient_client, patient, nurse):

@@ -160,7 +160,13 @@ def test_after_switching_the_link_on_the_next_step_is_the_phones_calendar(patien
     assert primaries == ["Lägg in i telefonens kalender"]
     assert main.index("Lägg in i telefonens kalender") < main.index("Med en kalenderlänk")
     assert '<button class="button">Stäng av länken</button>' in main
-    assert "prenumer" not in main.lower()
+    # Then step by step, for a phone of either kind; "Prenumerera" only as the phone's own
+    # button, quoted, never as the page's word.
+    text = " ".join(re.sub(r"<[^>]+>", " ", main).split())
+    assert "Så lägger du in länken, steg för steg På iPhone" in text
+    assert "Tryck på ”Prenumerera”" in text and text.lower().count("prenumer") == 2
+    assert "På Android" in text and "”Från webbadress”" in text
+    assert main.index("Lägg in i telefonens kalender") < main.index("På iPhone")
     # Shown once: back on the page later, nothing to add, so no such button.
     later = patient_client.get(FEED).get_data(as_text=True)
-    assert "Lägg in i telefonens kalender" not in later
+    assert "Lägg in i telefonens kalender" not in later and "På iPhone" not in later

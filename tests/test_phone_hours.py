@@ -18,7 +18,12 @@ from webapp.careteam import services as careteam
 from webapp.extensions import db
 from webapp.people import services as people
 from webapp.people.models import StaffMember
-from webapp.people.phone_hours import describe, line_status, times_from_text
+from webapp.people.phone_hours import (
+    day_ranges_from_text,
+    describe,
+    line_status,
+    times_from_text,
+)
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 WEEKDAYS_8_TO_10 = [[day, 8 * 60, 10 * 60] for day in range(5)]
@@ -102,7 +107,7 @@ def test_staff_edit_their_hours_per_weekday_and_a_wrong_time_is_explained(
     response = nurse_client.post("/vard/telefontid", data=wrong)
     assert response.status_code == 400
     html = response.get_data(as_text=True)
-    assert "Skriv tiden som 08:00–10:00, med den tidigare tiden först." in html
+    assert "Onsdag: skriv tiden som 8–10, den tidigare tiden först." in html
     assert 'value="10-8"' in html  # what she typed is kept
     db.session.expire_all()
     assert db.session.get(StaffMember, nurse.id).phone_times == WEEKDAYS_8_TO_10
@@ -173,3 +178,50 @@ def test_another_part_of_care_outside_its_typed_hours_offers_1177(
     assert "Telefontiden är stängd nu – ring 1177." in part
     assert "Telefonen öppnar igen torsdag 3 december kl. 08:00." in part
     assert 'href="tel:085551230' not in part
+
+
+@pytest.mark.parametrize(
+    ("typed", "ranges"),
+    [
+        ("8-10 och 13-15", [(480, 600), (780, 900)]),
+        ("08:00–10:00, 13:00–15:00", [(480, 600), (780, 900)]),
+        ("kl. 8.30–12", [(510, 720)]),
+        ("13-15 samt 8-10", [(480, 600), (780, 900)]),
+        ("8 - 10 / 13 - 15", [(480, 600), (780, 900)]),
+        ("", []),
+        ("Stängt", []),
+    ],
+)
+def test_one_days_hours_are_read_as_people_type_them(typed, ranges):
+    assert day_ranges_from_text(typed) == ranges
+
+
+@pytest.mark.parametrize("typed", ["8-10 eller 13-15", "10-8", "8-12 och 11-15", "förmiddag", "8"])
+def test_one_days_hours_that_cannot_be_read_are_not_guessed(typed):
+    assert day_ranges_from_text(typed) is None
+
+
+def test_hours_typed_freely_are_understood_or_refused_in_one_message_naming_the_days(
+    nurse_client, nurse
+):
+    token = csrf_token(nurse_client, "/vard/telefontid")
+    typed = {"csrf_token": token, "phone": nurse.phone, "note": ""}
+    typed |= {"day_0": "8-10 och 13-15", "day_1": "8-10 eller 13-15", "day_3": "förmiddag"}
+    response = nurse_client.post("/vard/telefontid", data=typed)
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    message = "Tisdag och torsdag: skriv tiden som 8–10, den tidigare tiden först."
+    assert html.count(message) == 2  # once in the summary, once at Tuesday's field
+    assert "Måndag:" not in html  # Monday was understood
+    assert 'value="8-10 eller 13-15"' in html and 'value="förmiddag"' in html
+
+    understood = {**typed, "day_1": "8–10, 13–15", "day_3": "kl. 9-11"}
+    assert nurse_client.post("/vard/telefontid", data=understood).status_code == 303
+    db.session.expire_all()
+    assert db.session.get(StaffMember, nurse.id).phone_times == [
+        [0, 480, 600],
+        [0, 780, 900],
+        [1, 480, 600],
+        [1, 780, 900],
+        [3, 540, 660],
+    ]

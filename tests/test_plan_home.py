@@ -91,7 +91,8 @@ def test_a_new_patient_sees_where_to_start_until_she_has_written(patient_client,
     assert card < html.index('id="contact-heading"')
     assert "1." not in html[card : card + 40]  # an ordered list numbers the steps itself
     assert 'href="/viktigt/"' in html[card:]
-    assert "Din vårdkontakt hör av sig och ni gör planen tillsammans." in html
+    # Who gets in touch, and by when: the promise made when she was added.
+    assert re.search(r"Karin Lind hör av sig inom 3 arbetsdagar, senast \w+dag \d+ \w+\.", html)
     assert "Att göra nu" not in html  # nothing waits but her first step
     assert "Alla planerade kontakter" not in html  # no link to an empty list
     assert "Hela överenskommelsen och alla versioner" not in html
@@ -100,6 +101,17 @@ def test_a_new_patient_sees_where_to_start_until_she_has_written(patient_client,
     html = patient_client.get("/").get_data(as_text=True)
     assert "first-time-heading" not in html
     assert "Att göra nu" in html
+    # The promise stays in "Nästa steg" until the first contact is booked.
+    assert "Karin Lind hör av sig inom 3 arbetsdagar" in _next_step(html)
+
+
+def test_the_promised_first_contact_goes_once_it_is_booked(patient_client, patient, nurse):
+    whatmatters.whatmatters_add(patient=patient, text="Att gå till affären.", actor=patient.user)
+    db.session.commit()
+    assert "hör av sig inom" in _next_step(patient_client.get("/").get_data(as_text=True))
+    _book(patient, nurse, kind="phone", caller="care", with_whom="Karin Lind")
+    line = _next_step(patient_client.get("/").get_data(as_text=True))
+    assert "hör av sig inom" not in line and "Karin Lind ringer dig" in line
 
 
 def test_the_welcome_after_the_first_passkey_says_she_is_signed_in(client, patient):

@@ -307,7 +307,16 @@ def test_overview_is_one_query_whatever_the_counts(patient, nurse):
 
 def test_overview_on_the_home_and_the_staff_page(patient_client, nurse_client, patient, nurse):
     home = patient_client.get("/").get_data(as_text=True)
-    assert "Mitt kvitto" in home and "Svara på de sju frågorna" in home
+    # Nothing agreed yet: she is told the questions come later, not asked them.
+    assert "Mitt kvitto" in home and "Svara på de sju frågorna" not in home
+    assert "när du och din vårdkontakt har kommit överens om en plan" in home
+    page = patient_client.get("/kvitto/").get_data(as_text=True)
+    assert "Du får frågorna när du och din vårdkontakt har gjort en överenskommelse." in page
+    assert "Svara på frågorna" not in page and "Fråga 1" not in page
+    make_agreed(patient, nurse)
+    home = patient_client.get("/").get_data(as_text=True)
+    assert "Svara på de sju frågorna" in home
+    assert "Svara på frågorna" in patient_client.get("/kvitto/").get_data(as_text=True)
     staff_path = f"/vard/patienter/{patient.id}"
     nurse_client.get(staff_path)  # the nurse looks once
     answer_all(patient, "patient", patient.user, "ynnnnnn")

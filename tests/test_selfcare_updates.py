@@ -365,17 +365,40 @@ def test_a_post_without_a_known_button_is_refused_and_changes_nothing(patient, n
 def test_the_worklist_says_an_update_waits_flagged_first_and_leads_to_it(
     patient, nurse, nurse_client
 ):
-    plain = own_update(patient, UpdateFeeling.WORSE)
+    own_update(patient, UpdateFeeling.SAME)
     card = text_of(nurse_client.get("/vard/").get_data(as_text=True))
     assert "1 ny uppdatering från patienten" in card
+    worse = own_update(patient, UpdateFeeling.WORSE, "andfådd, svullna fötter")
     flagged = flagged_update(patient)
     html = nurse_client.get("/vard/").get_data(as_text=True)
-    assert "1 uppdatering utanför en överenskommen gräns och 1 till" in text_of(html)
+    card = text_of(html)
+    # Said in words, the limit first, then her own: not "…gräns och 1 till".
+    assert "Utanför gränsen: " in card and "Sämre: andfådd, svullna fötter" in card
+    assert card.index("Utanför gränsen") < card.index("Sämre: ") < card.index("1 ny uppdatering")
     assert f'href="{opened(patient.id, flagged.id)}"' in html
-    for update in (plain, flagged):
-        updates.update_mark_seen(patient=patient, update_id=update.id, staff=nurse)
+    assert f'href="{opened(patient.id, worse.id)}"' in html
+
+    # They came at the same moment: one thread, handled at once.
+    updates.update_mark_seen(patient=patient, update_id=flagged.id, staff=nurse)
     db.session.commit()
-    assert "uppdatering" not in text_of(nurse_client.get("/vard/").get_data(as_text=True))
+    card = text_of(nurse_client.get("/vard/").get_data(as_text=True))
+    assert "Sämre" not in card and "Utanför gränsen" not in card and "uppdatering" not in card
+
+
+def test_a_handled_alert_leaves_her_own_words_until_they_are_handled_too(
+    app, patient, nurse, clock
+):
+    flagged = flagged_update(patient)
+    updates.update_mark_seen(patient=patient, update_id=flagged.id, staff=nurse)
+    db.session.commit()
+    clock.advance(hours=3)  # later that day, after the alert was handled
+    worse = own_update(patient, UpdateFeeling.WORSE, "andfådd, svullna fötter")
+    nurse_client = signed_in(app, nurse.user)
+    card = text_of(nurse_client.get("/vard/").get_data(as_text=True))
+    assert "Utanför gränsen" not in card and "Sämre: andfådd, svullna fötter" in card
+    updates.update_mark_seen(patient=patient, update_id=worse.id, staff=nurse)
+    db.session.commit()
+    assert "Sämre" not in text_of(nurse_client.get("/vard/").get_data(as_text=True))
 
 
 def test_on_the_worklist_a_flagged_update_comes_before_a_patient_who_only_wrote(
@@ -387,7 +410,7 @@ def test_on_the_worklist_a_flagged_update_comes_before_a_patient_who_only_wrote(
         )
     )
     flagged_update(patient)
-    own_update(anna, UpdateFeeling.WORSE)  # Anna sorts before Astrid by name, and wrote last
+    own_update(anna, UpdateFeeling.SAME)  # Anna sorts before Astrid by name, and wrote last
     html = nurse_client.get("/vard/").get_data(as_text=True)
     assert html.index("Astrid Berg") < html.index("Anna Ahl")
 

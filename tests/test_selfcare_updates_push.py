@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -36,7 +37,7 @@ def daytime(clock) -> None:
     clock.now = clock.now.replace(hour=10, minute=0, second=0, microsecond=0)
 
 
-def opt_in(user, *, flagged: bool = True) -> None:
+def opt_in(user, *, flagged: bool = True, paused: bool = False) -> None:
     committed(
         notify.settings_save(
             user=user,
@@ -46,7 +47,7 @@ def opt_in(user, *, flagged: bool = True) -> None:
                 hours_before="",
                 quiet_from="21:00",
                 quiet_until="08:00",
-                paused=False,
+                paused=paused,
                 cannot_come_alerts=False,
                 flagged_update_alerts=flagged,
             ),
@@ -128,6 +129,23 @@ def test_a_flagged_update_rolled_back_leaves_no_push(app, patient, nurse):
     flag(patient, commit=False)
     db.session.rollback()
     assert alerts() == []
+
+
+def test_the_push_keeps_to_the_contacts_pause_and_quiet_hours(app, clock, patient, nurse):
+    device(nurse.user, "Jobbtelefonen")
+    opt_in(nurse.user, paused=True)
+    flag(patient)
+    assert alerts() == []  # paused: the inbox shows it, no push
+
+    opt_in(nurse.user)
+    stockholm = ZoneInfo("Europe/Stockholm")
+    evening = clock.now.astimezone(stockholm).replace(hour=22, minute=15, second=0, microsecond=0)
+    clock.now = evening.astimezone(UTC)
+    flag(patient)
+    (alert,) = alerts()
+    assert alert.due_at.astimezone(stockholm) == (evening + timedelta(days=1)).replace(
+        hour=8, minute=0
+    )
 
 
 def test_a_contact_who_left_gets_nothing(app, patient, nurse):

@@ -67,7 +67,10 @@ def card_of(client, name: str) -> str:
 def test_what_needs_her_comes_beside_the_name_and_goes_when_handled(
     app, patient, nurse, nurse_client
 ):
-    assert card_of(nurse_client, "Astrid Berg") == "Astrid Berg Ingen planerad kontakt"
+    # A new patient waits for the first contact she was promised, until one is booked.
+    assert card_of(nurse_client, "Astrid Berg").startswith(
+        "Astrid Berg Ny patient: väntar på första kontakten, utlovad senast "
+    )
 
     follow_up_id = book(patient, nurse, 3)
     followups.follow_up_cannot_come(patient=patient, follow_up_id=follow_up_id, reason="Bortrest")
@@ -155,6 +158,7 @@ def test_her_patients_wish_to_talk_and_to_be_called_reach_the_list_first(
     from tests.test_receipt import STEP, make_agreed, post_call, post_step
 
     make_agreed(patient, nurse)
+    book(patient, nurse, 5)
     calm = new_patient(nurse, "Bertil Calm")
     book(calm, nurse, 1)  # a nearer contact, but nothing to act on
     assert worklist(nurse_client)[0].startswith("Bertil Calm")
@@ -171,6 +175,7 @@ def test_her_patients_wish_to_talk_and_to_be_called_reach_the_list_first(
 
 
 def test_who_needs_action_comes_first_then_the_nearest_contact(app, patient, nurse, nurse_client):
+    book(patient, nurse, 30)
     later = new_patient(nurse, "Bo Ahl")
     book(later, nurse, 9)
     sooner = new_patient(nurse, "Cilla Dahl")
@@ -185,7 +190,7 @@ def test_who_needs_action_comes_first_then_the_nearest_contact(app, patient, nur
         patient=cannot, follow_up_id=book(cannot, nurse, 20), reason="Sjuk"
     )
     db.session.commit()
-    # Astrid (nothing waits, no contact) last; Ebba (cannot come) first, Dan (a "Nej") next.
+    # Astrid (nothing waits, the latest contact) last; Ebba (cannot come) first, Dan next.
     names = [
         card.split(" Kan ")[0].split(" Mitt ")[0].split(" Nästa ")[0].split(" Ingen ")[0]
         for card in worklist(nurse_client)
@@ -304,6 +309,7 @@ def test_another_area_adds_a_kind_of_need_with_one_function(
 ):
     """How the agreement's "vill prata" request joins the list: one function, one entry."""
     other = new_patient(nurse, "Bo Ahl")
+    book(other, nurse, 2)
     book(patient, nurse, 1)  # Astrid's contact is sooner, but Bo wants to talk
 
     def wants_to_talk(patient_ids):
@@ -319,3 +325,32 @@ def test_another_area_adds_a_kind_of_need_with_one_function(
     cards = worklist(nurse_client)
     assert cards[0].startswith("Bo Ahl Vill prata om förslaget")
     assert cards[1].startswith("Astrid Berg Nästa kontakt")
+
+
+def test_a_value_over_the_limit_comes_above_a_patient_who_cannot_come(
+    app, patient, nurse, nurse_client
+):
+    """Who needs her most comes first: a patient getting worse before "kan inte komma",
+    which comes before a new patient's first contact only when that is not promised."""
+    from tests.test_selfcare_updates import flagged_update, own_update
+    from webapp.selfcare.models import UpdateFeeling
+
+    cannot = new_patient(nurse, "Anna Ahl")  # before Astrid by name
+    followups.follow_up_cannot_come(
+        patient=cannot, follow_up_id=book(cannot, nurse, 1), reason="Sjuk"
+    )
+    book(patient, nurse, 10)
+    flagged_update(patient, value=80.0)
+    own_update(patient, UpdateFeeling.WORSE, "andfådd, svullna fötter")
+    waiting = new_patient(nurse, "Bo Berg")  # nothing booked yet
+    db.session.commit()
+
+    cards = worklist(nurse_client)
+    assert [card.split(" ")[0] for card in cards] == ["Astrid", "Bo", "Anna"]
+    assert "Utanför gränsen: " in cards[0]
+    assert "Sämre: andfådd, svullna fötter" in cards[0]
+    assert "Ny patient: väntar på första kontakten" in cards[1]
+    assert cards[2].startswith("Anna Ahl Kan inte komma")
+    book(waiting, nurse, 4)  # a first contact booked: her line goes
+    db.session.commit()
+    assert "Ny patient" not in card_of(nurse_client, "Bo Berg")

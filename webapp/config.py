@@ -178,6 +178,7 @@ def from_environment(overrides: dict[str, object] | None = None) -> dict[str, ob
         "SESSION_MAX_HOURS_STAFF": _int("SESSION_MAX_HOURS_STAFF", 10),
         "FRESH_SIGN_IN_MINUTES": _int("FRESH_SIGN_IN_MINUTES", 5),
         "INVITATION_HOURS": _int("INVITATION_HOURS", 72),
+        "FIRST_CONTACT_WORKING_DAYS": _int("FIRST_CONTACT_WORKING_DAYS", 3),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
         "SIGN_IN_RATE_LIMIT": os.environ.get("SIGN_IN_RATE_LIMIT", "20 per minute"),

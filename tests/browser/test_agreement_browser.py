@@ -84,11 +84,13 @@ def test_proposal_opens_on_what_is_new_and_is_answered_by_keyboard_on_a_small_ph
     sign_in_as(page, live_server, who["patient_user"])
     page.goto(live_server.url + "/overenskommelse/")
     expect(page.get_by_role("heading", name="Det här är nytt")).to_be_visible()
-    added = page.locator(".agreement-proposal ins", has_text="lång")
-    expect(added).to_be_visible()
-    assert added.evaluate("el => getComputedStyle(el).textDecorationLine") == "underline"
-    removed = page.locator(".agreement-proposal del", has_text="mer andfådd")
-    assert removed.evaluate("el => getComputedStyle(el).textDecorationLine") == "line-through"
+    # A change reads as two whole sentences, "Förut" above "Nu", nothing struck through.
+    before = page.locator(".agreement-proposal .change-before", has_text="mer andfådd")
+    now = page.locator(".agreement-proposal .change-now", has_text="Svullna ben eller feber.")
+    expect(before).to_contain_text("Förut:")
+    expect(now).to_contain_text("Nu:")
+    assert before.bounding_box()["y"] < now.bounding_box()["y"]
+    expect(page.locator(".agreement-proposal del, .agreement-proposal ins")).to_have_count(0)
     current = page.locator("details.agreement-current")
     expect(current).not_to_have_attribute("open", "")
     expect(current.get_by_text(WALK)).to_be_hidden()  # the version in force is folded away

@@ -94,6 +94,10 @@ def test_choosing_what_the_calendar_link_carries_on_a_small_phone_at_double_text
         "href", re.compile(r"^webcal://")
     )
     expect(page.get_by_role("heading", name="Vad syns i kalendern?")).to_be_visible()
+    # Step by step for either kind of phone, opened with a tap.
+    android = page.locator("details.calendar-how", has_text="På Android")
+    android.locator("summary").click()
+    expect(android.get_by_text("”Från webbadress”", exact=False)).to_be_visible()
     brief = page.get_by_label("Bara vilken sorts kontakt det är och när")
     details = page.get_by_label("Också med vem, var, vad det gäller", exact=False)
     expect(brief).to_be_checked()

@@ -36,7 +36,8 @@ def printout_for(patient: Patient) -> Printout:
     contact = patient.care_contact
     numbers: list[Number] = []
     physician = patient.physician
-    if physician and physician.phone:  # without a number of their own, the unit's answers
+    # Without a number of their own (or once they have left), the unit's answers.
+    if physician and physician.phone and not physician.has_left:
         numbers.append(Number(physician.name, physician.phone, physician.phone_hours))
     unit = patient.care_unit
     # A care contact without a number of their own is reached through the unit's, which the

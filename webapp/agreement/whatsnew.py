@@ -1,8 +1,10 @@
-""" "Det här är nytt": a proposal set against the version in force, word by word.
+""" "Det här är nytt": a proposal set against the version in force.
 
 The patient reads a proposal as what is different from what she lives by now: the items that
-are new, gone or reworded, and the words added and removed inside them, so she does not have
-to compare two lists in her head. Items are paired by kind: the same words first, then the
+are new, gone or reworded, a reworded one as two whole sentences ("Förut: …" / "Nu: …"), so
+she neither compares two lists in her head nor reads a sentence broken up by struck-through
+words. (The words added and removed are still worked out, `words_marked`, for anyone who
+wants them marked.) Items are paired by kind: the same words first, then the
 closest wording (a reworded goal reads as a few words changed, not as one goal removed and
 another added); what stays unpaired is wholly added or removed.
 """
@@ -44,6 +46,8 @@ class MarkedItem:
     text: list[Piece]
     what_matters_id: int | None
     tie_changed: bool
+    before: str = ""  # the whole item as it reads now ("Patienten: Gå en promenad."), if any
+    now: str = ""  # ... and as the proposal has it
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,8 @@ class MarkedText:
 
     field: str
     text: list[Piece]
+    before: str = ""
+    now: str = ""
 
 
 @dataclass(frozen=True)
@@ -114,6 +120,10 @@ def _whole(mark: Mark, text: str) -> list[Piece]:
     return [Piece(mark, text)] if text else []
 
 
+def _sentence(who: str, text: str) -> str:
+    return f"{who}: {text}" if who else text
+
+
 def _similarity(a: str, b: str) -> float:
     return SequenceMatcher(None, a.split(), b.split(), autojunk=False).ratio()
 
@@ -155,6 +165,7 @@ def _marked_items(
                     text=_whole(Mark.ADDED, item.text),
                     what_matters_id=item.what_matters_id,
                     tie_changed=item.what_matters_id is not None and not first,
+                    now=_sentence(who_now, item.text),
                 )
             )
             continue
@@ -175,20 +186,21 @@ def _marked_items(
                 text=words_marked(before.text, item.text),
                 what_matters_id=item.what_matters_id,
                 tie_changed=tie_changed and item.what_matters_id is not None,
+                before=_sentence(who_before, before.text),
+                now=_sentence(who_now, item.text),
             )
         )
     for gone in dropped:
+        who_gone = gone.responsible_label(for_staff) if gone.kind == ItemKind.ACTION else ""
         marked.append(
             MarkedItem(
                 kind=gone.kind,
                 mark=Mark.REMOVED,
-                who=_whole(
-                    Mark.REMOVED,
-                    gone.responsible_label(for_staff) if gone.kind == ItemKind.ACTION else "",
-                ),
+                who=_whole(Mark.REMOVED, who_gone),
                 text=_whole(Mark.REMOVED, gone.text),
                 what_matters_id=gone.what_matters_id,
                 tie_changed=False,
+                before=_sentence(who_gone, gone.text),
             )
         )
     return marked
@@ -210,5 +222,7 @@ def whats_new(
         before = getattr(agreed, name) if agreed else ""
         now = getattr(proposal, name)
         if before != now:
-            texts.append(MarkedText(field=name, text=words_marked(before, now)))
+            texts.append(
+                MarkedText(field=name, text=words_marked(before, now), before=before, now=now)
+            )
     return WhatsNew(first=first, goals=goals, actions=actions, texts=texts)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, Field, SelectField, StringField
+from wtforms import BooleanField, Field, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from webapp.forms import PHONE, AppForm, optional_id, strip
-from webapp.people.phone_hours import day_text, range_from_text
+from webapp.people.phone_hours import day_ranges_from_text, day_text
 
 
 def _name_field(label: str) -> StringField:
@@ -71,27 +75,31 @@ DAY_LABELS = (
     _l("Lördag"),
     _l("Söndag"),
 )
-RANGES_HINT = _l("Till exempel 08:00–10:00. Flera tider skiljs med komma. Tomt: stängt.")
-
-
-def _ranges(_form: AppForm, field: Field) -> None:
-    for part in (field.data or "").split(","):
-        if part.strip() and range_from_text(part) is None:
-            raise ValidationError(
-                _l(
-                    "Skriv tiden som 08:00–10:00, med den tidigare tiden först. "
-                    "Flera tider skiljs med komma."
-                )
-            )
+RANGES_HINT = _l("Till exempel 8–10 och 13–15. Tomt: stängt.")
+DAY_NAMES = (
+    _l("måndag"),
+    _l("tisdag"),
+    _l("onsdag"),
+    _l("torsdag"),
+    _l("fredag"),
+    _l("lördag"),
+    _l("söndag"),
+)
 
 
 def _day_field(weekday: int) -> StringField:
     return StringField(
         DAY_LABELS[weekday],
         description=RANGES_HINT if weekday == 0 else "",
-        validators=[Length(max=120, message=_l("Högst 120 tecken.")), _ranges],
+        validators=[Length(max=120, message=_l("Högst 120 tecken."))],
         filters=[strip],
     )
+
+
+def _days_in_words(weekdays: list[int]) -> str:
+    names = [str(DAY_NAMES[weekday]) for weekday in weekdays]
+    text = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " " + _("och") + " " + names[-1]
+    return text[:1].upper() + text[1:]
 
 
 class PhoneHoursForm(AppForm):
@@ -111,6 +119,27 @@ class PhoneHoursForm(AppForm):
     def day_fields(self) -> list[Field]:
         return [self[f"day_{weekday}"] for weekday in range(7)]
 
+    def validate(self, extra_validators: Mapping[str, Sequence[Any]] | None = None) -> bool:
+        """Each day's hours as typed ("8-10 och 13-15"). Days that cannot be read are told
+        in one message that names them, at the first of them; what was typed is kept."""
+        valid = super().validate(extra_validators)
+        unreadable = [
+            weekday
+            for weekday, field in enumerate(self.day_fields())
+            if not field.errors and day_ranges_from_text(field.data or "") is None
+        ]
+        if unreadable:
+            self.day_fields()[unreadable[0]].errors = [
+                *self.day_fields()[unreadable[0]].errors,
+                _(
+                    "%(days)s: skriv tiden som 8–10, den tidigare tiden först. Flera tider "
+                    "skriver du som 8–10 och 13–15.",
+                    days=_days_in_words(unreadable),
+                ),
+            ]
+            return False
+        return valid
+
     def fill(self, *, phone: str, times: list[list[int]] | None, note: str) -> None:
         self.phone.data = phone
         self.note.data = note
@@ -120,10 +149,8 @@ class PhoneHoursForm(AppForm):
     def times(self) -> list[list[int]]:
         found = []
         for weekday, field in enumerate(self.day_fields()):
-            for part in (field.data or "").split(","):
-                span = range_from_text(part) if part.strip() else None
-                if span:
-                    found.append([weekday, *span])
+            for start, end in day_ranges_from_text(field.data or "") or []:
+                found.append([weekday, start, end])
         return sorted(found)
 
 
@@ -134,3 +161,25 @@ class UnitForm(PhoneHoursForm):
         validators=[Optional(), Length(max=200, message=_l("Högst 200 tecken."))],
         filters=[strip],
     )
+
+
+class HandoverForm(AppForm):
+    """Ending a colleague's access: who takes over their patients, and what they are told."""
+
+    care_contact_id = SelectField(
+        _l("Ny fast vårdkontakt för deras patienter"), coerce=optional_id, validate_choice=False
+    )
+    physician_id = SelectField(
+        _l("Ny fast läkarkontakt för deras patienter"), coerce=optional_id, validate_choice=False
+    )
+    message = TextAreaField(
+        _l("Meddelande till patienterna"),
+        description=_l("Patienterna ser det i Min plan, med namnet på den nya. Högst 500 tecken."),
+        validators=[Length(max=500, message=_l("Meddelandet får vara högst 500 tecken."))],
+        filters=[strip],
+    )
+
+    def validate_message(self, field: Field) -> None:
+        chosen = self.care_contact_id.data is not None or self.physician_id.data is not None
+        if chosen and not field.data:
+            raise ValidationError(_l("Skriv ett kort meddelande till patienterna om varför."))

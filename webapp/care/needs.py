@@ -23,15 +23,16 @@ from webapp.auth import services as auth_services
 from webapp.clock import now_utc
 from webapp.followups import services as followups
 from webapp.receipt import services as receipts
-from webapp.selfcare.updates import services as selfcare_updates
 
 
 class Urgency(IntEnum):
     """Sorts the list: the lower, the sooner she should see it."""
 
-    ACT = 0  # she has something to do: a patient cannot come, a proposal waits for her
-    TALK = 1  # the patient has doubts worth a call
-    WAITING = 2  # waiting for the patient: nothing to do now, but good to know
+    URGENT = 0  # the patient is getting worse: a value outside agreed limits, "Sämre"
+    FIRST_CONTACT = 1  # a promise is open: a new patient's first contact, a contact who left
+    ACT = 2  # she has something to do: a patient cannot come, a proposal waits for her
+    TALK = 3  # the patient has doubts worth a call
+    WAITING = 4  # waiting for the patient: nothing to do now, but good to know
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ class Need:
 
     @property
     def acts(self) -> bool:
-        return self.urgency is Urgency.ACT
+        return self.urgency <= Urgency.ACT
 
 
 NeedsOf = Callable[[Sequence[int]], Mapping[int, Need]]
@@ -154,33 +155,6 @@ def sign_in_link(patient_ids: Sequence[int]) -> dict[int, Need]:
     return needs
 
 
-def unseen_updates(patient_ids: Sequence[int]) -> dict[int, Need]:
-    """Updates from the patient that nobody of care has read yet; one outside an agreed limit
-    (flagged) is something to act on, and its line leads to it."""
-    found = selfcare_updates.unseen_by_patient(patient_ids)
-    needs = {}
-    for patient_id, unseen in found.items():
-        first_id, first_flagged = unseen[0]  # flagged first, then the newest
-        flagged = sum(1 for _update_id, was_flagged in unseen if was_flagged)
-        if flagged:
-            text = ngettext(
-                "%(num)d uppdatering utanför en överenskommen gräns",
-                "%(num)d uppdateringar utanför en överenskommen gräns",
-                flagged,
-            )
-            if len(unseen) > flagged:
-                text += " " + _("och %(num)d till", num=len(unseen) - flagged)
-        else:
-            text = ngettext(
-                "%(num)d ny uppdatering från patienten",
-                "%(num)d nya uppdateringar från patienten",
-                len(unseen),
-            )
-        href = url_for("selfcare.care_update", patient_id=patient_id, update_id=first_id)
-        needs[patient_id] = Need(Urgency.ACT if first_flagged else Urgency.TALK, text, href)
-    return needs
-
-
 # Every kind the worklist asks, in the order their lines are shown for one patient when
 # they are equally urgent. Another area's kind is added here.
 NEEDS_KINDS: tuple[NeedsOf, ...] = (
@@ -188,5 +162,4 @@ NEEDS_KINDS: tuple[NeedsOf, ...] = (
     agreement_proposal,
     receipt_doubts,
     sign_in_link,
-    unseen_updates,
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -20,11 +21,11 @@ from webapp.auth import services as auth_services
 from webapp.auth.passkeys import services as passkeys
 from webapp.auth.sessions import stash_put, stash_take
 from webapp.care.blueprint import bp
-from webapp.care.forms import PatientForm, PhoneHoursForm, StaffForm, UnitForm
+from webapp.care.forms import HandoverForm, PatientForm, PhoneHoursForm, StaffForm, UnitForm
+from webapp.care.handover import Handover, handover_of, staff_leave
 from webapp.care.invitation import link_status, sign_in_link_issue_for_patient, sms_href
 from webapp.care.services import last_seen_line, last_seen_mark
-from webapp.care.staff import staff_deactivate
-from webapp.care.worklist import worklist_build
+from webapp.care.worklist import without_active_contact, worklist_build
 from webapp.errors import UserFacingError
 from webapp.forms import EmptyForm, Page, SelectChoice, show_error
 from webapp.people import services as people
@@ -42,14 +43,23 @@ def patients() -> str:
     staff = current_user.staff
     found = patients_visible_to(current_user)
     mine = [patient for patient in found if patient.care_contact_id == staff.id]
+    # Nobody has these on "Mina patienter": named on both lists, names only, until a new
+    # fixed care contact is chosen.
+    orphans = without_active_contact(found)
     shown = request.args.get("visa") or ("mina" if mine else "alla")
     if shown != "mina":
-        return render_template("care/patients.html", patients=found, staff=staff, rows=None)
+        return render_template(
+            "care/patients.html", patients=found, staff=staff, rows=None, orphans=orphans
+        )
     # Only her own patients show what waits: the unit's list stays names, so a look at the
     # whole unit reads no one's plan.
     listed_reads_noted(current_user, mine)
     return render_template(
-        "care/patients.html", patients=mine, staff=staff, rows=worklist_build(mine)
+        "care/patients.html",
+        patients=mine,
+        staff=staff,
+        rows=worklist_build(mine),
+        orphans=orphans,
     )
 
 
@@ -193,23 +203,74 @@ def staff_list() -> str:
     )
 
 
-@bp.post("/personal/<int:member_id>/avsluta")
+def _handover_choices(form: HandoverForm, handover: Handover) -> None:
+    unit_id = handover.member.care_unit_id
+    not_leaving = [
+        member for member in people.staff_at_unit(unit_id) if member.id != handover.member.id
+    ]
+    physicians = [
+        member for member in people.physicians_at_unit(unit_id) if member.id != handover.member.id
+    ]
+    form.care_contact_id.choices = [
+        SelectChoice("", _("Ingen ännu: patienterna ser vårdenhetens nummer")),
+        *(SelectChoice(str(m.id), f"{m.name}, {m.title}") for m in not_leaving),
+    ]
+    form.physician_id.choices = [
+        SelectChoice("", _("Ingen ännu: patienterna ser vårdenhetens nummer")),
+        *(SelectChoice(str(m.id), f"{m.name}, {m.title}") for m in physicians),
+    ]
+
+
+@bp.route("/personal/<int:member_id>/avsluta", methods=["GET", "POST"])
 @admin_route
-def deactivate_staff(member_id: int) -> Response:
-    if EmptyForm().validate_on_submit():
+def deactivate_staff(member_id: int) -> Page:
+    """Asks first: whose fixed contact the colleague is, and who takes over. Their access
+    ends and their patients move in the same step."""
+    admin = current_user.staff
+    try:
+        handover = handover_of(admin=admin, member_id=member_id)
+    except UserFacingError as error:
+        flash(str(error.message), "error")
+        return redirect(url_for("care.staff_list"), 303)
+    if handover.member.has_left:
+        return redirect(url_for("care.staff_list"), 303)
+    form = HandoverForm()
+    _handover_choices(form, handover)
+    if not form.is_submitted():
+        form.message.data = _(
+            "%(name)s har slutat på %(unit)s.",
+            name=handover.member.name,
+            unit=handover.member.care_unit.name,
+        )
+    elif form.validate():
         try:
-            member = staff_deactivate(admin=current_user.staff, member_id=member_id)
+            member, moved = staff_leave(
+                admin=admin,
+                actor=current_user,
+                member_id=member_id,
+                care_contact_id=form.care_contact_id.data,
+                physician_id=form.physician_id.data,
+                message=form.message.data or "",
+            )
         except UserFacingError as error:
-            flash(str(error.message), "error")
+            show_error(form, error, default="care_contact_id")
         else:
             flash(
                 _(
                     "%(name)s kan inte längre logga in. Inloggningar och nycklar är borttagna.",
                     name=member.name,
+                )
+                + " "
+                + ngettext(
+                    "%(num)d patient har fått en ny kontakt.",
+                    "%(num)d patienter har fått en ny kontakt.",
+                    moved,
                 ),
                 "success",
             )
-    return redirect(url_for("care.staff_list"), 303)
+            return redirect(url_for("care.staff_list"), 303)
+    status = 400 if form.is_submitted() else 200
+    return render_template("care/staff_leave.html", form=form, handover=handover), status
 
 
 @bp.route("/telefontid", methods=["GET", "POST"])

@@ -75,8 +75,13 @@ def _staff_at_patients_unit(patient: Patient, staff_id: int | None) -> StaffMemb
     if staff_id is None or staff_id < 1:
         return None
     member = db.session.get(StaffMember, staff_id)
-    if member is None or member.care_unit_id != patient.care_unit_id or member.is_quality_lead:
-        return None  # a leader sees no patient, so she is nobody's contact
+    if (
+        member is None
+        or member.care_unit_id != patient.care_unit_id
+        or member.is_quality_lead  # a leader sees no patient, so she is nobody's contact
+        or member.has_left  # someone who has left can never be anyone's fixed contact again
+    ):
+        return None
     return member
 
 

@@ -104,19 +104,29 @@ class StaffMember(DirectoryRow, CreatedAtMixin, Model):
         return self.user.name
 
     @property
+    def has_left(self) -> bool:
+        """Their access was ended: their own number is never shown to a patient again."""
+        return self.deactivated_at is not None
+
+    @property
+    def _own_line(self) -> bool:
+        return bool(self.phone) and not self.has_left
+
+    @property
     def reachable_phone(self) -> str:
-        """The number a patient should call: the person's own, else the unit's."""
-        return self.phone or self.care_unit.phone
+        """The number a patient should call: the person's own, else (and always once they
+        have left) the unit's."""
+        return self.phone if self._own_line else self.care_unit.phone
 
     @property
     def reachable_times(self) -> list[list[int]] | None:
         """When the number a patient should call is answered, as weekdays and times."""
-        return self.phone_times if self.phone else self.care_unit.phone_times
+        return self.phone_times if self._own_line else self.care_unit.phone_times
 
     @property
     def reachable_hours(self) -> str:
         """Those hours in words in the reader's language, with any note kept as typed."""
-        text = self.phone_hours if self.phone else self.care_unit.phone_hours
+        text = self.phone_hours if self._own_line else self.care_unit.phone_hours
         times = self.reachable_times
         if not times:
             return text

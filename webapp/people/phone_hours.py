@@ -63,6 +63,38 @@ def range_from_text(text: str) -> tuple[int, int] | None:
     return start, end
 
 
+_SPAN = re.compile(rf"{_CLOCK}\s*-\s*{_CLOCK}")
+# What may stand between (and around) the times of one day: "8-10 och 13-15", "8–10, 13–15",
+# "kl. 8–10 samt 13–15", "8-10 / 13-15".
+_BETWEEN = re.compile(r"^(?:[\s,;/&+.]|och|samt|kl|klockan)*$")
+_CLOSED_DAY = {"", "-", "stängt", "stängd", "nej", "ingen", "inget"}
+
+
+def day_ranges_from_text(text: str) -> list[tuple[int, int]] | None:
+    """One weekday's hours as someone types them, "8-10 och 13-15", "08:00–10:00, 13–15" or
+    "kl. 8.30–12": the ranges in minutes, in order; [] for an empty or closed day; None when
+    it cannot be read (a word that is not a time, a range backwards, two that overlap)."""
+    words = text.lower().replace("–", "-").replace("—", "-").strip()
+    if words.strip(" .") in _CLOSED_DAY:
+        return []
+    spans: list[tuple[int, int]] = []
+    position = 0
+    for found in _SPAN.finditer(words):
+        if not _BETWEEN.match(words[position : found.start()]):
+            return None
+        span = range_from_text(found.group(0))
+        if span is None:
+            return None
+        spans.append(span)
+        position = found.end()
+    if not spans or not _BETWEEN.match(words[position:]):
+        return None
+    spans.sort()
+    if any(later[0] < earlier[1] for earlier, later in zip(spans, spans[1:], strict=False)):
+        return None
+    return spans
+
+
 def _subtract(ranges: list[tuple[int, int]], closed: tuple[int, int]) -> list[tuple[int, int]]:
     left: list[tuple[int, int]] = []
     for start, end in ranges:

@@ -37,7 +37,7 @@ from webapp.i18n import current_locale
 from webapp.kept_pages import KeptPages, for_keeping, kept_pages_of, to_send
 from webapp.people.models import Patient
 from webapp.people.phone_hours import LineStatus, PhoneTimes, line_status, times_from_text
-from webapp.plan.next_step import next_step_words
+from webapp.plan.next_step import first_contact_words, next_step_words
 from webapp.plan.overview import Overview, overview_build
 from webapp.plan.todo import todo_items
 
@@ -111,6 +111,11 @@ def _own_plan_entry(patient_id: int, plan_version: int) -> tuple[float, datetime
             next_step_url=url_for("followups.index", _anchor=f"kontakt-{upcoming.id}")
             if upcoming
             else "",
+            first_contact=(
+                first_contact_words(patient, overview.first_contact_by)
+                if overview.first_contact_by
+                else ""
+            ),
             patient=patient,
             lines=lines,
             viewer_is_staff=False,

@@ -7,7 +7,10 @@ commonest miss); a visit says where, from the booking or else the unit's address
 
 from __future__ import annotations
 
-from flask_babel import format_datetime
+from datetime import date
+
+from flask import current_app
+from flask_babel import format_date, format_datetime, ngettext
 from flask_babel import gettext as _
 
 from webapp.followups.models import FollowUp, FollowUpKind
@@ -42,3 +45,19 @@ def next_step_words(follow_up: FollowUp, patient: Patient) -> str:
     if where:
         what = f"{what}, {where}"
     return f"{when} – {what}"
+
+
+def first_contact_words(patient: Patient, by: date) -> str:
+    """ "Karin Lind hör av sig inom 3 arbetsdagar, senast tors 10 december." A new patient
+    keeps this promise in sight until the first contact is booked."""
+    contact = patient.care_contact
+    who = contact.name if contact and not contact.has_left else patient.care_unit.name
+    days = int(current_app.config.get("FIRST_CONTACT_WORKING_DAYS") or 3)
+    words: str = ngettext(
+        "%(who)s hör av sig inom %(num)d arbetsdag, senast %(date)s.",
+        "%(who)s hör av sig inom %(num)d arbetsdagar, senast %(date)s.",
+        days,
+        who=who,
+        date=format_date(by, "EEEE d MMMM"),
+    )
+    return words

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -16,6 +18,7 @@ from webapp.access import (
 )
 from webapp.auth import services as auth_services
 from webapp.auth.signed_in import security_notice_waits
+from webapp.clock import now_utc
 from webapp.followups.details import local_zone
 from webapp.forms import EmptyForm
 from webapp.kept_pages import message_waiting
@@ -80,9 +83,12 @@ def access_log(patient: Patient) -> str:
     if before is not None and not 0 < before <= ID_MAX:
         before = None  # no row has such an id: show the newest page
 
+    today = now_utc().astimezone(local_zone()).date()
     return render_template(
         "plan/access_log.html",
         page=audit.log_page(patient, before_id=before, zone=local_zone()),
+        today=today,
+        yesterday=today - timedelta(days=1),
         action_words=audit.ACTION_WORDS,
         role_words=audit.ROLE_WORDS,
         read_actions=audit.READ_ACTIONS,

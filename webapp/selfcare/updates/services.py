@@ -279,15 +279,40 @@ def check_in_words(goal: SelfCareGoal | None, check_in: CheckIn | None) -> str:
     return f"{format_number(check_in.value, unit.decimals)} {unit.words}"
 
 
-def unseen_by_patient(patient_ids: Sequence[int]) -> dict[int, list[tuple[int, bool]]]:
-    """Each patient's updates that nobody of care has read yet, as (update id, flagged):
-    flagged first, then the newest. One query, however many patients."""
+@dataclass(frozen=True)
+class Unseen:
+    """An update nobody of care has read yet, as the worklist says it: in the patient's
+    words ("Sämre: andfådd") or the limit's ("Vikten har ökat mer än 2 kg på 3 dagar")."""
+
+    id: int
+    flagged: bool
+    worse: bool  # the patient chose "Sämre"
+    words: str  # her own text, or for a flagged update the limit it crossed
+
+
+def unseen_by_patient(patient_ids: Sequence[int]) -> dict[int, list[Unseen]]:
+    """Each patient's updates that nobody of care has read yet, the newest first. One query,
+    however many patients."""
     rows = db.session.execute(
-        select(PatientUpdate.patient_id, PatientUpdate.id, PatientUpdate.flagged)
+        select(
+            PatientUpdate.patient_id,
+            PatientUpdate.id,
+            PatientUpdate.flagged,
+            PatientUpdate.feeling,
+            PatientUpdate.text,
+            PatientUpdate.flag_reason,
+        )
         .where(PatientUpdate.patient_id.in_(patient_ids), PatientUpdate.seen_at.is_(None))
-        .order_by(PatientUpdate.flagged.desc(), PatientUpdate.created_at.desc())
+        .order_by(PatientUpdate.created_at.desc(), PatientUpdate.id.desc())
     )
-    found: dict[int, list[tuple[int, bool]]] = {}
-    for patient_id, update_id, is_flagged in rows:
-        found.setdefault(patient_id, []).append((update_id, bool(is_flagged)))
+    found: dict[int, list[Unseen]] = {}
+    for patient_id, update_id, flagged, feeling, text, reason in rows:
+        found.setdefault(patient_id, []).append(
+            Unseen(
+                id=update_id,
+                flagged=bool(flagged),
+                worse=feeling == UpdateFeeling.WORSE,
+                words=reason if flagged else text,
+            )
+        )
     return found

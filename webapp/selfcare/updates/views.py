@@ -33,7 +33,7 @@ def _sent_words(patient: Patient) -> str:
     """ "Skickat till Karin Lind." and when it is read: in her working hours, which her
     phone hours are the patient's best guide to."""
     contact = patient.care_contact
-    if contact is None:
+    if contact is None or contact.has_left:
         return str(_("Skickat till %(unit)s.", unit=patient.care_unit.name))
     sent = str(_("Skickat till %(name)s.", name=contact.name))
     hours = contact.reachable_hours
