@@ -365,3 +365,23 @@ def test_only_the_care_contact_records_consent(app, patient, unit):
     page = f"/narstaende/vard/patienter/{patient.id}/samtycke"
     assert client.get(page).status_code == 404
     assert db.session.scalar(select(func.count()).select_from(ProxyGrant)) == 0
+
+
+# --- kept pages are per viewer -------------------------------------------------------------
+
+
+def test_kept_pages_are_kept_per_viewer_and_move_with_her_plan(app, patient_client, patient):
+    from tests.selfcare_rows import goal_make
+    from tests.test_selfcare_checkins import post_log
+
+    goal = goal_make(patient)
+    eva = relative_client(app, patient_client)
+    for _look in range(2):  # the second look of each is the kept page
+        assert "Du hjälper:" in eva.get("/", follow_redirects=True).get_data(as_text=True)
+        assert "Du hjälper:" not in patient_client.get("/").get_data(as_text=True)
+        chart = f"/egenvard/{goal.id}/bild"
+        assert "Du hjälper:" in eva.get(chart).get_data(as_text=True)
+        assert "Du hjälper:" not in patient_client.get(chart).get_data(as_text=True)
+    # Astrid logs a weight: the chart her daughter sees is drawn anew, not the kept one.
+    assert post_log(patient_client, goal, value="81,3").status_code == 303
+    assert "81,3" in eva.get(f"/egenvard/{goal.id}/bild").get_data(as_text=True)

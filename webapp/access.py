@@ -157,6 +157,18 @@ def grant_actions(grant: ProxyGrant) -> frozenset[Action]:
     return allowed & PERMISSIONS[Relation.RELATIVE]
 
 
+def own_plan_version(actor: User) -> int:
+    """The plan version of the patient whose own screens these are (hers, or the patient a
+    relative acts for): what a kept page of them is kept under. Asked once the door has let
+    the actor in (`own_patient_id`), so there is such a patient."""
+    grant = acting_grant()
+    if grant is not None:
+        return grant.patient.plan_version
+    version = actor.plan_version
+    assert version is not None  # the door let her in as the patient herself
+    return version
+
+
 def viewer_key() -> tuple[object, ...]:
     """Whose eyes a kept page of the patient's own screens is for: hers, or one relative's
     with their scopes (a page kept for one is never served to another)."""

@@ -13,6 +13,7 @@ from webapp.access import (
     Action,
     login_required,
     own_patient_id,
+    own_plan_version,
     own_route,
     viewer_may,
 )
@@ -51,7 +52,7 @@ def home() -> str | Response:
     # The id and the plan's version come with the signed-in row (or, for a relative, with
     # the grant the door read): a usual look needs no more of the record.
     patient_id = own_patient_id(current_user, Action.VIEW_PLAN)
-    plan_version = grant.patient.plan_version if grant is not None else current_user.plan_version
+    plan_version = own_plan_version(current_user)
     notices = (
         auth_services.security_events_unacknowledged(current_user)
         if security_notice_waits() and grant is None
