@@ -385,3 +385,31 @@ def test_kept_pages_are_kept_per_viewer_and_move_with_her_plan(app, patient_clie
     # Astrid logs a weight: the chart her daughter sees is drawn anew, not the kept one.
     assert post_log(patient_client, goal, value="81,3").status_code == 303
     assert "81,3" in eva.get(f"/egenvard/{goal.id}/bild").get_data(as_text=True)
+
+
+def test_a_revoked_relatives_old_cookie_opens_nothing_on_either_worker(
+    app, tmp_path, patient_client
+):
+    """Two workers (two apps on one database): the grant is read on every request, so the
+    relative's cookie from before the end opens nothing on the other worker either."""
+    from tests.conftest import make_config, per_request_sessions
+    from webapp import create_app
+
+    eva = relative_client(app, patient_client)
+    eva.get("/", follow_redirects=True)  # the one she helps is chosen for her
+    assert eva.get("/egenvard/").status_code == 200
+    other_worker = create_app(make_config(tmp_path))  # the same database and secret key
+    per_request_sessions(other_worker)
+    cookie = eva.get_cookie("nara_session")
+    assert cookie is not None
+    copied = other_worker.test_client()
+    copied.set_cookie(cookie.key, cookie.value, domain=cookie.domain)
+    with other_worker.app_context():
+        assert copied.get("/egenvard/").status_code == 200  # the same person, acting for her
+    grant = db.session.scalar(select(ProxyGrant))
+    post(patient_client, f"/narstaende/{grant.id}/avsluta", page="/narstaende/")
+    with other_worker.app_context():
+        refused = copied.get("/egenvard/")
+    assert refused.status_code == 404
+    assert "Din åtkomst har upphört" in refused.get_data(as_text=True)
+    assert eva.get("/egenvard/").status_code == 404
