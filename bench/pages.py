@@ -15,6 +15,10 @@ wrk (2 threads, 16 connections) measures, the endpoints taking turns in rounds:
                  baseline the targets are shares of
     home         "Min plan" of Gunnar Ek, who has only the demo data
     overview     "Min plan" of Astrid Berg, with the full plan above
+    relative     the same "Min plan" as her daughter Eva sees it, signed in with her own
+                 passkey and acting for Astrid (a grant to see the plan and log self-care):
+                 the door reads the grant on every request, the page is kept per viewer;
+                 target: the overview's
     checkin      the check-in POST (/egenvard/<goal>/logga) of 40 patients of its own, each
                  with a weight goal and an agreed change limit, taking turns; each request a
                  new check-in with a UUID of its own, as from the phone
@@ -56,7 +60,8 @@ sys.path.insert(0, str(PROJECT_ROOT))
 HOST = "127.0.0.1"
 USER_AGENT = "nara-bench"  # the same for sign-in and wrk, so the session stays as it was made
 COOKIE_NAME = "nara_session"  # webapp.config.BASELINE
-TARGETS = {"home": 0.25, "overview": 0.20, "checkin": 0.12}  # share of hello's requests/s
+# Share of hello's requests per second.
+TARGETS = {"home": 0.25, "overview": 0.20, "relative": 0.20, "checkin": 0.12}
 WORKERS = 2  # gunicorn workers, the same for Nära and for the bare Flask app
 P99_MS = 50.0  # for home and overview, the pages a patient opens most
 PAGE_BYTES_MAX = 30 * 1024
@@ -68,6 +73,8 @@ OVERVIEW_TEXTS = [
     "Punkt 10 i version",
     "planerade kontakter till",
 ]
+# Astrid's plan as her daughter sees it: the same parts, and whom she helps on top.
+RELATIVE_TEXTS = [*OVERVIEW_TEXTS, "Du hjälper:"]
 # Issue 11: a goal with two years of daily check-ins; its three-month chart within 2x the
 # overview's time, that is at least half its requests per second.
 CHART_GOAL_TITLE = "Väga mig varje morgon"
@@ -172,17 +179,39 @@ def seed(env: dict[str, str]) -> tuple[dict[str, str], int]:
         say(f"Astrid Berg's plan: {plan_counts(astrid)}")
         say(f"Gunnar Ek's plan: {plan_counts(gunnar)}")
         weighers = [checkin_patient(nurse, name) for name in CHECKIN_PATIENTS]
-        signing_in = [("home", gunnar), ("overview", astrid)]
-        signing_in += [(f"checkin/{goal_id}", patient) for patient, goal_id in weighers]
+        signing_in = [("home", gunnar.user), ("overview", astrid.user)]
+        signing_in += [("relative", relative_of(astrid))]
+        signing_in += [(f"checkin/{goal_id}", patient.user) for patient, goal_id in weighers]
         tokens = {}
-        for key, patient in signing_in:
+        for key, user in signing_in:
             _invitation, token = auth_services.invitation_issue(
-                user=patient.user, purpose=InvitationPurpose.ONBOARDING, created_by=None
+                user=user, purpose=InvitationPurpose.ONBOARDING, created_by=None
             )
             tokens[key] = token
         db.session.commit()  # the seed is its own unit of work, as a command is
         db.session.remove()
     return tokens, chart_goal_id
+
+
+def relative_of(patient: Any) -> Any:
+    """Her daughter Eva's own account, with a grant to see the plan and log self-care,
+    taken the way the invitation's link takes it."""
+    from webapp.extensions import db
+    from webapp.people.models import User, UserKind
+    from webapp.relatives import services as relatives
+
+    _grant, token = relatives.grant_invite(
+        patient=patient,
+        by=patient.user,
+        name="Eva",
+        relation="dotter",
+        scopes=["view_plan", "self_care"],
+    )
+    eva = User(kind=UserKind.RELATIVE, name="Eva Berg")
+    db.session.add(eva)
+    db.session.flush()
+    relatives.grant_accept(token=token, user=eva)
+    return eva
 
 
 def fill_self_care(patient: Any) -> int:
@@ -724,7 +753,8 @@ def run(duration: int, warmup: int, rounds: int, only: set[str] | None = None) -
         # The first page after sign-in adds the session's CSRF secret and sends the cookie
         # anew; a browser keeps the new one. wrk sends a fixed cookie, so it gets that one, or
         # every request would make a new secret and a new cookie, which no browser does.
-        for key in ("home", "overview"):
+        # Eva's first look chooses whom she acts for (the one she helps), kept in the cookie.
+        for key in ("home", "overview", "relative"):
             cookies[key] = (
                 session_cookie(request(port, "GET", "/", cookie=cookies[key]), cookies[key])
                 or cookies[key]
@@ -733,6 +763,7 @@ def run(duration: int, warmup: int, rounds: int, only: set[str] | None = None) -
         check_page(port, "hello", "/healthz", None, ["ok"])
         home_html = check_page(port, "home", "/", cookies["home"], HOME_TEXTS)
         check_page(port, "overview", "/", cookies["overview"], OVERVIEW_TEXTS)
+        check_page(port, "relative", "/", cookies["relative"], RELATIVE_TEXTS)
         check_page(port, "chart", chart_path, cookies["overview"], CHART_TEXTS)
         weight, foreign = page_weight(port, home_html, cookies["home"])
         weighers = []  # (check-in path, session cookie, CSRF token) of each check-in patient
@@ -758,6 +789,7 @@ def run(duration: int, warmup: int, rounds: int, only: set[str] | None = None) -
             ("hello", server, port, "/healthz", None, None),
             ("home", server, port, "/", cookies["home"], None),
             ("overview", server, port, "/", cookies["overview"], None),
+            ("relative", server, port, "/", cookies["relative"], None),
             ("chart", server, port, chart_path, cookies["overview"], None),
             ("checkin", server, port, checkin_path, None, checkin_script),
         )
@@ -787,6 +819,8 @@ def run(duration: int, warmup: int, rounds: int, only: set[str] | None = None) -
         # The sessions must still be good: a run of redirects to sign-in would look fast.
         check_page(port, "home", "/", cookies["home"], HOME_TEXTS)
         check_page(port, "overview", "/", cookies["overview"], OVERVIEW_TEXTS)
+        if "relative" in results:
+            check_page(port, "relative", "/", cookies["relative"], RELATIVE_TEXTS)
         check_page(port, "chart", chart_path, cookies["overview"], CHART_TEXTS)
         for path, cookie, _token in weighers if "checkin" in results else []:
             saved = check_page(port, "checkin", path, cookie, CHECKIN_TEXTS)
@@ -803,7 +837,7 @@ def run(duration: int, warmup: int, rounds: int, only: set[str] | None = None) -
 def report(results: dict[str, Result], weight: int, foreign: list[str]) -> None:
     """The lines, the targets and the ratios (the very last `home/flask-hello`) of what was
     measured: all of them, or with --only those lines and what their ratios need."""
-    for name in ("flask-hello", "hello", "home", "overview", "chart", "checkin"):
+    for name in ("flask-hello", "hello", "home", "overview", "relative", "chart", "checkin"):
         if name in results:
             print(line(name, results[name]), flush=True)
     hello = results["hello"].rps
@@ -817,7 +851,7 @@ def report(results: dict[str, Result], weight: int, foreign: list[str]) -> None:
     chart_ratio = None
     if "chart" in results and results["overview"].rps:
         chart_ratio = results["chart"].rps / results["overview"].rps
-    for name in ("home", "overview"):
+    for name in ("home", "overview", "relative"):
         if name in ratio:
             ok = ratio[name] >= TARGETS[name] and results[name].p99_ms < P99_MS
             print(
@@ -837,7 +871,7 @@ def report(results: dict[str, Result], weight: int, foreign: list[str]) -> None:
             f"{verdict(chart_ratio >= CHART_TARGET)}"
         )
         print(f"chart/overview throughput ratio: {chart_ratio:.2f}")
-    for name in ("overview", "checkin", "home"):
+    for name in ("overview", "relative", "checkin", "home"):
         if name in ratio:
             print(f"{name}/hello throughput ratio: {ratio[name]:.2f}")
     for name in ("hello", "home"):  # home/flask-hello always the last

@@ -59,6 +59,7 @@ from webapp.notify import services as notify
 from webapp.people import services as people
 from webapp.people.models import Patient, StaffMember
 from webapp.receipt import services as receipt
+from webapp.relatives import services as relatives
 from webapp.selfcare.goals import services as selfcare_goals
 from webapp.selfcare.goals.validation import GoalInput, LimitInput
 from webapp.selfcare.updates import services as updates
@@ -236,7 +237,13 @@ def _build_world(patient: Patient, nurse: StaffMember) -> dict[str, int]:
     db.session.commit()
     # A check-in to change or delete, on the patient's own goal.
     check_in = check_in_make(own_goal, datetime.now(UTC) - timedelta(hours=1), value=4000)
+    # A relative she invited: her "Ändra eller avsluta" shows.
+    grant, _token = relatives.grant_invite(
+        patient=patient, by=patient.user, name="Eva", relation="dotter", scopes=["view_plan"]
+    )
+    db.session.commit()
     return {
+        "grant_id": grant.id,
         "goal_id": own_goal.id,
         "care_goal_id": care_goal.id,
         "check_in_id": check_in.id,
@@ -553,7 +560,16 @@ def test_every_post_rule_is_covered() -> None:
 # "Markera som sett" only when something is new since the care contact marked it last; "Vi
 # har pratat" only once the patient has answered "Jag vill prata om det först", which would
 # hide that form of hers.
-NOT_ON_ANY_PAGE = {"agreement.staff_draft_start", "care.mark_seen", "agreement.staff_talk_done"}
+# The relative's own pages (taking a link, choosing whom to help, stepping down) need a
+# relative signed in, and the world's two people are the patient and her care contact.
+NOT_ON_ANY_PAGE = {
+    "agreement.staff_draft_start",
+    "care.mark_seen",
+    "agreement.staff_talk_done",
+    "relatives.take_invitation",
+    "relatives.act_for",
+    "relatives.step_down",
+}
 
 
 def test_the_fuzzer_finds_every_form_on_a_page(world: World) -> None:

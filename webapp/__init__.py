@@ -24,6 +24,7 @@ AREAS = (
     "selfcare",
     "quality",
     "stories",
+    "relatives",
     "pwa",
     "accessibility",
     "export",

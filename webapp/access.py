@@ -19,10 +19,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from enum import StrEnum
 from functools import wraps
-from typing import Any, ParamSpec, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, cast
 
 import flask_login
-from flask import abort, request
+from flask import abort, make_response, render_template, request
 from flask_login import current_user
 from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload
@@ -38,6 +38,10 @@ from webapp.people.relations import (
     relation_of,
     relations_of,
 )
+from webapp.relatives.acting import acting_ended, acting_grant
+
+if TYPE_CHECKING:
+    from webapp.relatives.models import ProxyGrant
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -64,6 +68,10 @@ class Action(StrEnum):
     SEND_UPDATE = "send_update"  # tell the care contact how it goes
     KEEP_SELF_CARE = "keep_self_care"  # set and change goals and limits with the patient
     ANSWER_UPDATE = "answer_update"  # mark a patient's update seen, answer it
+    ACKNOWLEDGE_NEWS = "acknowledge_news"  # the patient's own "Jag har läst" on news to her
+    VIEW_WHAT_MATTERS = "view_what_matters"  # the patient's own page of what matters
+    MANAGE_RELATIVES = "manage_relatives"  # invite, change and end relatives: hers alone
+    RECORD_RELATIVE_CONSENT = "record_relative_consent"  # her consent, given in person
     EXPORT_OWN_COPY = "export_own_copy"  # download her whole plan: hers alone, never another's
     TELL_STORY = "tell_story"  # "Berätta hur det är för dig", and who may read it
     READ_STORIES = "read_stories"  # the stories as told: the fixed care contact only
@@ -98,24 +106,105 @@ PERMISSIONS: dict[Relation, frozenset[Action]] = {
             Action.LOG_SELF_CARE,
             Action.SET_OWN_GOAL,
             Action.SEND_UPDATE,
+            Action.MANAGE_RELATIVES,
+            Action.VIEW_WHAT_MATTERS,
+            Action.ACKNOWLEDGE_NEWS,
             Action.EXPORT_OWN_COPY,
             Action.TELL_STORY,
         }
     ),
     Relation.CARE_CONTACT: _KEEP_THE_PLAN
-    | {Action.ISSUE_SIGN_IN_LINK, Action.ASSIGN_CONTACTS, Action.READ_STORIES},
+    | {
+        Action.ISSUE_SIGN_IN_LINK,
+        Action.ASSIGN_CONTACTS,
+        Action.READ_STORIES,
+        Action.RECORD_RELATIVE_CONSENT,
+    },
     Relation.PHYSICIAN: _KEEP_THE_PLAN,
     Relation.UNIT_ADMIN: _READ_AND_BOOK | {Action.ISSUE_SIGN_IN_LINK, Action.ASSIGN_CONTACTS},
     Relation.UNIT_STAFF: _READ_AND_BOOK,
     Relation.LEADER: frozenset(),  # no patient route at all
+    # The most a relative may ever do; what one relative may do is this ∩ their grant's
+    # scopes (`SCOPE_ACTIONS`). Never: consent to the agreement, Mitt kvitto, the logglista,
+    # the calendar feed, the patient's own goals, her keys and sessions, other relatives.
+    Relation.RELATIVE: frozenset(
+        {
+            Action.VIEW_PLAN,
+            Action.VIEW_SELF_CARE,
+            Action.LOG_SELF_CARE,
+            Action.SEND_UPDATE,
+            Action.WRITE_WHAT_MATTERS,
+            Action.VIEW_WHAT_MATTERS,
+        }
+    ),
 }
+
+# What each of the patient's plain-language choices (`relatives.models.Scope`) lets a
+# relative do.
+SCOPE_ACTIONS: dict[str, frozenset[Action]] = {
+    "view_plan": frozenset({Action.VIEW_PLAN, Action.VIEW_SELF_CARE, Action.VIEW_WHAT_MATTERS}),
+    "self_care": frozenset({Action.VIEW_SELF_CARE, Action.LOG_SELF_CARE, Action.SEND_UPDATE}),
+    "reminders": frozenset(),  # reminders reach their devices; no page of its own
+    "what_matters": frozenset({Action.WRITE_WHAT_MATTERS, Action.VIEW_WHAT_MATTERS}),
+}
+
+
+def grant_actions(grant: ProxyGrant) -> frozenset[Action]:
+    """What a relative may do by this grant: the relative's row ∩ the grant's scopes."""
+    allowed: frozenset[Action] = frozenset()
+    for scope in grant.scopes:
+        allowed |= SCOPE_ACTIONS.get(scope, frozenset())
+    return allowed & PERMISSIONS[Relation.RELATIVE]
+
+
+def own_plan_version(actor: User) -> int:
+    """The plan version of the patient whose own screens these are (hers, or the patient a
+    relative acts for): what a kept page of them is kept under. Asked once the door has let
+    the actor in (`own_patient_id`), so there is such a patient."""
+    grant = acting_grant()
+    if grant is not None:
+        return grant.patient.plan_version
+    version = actor.plan_version
+    assert version is not None  # the door let her in as the patient herself
+    return version
+
+
+def viewer_key() -> tuple[object, ...]:
+    """Whose eyes a kept page of the patient's own screens is for: hers, or one relative's
+    with their scopes (a page kept for one is never served to another)."""
+    grant = acting_grant()
+    if grant is None:
+        return ("self",)
+    return ("relative", grant.id, *grant.scopes)
+
+
+def _refused_as_relative() -> None:
+    """A relative whose grant has ended is told so plainly (without a reason), as a 404."""
+    if acting_ended() is not None:
+        abort(make_response(render_template("relatives/ended.html"), 404))
+    abort(404)
 
 
 def allowed_actions(actor: User, patient: Patient) -> frozenset[Action]:
     allowed: frozenset[Action] = frozenset()
     for relation in relations_of(actor, patient):
-        allowed |= PERMISSIONS.get(relation, frozenset())
+        if relation is Relation.RELATIVE:
+            grant = acting_grant()
+            assert grant is not None  # the relation holds only while acting by a grant
+            allowed |= grant_actions(grant)
+        else:
+            allowed |= PERMISSIONS.get(relation, frozenset())
     return allowed
+
+
+def viewer_may(action: Action | str) -> bool:
+    """Whether the person looking at the patient's own screens may do this there: the
+    patient herself as her row says, a relative as their grant says. For templates, so that
+    what a scope does not allow is not shown."""
+    grant = acting_grant()
+    if grant is not None:
+        return Action(action) in grant_actions(grant)
+    return Action(action) in PERMISSIONS[Relation.SELF]
 
 
 def _patient_with_contacts() -> Select[Patient]:
@@ -134,8 +223,8 @@ def load_patient(
 ) -> Patient:
     """The patient if `actor` may do `action`, else 404. Notes the read for the access log.
 
-    `as_other`: the route is the care side's (or later a relative's), never the patient's
-    own way in, so the patient themself is refused there too.
+    `as_other`: the route is the care side's, never the patient's own way in, so the
+    patient themself (and a relative acting for her) is refused there too.
     """
     if not getattr(actor, "is_authenticated", False):
         abort(404)
@@ -143,7 +232,7 @@ def load_patient(
     if patient is None or action not in allowed_actions(actor, patient):
         abort(404)
     relation = relation_of(actor, patient)
-    if as_other and relation is Relation.SELF:
+    if as_other and relation in (Relation.SELF, Relation.RELATIVE):
         abort(404)
     if relation is not Relation.SELF:
         assert relation is not None
@@ -152,12 +241,25 @@ def load_patient(
 
 
 def own_patient_id(actor: User, action: Action) -> int:
-    """The signed-in patient's id if a patient may do `action` on their own record, else
-    404: the one check of the patient's own way in. Enough for a request that needs no more
-    of the record (a check-in: the session's row has the id)."""
-    patient_id = actor.patient_id if getattr(actor, "is_authenticated", False) else None
-    if patient_id is None or action not in PERMISSIONS[Relation.SELF]:
+    """The id of the patient whose own screens these are, if the actor may do `action`
+    there, else 404: the one check of the patient's own way in. The signed-in patient's own
+    record, or the patient a relative acts for (the read is noted for her access log).
+    Enough for a request that needs no more of the record (a check-in: the session's row
+    has the id)."""
+    if not getattr(actor, "is_authenticated", False):
         abort(404)
+    grant = acting_grant()
+    if grant is not None:
+        if action not in grant_actions(grant):
+            abort(404)
+        audit.read_noted_id(
+            actor=actor, patient_id=grant.patient_id, role=Relation.RELATIVE, part=_part_read()
+        )
+        return grant.patient_id
+    patient_id = actor.patient_id
+    if patient_id is None or action not in PERMISSIONS[Relation.SELF]:
+        _refused_as_relative()
+    assert patient_id is not None
     return patient_id
 
 
@@ -169,9 +271,12 @@ def own_patient(actor: User, action: Action) -> Patient:
 def own_patient_lean(actor: User, action: Action) -> Patient:
     """The signed-in patient's record as the session loaded it, without its contacts: for a
     page that never shows them (a chart, a refused check-in drawn again)."""
-    own_patient_id(actor, action)
+    patient_id = own_patient_id(actor, action)
+    grant = acting_grant()
+    if grant is not None:
+        return grant.patient  # loaded with the grant
     patient = actor.patient
-    assert patient is not None  # the account has a patient record: its id was just read
+    assert patient is not None and patient.id == patient_id  # the account's own record
     return patient
 
 

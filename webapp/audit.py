@@ -106,6 +106,7 @@ class Change(StrEnum):
     SELF_CARE_GOAL_ARCHIVED = "archived_self_care_goal"
     UPDATE_SEEN = "marked_update_seen"
     UPDATE_ANSWERED = "answered_update"
+    RELATIVE_CONSENT = "recorded_relative_consent"  # consent given in person, for a relative
 
 
 # How each row reads in the patient's own log. Values written by earlier versions of Nära
@@ -142,6 +143,9 @@ ACTION_WORDS: dict[str, Any] = {
     Change.SELF_CARE_GOAL_ARCHIVED: _l("tog bort ett mål för din egenvård"),
     Change.UPDATE_SEEN: _l("markerade din uppdatering som läst"),
     Change.UPDATE_ANSWERED: _l("svarade på din uppdatering"),
+    Change.RELATIVE_CONSENT: _l(
+        "antecknade att du har gett en närstående åtkomst till din plan (se Mina närstående)"
+    ),
     Change.REGISTERED_AT_OTHER_UNIT: _l(
         "lade till en patient med ditt personnummer på en annan vårdenhet"
     ),
@@ -181,6 +185,7 @@ ROLE_WORDS: dict[str, Any] = {
     "unit_admin": _l("administratör på din vårdenhet"),
     "unit_staff": _l("personal på din vårdenhet"),
     "other_unit": _l("personal på en annan vårdenhet"),
+    "relative": _l("närstående som du har gett åtkomst"),
 }
 
 _PENDING_READS = "nara_pending_reads"
@@ -200,10 +205,15 @@ def _row(*, actor: User, patient_id: int, role: str, action: str) -> dict[str, A
 
 def read_noted(*, actor: User, patient: Patient, role: str, part: str) -> None:
     """Note that this request opened the patient's data: one row per patient per request."""
+    read_noted_id(actor=actor, patient_id=patient.id, role=role, part=part)
+
+
+def read_noted_id(*, actor: User, patient_id: int, role: str, part: str) -> None:
+    """`read_noted` for a request that has the patient's id only (a relative's check-in)."""
     if not has_request_context():
         return
     pending: dict[int, dict[str, Any]] = g.setdefault(_PENDING_READS, {})
-    pending.setdefault(patient.id, _row(actor=actor, patient_id=patient.id, role=role, action=part))
+    pending.setdefault(patient_id, _row(actor=actor, patient_id=patient_id, role=role, action=part))
 
 
 def reads_forget() -> None:

@@ -105,6 +105,7 @@ def patient(patient: Patient) -> str:
         patient=patient,
         passkey_count=passkeys.passkey_count(patient.user),
         may_issue_link=Action.ISSUE_SIGN_IN_LINK in allowed_actions(current_user, patient),
+        may_record_consent=Action.RECORD_RELATIVE_CONSENT in allowed_actions(current_user, patient),
         form=EmptyForm(),
         overview=overview_build(patient),
         viewer_is_staff=True,

@@ -113,7 +113,7 @@ def archive_part(patient: Patient, part_id: int) -> Response:
 @bp.post("/jag-har-last")
 @login_required
 def acknowledge() -> Response:
-    patient = own_patient(current_user, Action.VIEW_PLAN)
+    patient = own_patient(current_user, Action.ACKNOWLEDGE_NEWS)
     form = AcknowledgeForm()
     if not form.validate_on_submit():
         abort(400)

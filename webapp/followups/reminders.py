@@ -17,6 +17,7 @@ from webapp.notify.message import Message, when_words
 from webapp.notify.models import ReminderKind
 from webapp.notify.schedule import Timing, follow_up_times
 from webapp.people.models import Patient, User
+from webapp.relatives import reminding
 
 SOURCE = "fu"
 # A "cannot come" alert that has waited a day is old news.
@@ -52,10 +53,15 @@ def _planned_ahead(patient: Patient) -> list[FollowUp]:
 
 @outbox.reminder_source(SOURCE)
 def follow_up_reminders(user: User, timing: Timing) -> list[outbox.Wanted]:
-    """The patient's reminders of every follow-up still ahead (relatives join here later)."""
-    patient = user.patient
-    if patient is None:
-        return []
+    """The patient's reminders of every follow-up still ahead, and those of each patient
+    whose reminders this person gets as a relative."""
+    wanted = _reminders_of(user.patient, timing) if user.patient is not None else []
+    return wanted + reminding.as_relative(
+        user, SOURCE, lambda patient: _reminders_of(patient, timing)
+    )
+
+
+def _reminders_of(patient: Patient, timing: Timing) -> list[outbox.Wanted]:
     wanted = []
     for follow_up in _planned_ahead(patient):
         for occurrence in follow_up_times(follow_up.starts_at, timing, now_utc()):
@@ -81,7 +87,7 @@ def follow_up_reminders(user: User, timing: Timing) -> list[outbox.Wanted]:
 
 def follow_up_reminders_refresh(patient: Patient) -> None:
     """After a follow-up of this patient was booked, moved or cancelled."""
-    outbox.reminders_refresh([patient.user], SOURCE)
+    outbox.reminders_refresh([patient.user, *reminding.reminded_of(patient)], SOURCE)
 
 
 def cannot_come_alert(patient: Patient, follow_up: FollowUp) -> None:

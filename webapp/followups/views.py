@@ -81,7 +81,7 @@ def index() -> str:
 @bp.post("/sett")
 @login_required
 def changes_seen() -> WerkzeugResponse:
-    patient = own_patient(current_user, Action.VIEW_PLAN)
+    patient = own_patient(current_user, Action.ACKNOWLEDGE_NEWS)
     form = SeenForm()
     if not form.validate_on_submit():
         abort(400)

@@ -1,6 +1,7 @@
 """Who someone is to a patient: themself, their care contact or physician, an administrator
-or other staff of their unit. The door (webapp/access.py) decides from these what someone may
-do; the access log (webapp/audit.py) names the first of them on every row it writes.
+or other staff of their unit, or a relative acting for them by a grant. The door
+(webapp/access.py) decides from these what someone may do; the access log (webapp/audit.py)
+names the first of them on every row it writes.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from enum import StrEnum
 from typing import Any
 
 from webapp.people.models import Patient, StaffMember, User
+from webapp.relatives.acting import acting_grant
 
 
 class Relation(StrEnum):
@@ -21,12 +23,14 @@ class Relation(StrEnum):
     PHYSICIAN = "physician"
     UNIT_ADMIN = "unit_admin"
     UNIT_STAFF = "unit_staff"
+    RELATIVE = "relative"  # a närstående acting for the patient, within their grant
     # Verksamhetschef or quality lead: the unit's figures (webapp/quality), no patient at all.
     LEADER = "leader"
 
 
 RELATION_ORDER = (
     Relation.SELF,
+    Relation.RELATIVE,
     Relation.CARE_CONTACT,
     Relation.PHYSICIAN,
     Relation.UNIT_ADMIN,
@@ -62,6 +66,10 @@ def active_leader(actor: Any) -> StaffMember | None:
 def relations_of(actor: User, patient: Patient) -> list[Relation]:
     """Every relation the actor holds to the patient, strongest first."""
     held: list[Relation] = []
+    grant = acting_grant()
+    if grant is not None and grant.patient_id == patient.id and grant.relative_user_id == actor.id:
+        # While acting for the patient, a relative is only that, even where they are staff.
+        return [Relation.RELATIVE]
     if actor.patient is not None and actor.patient.id == patient.id:
         held.append(Relation.SELF)
     leader = in_service(actor)

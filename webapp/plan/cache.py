@@ -29,7 +29,7 @@ from flask import render_template, url_for
 from flask_login import current_user
 from markupsafe import Markup
 
-from webapp.access import Action, load_patient
+from webapp.access import Action, load_patient, viewer_key, viewer_may
 from webapp.auth.signed_in import directory_version
 from webapp.clock import now_utc
 from webapp.followups.details import local_zone
@@ -40,6 +40,16 @@ from webapp.people.phone_hours import LineStatus, PhoneTimes, line_status, times
 from webapp.plan.next_step import first_contact_words, next_step_words
 from webapp.plan.overview import Overview, overview_build
 from webapp.plan.todo import todo_items
+
+# What the viewer must be allowed to act on an item of "Att göra nu" (a relative sees only
+# what their grant lets them do).
+TODO_ACTIONS = {
+    "agreement": Action.CONSENT_AS_PATIENT,
+    "follow-up": Action.ACKNOWLEDGE_NEWS,  # "Jag har sett det"
+    "contact": Action.ACKNOWLEDGE_NEWS,
+    "receipt": Action.ANSWER_RECEIPT_AS_PATIENT,
+    "self-care": Action.LOG_SELF_CARE,
+}
 
 MAX_AGE = 60.0  # seconds; the next follow-up may have started meanwhile
 MAX_ENTRIES = 2000
@@ -67,8 +77,9 @@ def phone_lines(patient: Patient, overview: Overview) -> dict[str, LineStatus]:
 
 
 def _plan_key(patient_id: int, plan_version: int) -> tuple[object, ...]:
-    # The directory version covers the staff and unit details the plan shows.
-    return (patient_id, plan_version, directory_version(), current_locale())
+    # The directory version covers the staff and unit details the plan shows. The viewer too:
+    # a relative sees only what their grant allows, and never a page kept for the patient.
+    return (patient_id, plan_version, directory_version(), current_locale(), viewer_key())
 
 
 def _own_plan_entry(patient_id: int, plan_version: int) -> tuple[float, datetime | None, str]:
@@ -89,7 +100,11 @@ def _own_plan_entry(patient_id: int, plan_version: int) -> tuple[float, datetime
         render_template(
             "plan/_own_plan.html",
             overview=overview,
-            todo=todo_items(overview),
+            todo=[
+                item
+                for item in todo_items(overview)
+                if viewer_may(TODO_ACTIONS.get(item.kind, Action.ACKNOWLEDGE_NEWS))
+            ],
             first_time=overview.first_time,
             next_step=next_step_words(upcoming, patient) if upcoming else "",
             # The line leads to that contact, where "Jag kan inte komma" and the calendar are.

@@ -17,6 +17,7 @@ from webapp.followups import services as followups
 from webapp.followups.first_contact import waiting_for_first_contact
 from webapp.people.models import Patient
 from webapp.receipt import services as receipt
+from webapp.relatives import overview as relatives
 from webapp.selfcare import overview as selfcare
 from webapp.selfcare.updates.services import answers_unread
 from webapp.whatmatters import services as whatmatters
@@ -31,6 +32,7 @@ class Overview:
     receipt: Any
     care_team: Any
     self_care: Any
+    relatives: Any
     answers: Any = ()  # updates care answered that the patient has not read yet
     # The last day of the first contact a new patient was promised, until one is booked.
     first_contact_by: date | None = None
@@ -58,6 +60,7 @@ def overview_build(patient: Patient, *, own: bool = False) -> Overview:
         receipt=receipt.for_overview(patient, agreed),
         care_team=careteam.for_overview(patient),
         self_care=selfcare.for_overview(patient),
+        relatives=relatives.for_overview(patient),
         answers=answers_unread(patient) if own else (),
         first_contact_by=first_contact_by,
     )

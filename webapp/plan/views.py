@@ -9,7 +9,14 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from webapp import audit
-from webapp.access import Action, login_required, own_patient_id, own_route
+from webapp.access import (
+    Action,
+    login_required,
+    own_patient_id,
+    own_plan_version,
+    own_route,
+    viewer_may,
+)
 from webapp.auth import services as auth_services
 from webapp.auth.signed_in import security_notice_waits
 from webapp.clock import now_utc
@@ -21,6 +28,8 @@ from webapp.people.relations import active_leader, active_staff
 from webapp.plan import calling  # noqa: F401  (it registers on bp)
 from webapp.plan.blueprint import bp
 from webapp.plan.cache import own_plan_html, own_plan_page
+from webapp.relatives.acting import acting_ended, acting_grant
+from webapp.relatives.services import helping_only_one, labels_of
 from webapp.routing import ID_MAX
 
 
@@ -32,13 +41,21 @@ def home() -> str | Response:
         return redirect(url_for("care.patients"))
     if active_leader(current_user) is not None:
         return redirect(url_for("quality.index"))
-    # The id and the plan's version come with the signed-in account: a usual look needs no
-    # more of the record.
+    grant = acting_grant()
+    if grant is None and current_user.patient_id is None and acting_ended() is None:
+        grant = helping_only_one(current_user.id)
+    if grant is None and (current_user.patient_id is None or acting_ended() is not None):
+        # A relative with no one chosen (or whose access just ended): whom to help.
+        return redirect(url_for("relatives.choose"))
+    if grant is not None and not viewer_may(Action.VIEW_PLAN):
+        return render_template("relatives/helping_home.html", grant=grant)
+    # The id and the plan's version come with the signed-in row (or, for a relative, with
+    # the grant the door read): a usual look needs no more of the record.
     patient_id = own_patient_id(current_user, Action.VIEW_PLAN)
-    plan_version = current_user.plan_version
+    plan_version = own_plan_version(current_user)
     notices = (
         auth_services.security_events_unacknowledged(current_user)
-        if security_notice_waits()
+        if security_notice_waits() and grant is None
         else []
     )
     welcome = request.args.get("welcome") == "1"
@@ -77,6 +94,8 @@ def access_log(patient: Patient) -> str:
         role_words=audit.ROLE_WORDS,
         read_actions=audit.READ_ACTIONS,
         first_page=before is None,
+        # A relative is named as the patient named them: "Eva (dotter)".
+        relative_labels=labels_of(patient.id),
     )
 
 
@@ -84,4 +103,6 @@ def access_log(patient: Patient) -> str:
 @login_required
 def settings() -> str:
     """Keys, reminders, calendar and language: set once, so they sit here, not in the menu."""
-    return render_template("plan/settings.html", is_patient=current_user.is_patient)
+    return render_template(
+        "plan/settings.html", is_patient=current_user.is_patient and acting_grant() is None
+    )

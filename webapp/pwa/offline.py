@@ -22,21 +22,28 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from webapp.pwa.blueprint import bp
+from webapp.relatives.acting import acting_grant
 
 OFFLINE_KEY_HEADER = "Nara-Offline-Key"
 SIGNED_OUT = "signed-out"  # the header's value when nobody is signed in
 
 
-def offline_key(user_id: int) -> str:
+def offline_key(user_id: int, grant_id: int | None = None) -> str:
+    """The person's key; while a relative acts for a patient, a key of that grant's, so the
+    copy kept while helping her is forgotten on the first page after the grant ends."""
     secret = current_app.config["SECRET_KEY"]
     secret_bytes = secret if isinstance(secret, bytes) else str(secret).encode()
-    digest = hmac.new(secret_bytes, f"nara-offline-plan:{user_id}".encode(), hashlib.sha256)
+    whose = f"{user_id}" if grant_id is None else f"{user_id}:grant:{grant_id}"
+    digest = hmac.new(secret_bytes, f"nara-offline-plan:{whose}".encode(), hashlib.sha256)
     return base64.urlsafe_b64encode(digest.digest()[:16]).rstrip(b"=").decode()
 
 
 def current_offline_key() -> str:
     """The signed-in person's key, or "" when nobody is signed in."""
-    return offline_key(current_user.id) if current_user.is_authenticated else ""
+    if not current_user.is_authenticated:
+        return ""
+    grant = acting_grant()
+    return offline_key(current_user.id, grant.id if grant is not None else None)
 
 
 @bp.app_context_processor

@@ -22,6 +22,7 @@ from webapp.notify.message import Message
 from webapp.notify.models import PushSubscription, Reminder, ReminderKind, ReminderState
 from webapp.notify.schedule import Timing, out_of_quiet_hours, wall_clock
 from webapp.people.models import Patient, User
+from webapp.relatives import reminding
 from webapp.selfcare.models import CheckIn, Frequency, GoalStatus, SelfCareGoal
 from webapp.selfcare.schedule import expected_on, reminder_times_of, weekdays_of
 
@@ -83,10 +84,15 @@ def occurrences(
 
 @outbox.reminder_source(SOURCE)
 def self_care_reminders(user: User, timing: Timing) -> list[outbox.Wanted]:
-    """The patient's self-care reminders for the days ahead (relatives join here later)."""
-    patient = user.patient
-    if patient is None:
-        return []
+    """The patient's self-care reminders for the days ahead, and those of each patient whose
+    reminders this person gets as a relative."""
+    wanted = _reminders_of(user.patient, timing) if user.patient is not None else []
+    return wanted + reminding.as_relative(
+        user, SOURCE, lambda patient: _reminders_of(patient, timing)
+    )
+
+
+def _reminders_of(patient: Patient, timing: Timing) -> list[outbox.Wanted]:
     goals = _goals_with_reminders(patient)
     if not goals:
         return []
@@ -130,7 +136,7 @@ def self_care_reminders(user: User, timing: Timing) -> list[outbox.Wanted]:
 
 def self_care_reminders_refresh(patient: Patient) -> None:
     """After a goal of this patient was set, changed or archived, or a check-in was logged."""
-    outbox.reminders_refresh([patient.user], SOURCE)
+    outbox.reminders_refresh([patient.user, *reminding.reminded_of(patient)], SOURCE)
 
 
 def self_care_reminders_top_up(patient: Patient) -> None:

@@ -42,7 +42,7 @@ def _back_to_list(statement_id: int | None = None) -> Response:
 @bp.get("/")
 @login_required
 def index() -> Page:
-    return _index(own_patient(current_user, Action.VIEW_PLAN))
+    return _index(own_patient(current_user, Action.VIEW_WHAT_MATTERS))
 
 
 @bp.post("/ny")
@@ -178,7 +178,7 @@ def _history(patient: Patient, *, staff: bool) -> str:
 @bp.get("/historik")
 @login_required
 def history() -> str:
-    return _history(own_patient(current_user, Action.VIEW_PLAN), staff=False)
+    return _history(own_patient(current_user, Action.VIEW_WHAT_MATTERS), staff=False)
 
 
 @bp.get("/patient/<int:patient_id>/historik")

@@ -20,6 +20,7 @@ from sqlalchemy.orm import joinedload
 
 from webapp.extensions import db
 from webapp.people.models import Patient, User
+from webapp.relatives.services import labels_for
 from webapp.selfcare.charts.consistency import Consistency, consistency_of
 from webapp.selfcare.charts.logged import Logged
 from webapp.selfcare.charts.words import ChartWords, limit_words, target_words
@@ -146,8 +147,12 @@ def check_ins_between(
         )
         .order_by(CheckIn.taken_at, CheckIn.id)
     )
+    found = list(result)
+    # A relative who logged for her is named as she named them: "Eva (dotter)".
+    helpers = labels_for((patient.id, row[7]) for row in found if row[7] != patient.user_id)
     rows = []
-    for id_, taken_at, done, value, value2, note, outside, by_id, by_name in result:
+    for id_, taken_at, done, value, value2, note, outside, by_id, by_name in found:
+        by_name = helpers.get((patient.id, by_id), by_name)
         local = taken_at.astimezone(zone)
         rows.append(
             Logged(

@@ -20,7 +20,14 @@ from flask import abort, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
 
-from webapp.access import Action, own_id_route, own_patient_lean, patient_route
+from webapp.access import (
+    Action,
+    own_id_route,
+    own_patient_lean,
+    own_plan_version,
+    patient_route,
+    viewer_key,
+)
 from webapp.auth.signed_in import directory_version
 from webapp.i18n import current_locale
 from webapp.kept_pages import KeptPages, for_keeping, kept_pages_of, message_waiting, to_send
@@ -50,10 +57,11 @@ KEPT_MAX_AGE = 600.0  # seconds: a page is made afresh now and then, whatever ha
 @bp.get("/<int:goal_id>/bild")
 @own_id_route(Action.VIEW_SELF_CARE)
 def chart(patient_id: int, goal_id: int) -> str:
-    # The id and plan version come with the signed-in account (as for "Min plan").
+    # The id and plan version come with the signed-in account, or for a relative with the
+    # grant the door read (as for "Min plan").
     return _chart_page(
         patient_id,
-        current_user.plan_version,
+        own_plan_version(current_user),
         lambda: own_patient_lean(current_user, Action.VIEW_SELF_CARE),
         goal_id,
         for_patient=True,
@@ -88,6 +96,7 @@ def _chart_page(
         current_locale(),
         for_patient,
         current_user.id,  # the whole page is kept: its menu and offline key are the viewer's
+        viewer_key(),  # and whom they act for: a relative's page is never the patient's
     )
     if message_waiting():  # the message is for this look: drawn for it, and not kept
         return to_send(_chart_drawn(patient_of(), goal_id, period, today, for_patient))

@@ -35,6 +35,7 @@ from webapp.errors import UserFacingError
 from webapp.extensions import db
 from webapp.people.models import Patient, User
 from webapp.plan.changed import plan_changed
+from webapp.relatives.services import labels_for
 from webapp.selfcare import reminders
 from webapp.selfcare.checkins import limits
 from webapp.selfcare.checkins.rules import GoalRules, goal_rules, goal_rules_at
@@ -624,6 +625,9 @@ def check_in_history(
     if ids:
         for user_id, name in db.session.execute(select(User.id, User.name).where(User.id.in_(ids))):
             names[user_id] = name
+        # A relative who logged for her is named as she named them: "Eva (dotter)".
+        helpers = labels_for((patient.id, user_id) for user_id in ids if user_id != patient.user_id)
+        names.update({user_id: label for (_patient, user_id), label in helpers.items()})
 
     def who(user_id: int | None) -> str | None:
         if user_id is None:

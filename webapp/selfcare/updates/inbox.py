@@ -22,6 +22,7 @@ from sqlalchemy.orm import joinedload
 from webapp.clock import now_utc
 from webapp.extensions import db
 from webapp.people.models import Patient, StaffMember
+from webapp.relatives.services import labels_for
 from webapp.selfcare.models import FEELING_WORDS, PatientUpdate, UpdateFeeling
 
 # Read updates stay in the inbox this long: what was handled lately, not an archive.
@@ -39,6 +40,7 @@ def is_mine(patient: Patient, staff: StaffMember) -> bool:
 class InboxRow:
     update: PatientUpdate
     patient: Patient
+    sent_by: str = ""  # a relative who sent it for the patient ("Eva (dotter)"), else ""
 
     @property
     def unseen(self) -> bool:
@@ -117,12 +119,26 @@ def inbox_build(patients: Sequence[Patient]) -> Inbox:
             .limit(INBOX_MAX + 1)
         )
     )
+    more, rows = len(rows) > INBOX_MAX, rows[:INBOX_MAX]
+    # An update a relative sent for the patient says so: one query, only when there is one.
+    senders = labels_for(
+        (row.patient_id, row.created_by_user_id)
+        for row in rows
+        if row.created_by_user_id != by_id[row.patient_id].user_id
+    )
     listed = sorted(
-        (InboxRow(update=row, patient=by_id[row.patient_id]) for row in rows[:INBOX_MAX]),
+        (
+            InboxRow(
+                update=row,
+                patient=by_id[row.patient_id],
+                sent_by=senders.get((row.patient_id, row.created_by_user_id), ""),
+            )
+            for row in rows
+        ),
         key=InboxRow.sort_key,
     )
     return Inbox(
         unseen=[row for row in listed if row.unseen],
         seen=[row for row in listed if not row.unseen],
-        more=len(rows) > INBOX_MAX,
+        more=more,
     )

@@ -18,6 +18,7 @@ from webapp.access import (
 )
 from webapp.forms import Page, show_error
 from webapp.people.models import Patient
+from webapp.relatives.services import labels_for
 from webapp.selfcare.blueprint import bp
 from webapp.selfcare.models import FEELING_WORDS, UpdateFeeling
 from webapp.selfcare.updates import services as service
@@ -132,6 +133,12 @@ def care_update(patient: Patient, update_id: int) -> Page:
         patient=patient,
         update=update,
         check_in=service.check_in_of(update) if update.flagged else None,
+        # An update a relative sent for the patient says who: "Eva (dotter)".
+        sent_by=labels_for([(patient.id, update.created_by_user_id)]).get(
+            (patient.id, update.created_by_user_id), ""
+        )
+        if update.created_by_user_id != patient.user_id
+        else "",
         same_moment=[other for other in thread_around(update) if other.id != update.id],
         form=form,
         may_answer=may_answer,

@@ -1,0 +1,52 @@
+"""The relatives' part of "Min plan" and of the care contact's page: who helps, with what,
+until when; a consent her care contact recorded; a relative who stepped down lately. One
+query, whatever the number."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from webapp.clock import now_utc
+from webapp.extensions import db
+from webapp.people.models import Patient, StaffMember
+from webapp.relatives.models import GrantEnd, ProxyGrant
+from webapp.relatives.services import grant_holds
+
+# A relative who stepped down is told on her plan for this long; the ledger keeps it always.
+STEPPED_DOWN_SHOWN = timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class RelativesPart:
+    holding: list[ProxyGrant]  # accepted or waiting for the relative, not ended
+    stepped_down: list[ProxyGrant]  # lately, by the relative
+
+    @property
+    def shown(self) -> bool:
+        return bool(self.holding or self.stepped_down)
+
+
+def for_overview(patient: Patient) -> RelativesPart:
+    grants = list(
+        db.session.scalars(
+            select(ProxyGrant)
+            .where(ProxyGrant.patient_id == patient.id)
+            .options(joinedload(ProxyGrant.consent_recorded_by).joinedload(StaffMember.user))
+            .order_by(ProxyGrant.id)
+        )
+    )
+    since = now_utc() - STEPPED_DOWN_SHOWN
+    return RelativesPart(
+        holding=[grant for grant in grants if grant_holds(grant)],
+        stepped_down=[
+            grant
+            for grant in grants
+            if grant.ended_how == GrantEnd.STEPPED_DOWN
+            and grant.ended_at is not None
+            and grant.ended_at >= since
+        ],
+    )
