@@ -251,6 +251,12 @@ def test_done_or_not_is_a_strip_of_days_with_a_mark_for_each_state(now, patient,
     assert page.count("chart-day-not") == 1 + 1
     assert page.count("chart-day-empty") == 4 + 1
     assert "Gjort 2 dagar. Inte gjort 1 dag." in html
+    # A grid in HTML (its words grow with the text), named as a picture by title and desc.
+    assert '<div class="chart-days" role="img" aria-labelledby="chart-title chart-desc">' in html
+    assert '<span id="chart-title" hidden>Göra mina övningar: de senaste 7 dagarna</span>' in html
+    weeks = re.findall(r'<span class="chart-days-week">([^<]*)</span>', html)
+    days = re.findall(r'<span class="chart-days-name">([^<]*)</span>', html)
+    assert weeks == ["v. 13", "v. 14"] and days == ["M", "T", "O", "T", "F", "L", "S"]
     assert page.rows == [
         ["sön 30 mars", "09.00", "Gjort"],
         ["fre 28 mars", "09.00", "Inte gjort"],
@@ -265,7 +271,7 @@ def test_several_times_a_day_shows_how_many_of_how_many(now, patient, patient_cl
     for hour in (8, 13):
         check_in_make(goal, local(2025, 3, 30, hour, 0), done=True)
     html, _page = page_of(patient_client, chart_path(goal, "vecka"))
-    assert ">2/3</text>" in html
+    assert '<span class="chart-day chart-day-partly">2/3</span>' in html
     assert "Delvis gjort 1 dag." in html
 
 

@@ -159,7 +159,8 @@ CHART_TEXT_SIZES = """() => {
     if (box.width === 0 || box.height === 0) continue;
     // Text inside an SVG is drawn to the picture's scale: measure what reaches the screen.
     const svg = element.closest('svg');
-    const scale = svg && svg.getScreenCTM() ? Math.hypot(svg.getScreenCTM().a, svg.getScreenCTM().b) : 1;
+    const matrix = svg && svg.getScreenCTM();
+    const scale = matrix ? Math.hypot(matrix.a, matrix.b) : 1;
     sizes.push({text: element.textContent.trim(),
                 size: parseFloat(getComputedStyle(element).fontSize) * scale,
                 right: box.right});
@@ -189,28 +190,39 @@ def test_the_charts_words_grow_with_the_text_on_a_small_phone(
             unit="",
             limits=[{"kind": "above", "value": 160.0, "value_index": 1, "advice": "Ring."}],
         )
+        exercises = goal_make(
+            patient,
+            title="Göra mina övningar",
+            measure="done",
+            unit="",
+            frequency="times_a_day",
+            times_per_day=3,
+        )
         for days_ago in range(0, 80, 3):
             check_in_make(weight, at(days_ago, 7, 30), value=70.0 + days_ago % 7)
             check_in_make(pressure, at(days_ago, 8, 0), value=130.0 + days_ago % 9, value2=85.0)
-        weight_id, pressure_id = weight.id, pressure.id
+            check_in_make(exercises, at(days_ago, 9, 0), done=True)
+            check_in_make(exercises, at(days_ago, 15, 0), done=days_ago % 2 == 0)
+        weight_id, pressure_id, exercises_id = weight.id, pressure.id, exercises.id
 
     sign_in_as(page, live_server, ref.user_id)
     for goal_id, period in (
         (weight_id, "vecka"),
         (weight_id, "manad"),
         (pressure_id, "tre-manader"),
+        (exercises_id, "tre-manader"),
     ):
         page.set_viewport_size(NARROW)
         page.goto(f"{live_server.url}/egenvard/{goal_id}/bild?period={period}")
         page.evaluate(DOUBLE_TEXT)
-        page.locator(".chart-figure").screenshot(path=f"/tmp/i21c_chart_{period}.png")
         found = page.evaluate(CHART_TEXT_SIZES)
         body = found["body"]
         assert body >= 30  # the text really is doubled
-        # The value axis and the days are there, as large as the body text and on the screen.
+        # The value axis and the days (or a grid's day letters, week numbers and counts) are
+        # there, as large as the body text and on the screen.
         assert len(found["sizes"]) >= 4, found
         small = [s for s in found["sizes"] if s["size"] < body - 0.5]
         assert small == [], f"{period}: chart words smaller than {body} px: {small}"
         assert [s for s in found["sizes"] if s["right"] > NARROW["width"]] == []
         assert_fits(page, f"{goal_id} {period}")
-    axe_check(page)
+        axe_check(page)

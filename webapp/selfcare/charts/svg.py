@@ -1,11 +1,13 @@
-"""A chart drawn on the server as SVG: no JavaScript, no library, nothing fetched.
+"""A chart drawn on the server: no JavaScript, no library, nothing fetched.
 
-The picture is `role="img"` named by its <title> and <desc> (`chart.chart_description` says in
-sentences what it shows); the page's data table and legend carry the same in text that grows
-with the reader's text size. Colours come from classes in static/css/app.css (the CSP allows
-no style attributes); nothing is told by colour alone: limits are dashed and labelled, the
-target is a band with solid edges and a label, blood pressure's two values have two shapes,
-and a day's state has its own mark (a tick, a cross, a count, a dashed box).
+Numbers over time are an SVG picture (`role="img"`, named by its <title> and <desc>:
+`chart.chart_description` says in sentences what it shows) of lines and points only; its
+value axis and days are HTML beside it, so they grow with the reader's text. Done or not,
+day by day, is a grid of days in HTML with the same name and description. The page's data
+table and legend carry the same in text. Colours come from classes in static/css/selfcare.css
+(the CSP allows no style attributes); nothing is told by colour alone: limits are dashed, the
+target is a band with solid edges, both named in the legend, blood pressure's two values have
+two shapes, and a day's state has its own mark (a tick, a cross, a count, a dashed box).
 
 Built as one list of strings joined once: a three-month chart of several check-ins a day is
 some hundreds of elements, and a template per point would cost more than the rest of the page.
@@ -36,15 +38,11 @@ WIDTH = 320
 # (preserveAspectRatio="none"; strokes and points keep their size, selfcare.css). Its words,
 # the value axis and the days, are HTML around it that grow with the reader's text.
 LEFT, RIGHT, TOP, BOTTOM = 0, 320, 0, 200
-# The per-day strip: a row of seven days per week, a column of week numbers on the left.
-LABEL_WIDTH, PITCH, CELL, HEAD = 46, 38, 30, 24
 
 
 def chart_svg(chart: Chart, *, title: str, description: str, id_prefix: str = "chart") -> Markup:
     if chart.goal.measure == Measure.DONE:
-        height, body = _done_strip(chart)
-        attributes = f'class="chart" viewBox="0 0 {WIDTH} {height}"'
-        return Markup(_svg(attributes, title, description, id_prefix, body))  # noqa: S704
+        return _done_strip(chart, title, description, id_prefix)
     ticks = y_ticks(chart)
     picture = _svg(
         f'class="chart chart-lines" viewBox="0 0 {WIDTH} {BOTTOM}" preserveAspectRatio="none"',
@@ -124,13 +122,6 @@ def y_ticks(chart: Chart) -> list[float]:
 
 def _num(value: float) -> str:
     return f"{value:.1f}".removesuffix(".0")
-
-
-def _tick(x: float, y: float, words: str, anchor: str = "middle") -> str:
-    return (
-        f'<text class="chart-tick" x="{_num(x)}" y="{_num(y)}" text-anchor="{anchor}">'
-        f"{escape(words)}</text>"
-    )
 
 
 def _day_labels(chart: Chart) -> list[str]:
@@ -245,52 +236,49 @@ def _limits(chart: Chart, y_of: Callable[[float], float]) -> list[str]:
 # --- done or not done, day by day ------------------------------------------------------------
 
 
-def _done_strip(chart: Chart) -> tuple[int, list[str]]:
-    """A strip of days per week, Monday first: a tick for done, a count for partly done
-    (2/3), a cross for "inte gjort", a dashed box for a day asked with nothing logged, a
-    small dot for a day that asked nothing."""
+def _done_strip(chart: Chart, title: str, description: str, id_prefix: str) -> Markup:
+    """A grid of days per week, Monday first, in HTML so that its day letters, week numbers
+    and counts grow with the text: a tick for done, a count for partly done (2/3), a cross
+    for "inte gjort", a dashed box for a day asked with nothing logged, a small dot for a
+    day that asked nothing. Named like the line chart's picture, by its title and desc."""
     monday = chart.first_day - timedelta(days=chart.first_day.weekday())
     weeks = (chart.today - monday).days // 7 + 1
-    height = HEAD + weeks * PITCH + 4
-    out: list[str] = []
+    states = day_states(chart)
+    out = ['<span class="chart-days-corner"></span>']
     for column in range(7):
-        x = LABEL_WIDTH + column * PITCH + CELL // 2
-        day_name = format_date(monday + timedelta(days=column), "EEE")
-        out.append(_tick(x, 16, day_name))
+        name = format_date(monday + timedelta(days=column), "EEEEE")
+        out.append(f'<span class="chart-days-name">{escape(name)}</span>')
     for week in range(weeks):
         week_start = monday + timedelta(weeks=week)
-        y = HEAD + week * PITCH + CELL // 2 + 5
         words = _("v. %(week)s", week=week_start.isocalendar().week)
-        out.append(_tick(LABEL_WIDTH - 8, y, words, anchor="end"))
-    for day, state in day_states(chart).items():
-        offset = (day - monday).days
-        x0 = LABEL_WIDTH + (offset % 7) * PITCH
-        y0 = HEAD + (offset // 7) * PITCH
-        out.append(_day_mark(state, x0, y0))
-    return height, out
+        out.append(f'<span class="chart-days-week">{escape(words)}</span>')
+        for column in range(7):
+            state = states.get(week_start + timedelta(days=column))
+            out.append(_day_mark(state) if state is not None else "<span></span>")
+    return Markup(  # noqa: S704 - every text in it is escaped
+        f'<div class="chart-days" role="img" aria-labelledby="{id_prefix}-title {id_prefix}-desc">'
+        f'<span id="{id_prefix}-title" hidden>{escape(title)}</span>'
+        f'<span id="{id_prefix}-desc" hidden>{escape(description)}</span>'
+        f'<div class="chart-days-grid">{"".join(out)}</div></div>'
+    )
 
 
-def _day_mark(state: DayState, x0: int, y0: int) -> str:
-    box = f'x="{x0}" y="{y0}" width="{CELL}" height="{CELL}" rx="4"'
+_TICK = '<svg viewBox="0 0 30 30"><path class="chart-day-tick" d="M7 16 l6 6 l11 -13"/></svg>'
+_CROSS = (
+    '<svg viewBox="0 0 30 30"><path class="chart-day-cross" d="M9 9 l12 12 m0 -12 l-12 12"/></svg>'
+)
+
+
+def _day_mark(state: DayState) -> str:
     if state.is_done:
-        return (
-            f'<rect class="chart-day-done" {box}/>'
-            f'<path class="chart-day-tick" d="M{x0 + 7} {y0 + 16} l6 6 l11 -13"/>'
-        )
+        return f'<span class="chart-day chart-day-done">{_TICK}</span>'
     if state.is_partly:
-        return (
-            f'<rect class="chart-day-partly" {box}/>'
-            f'<text class="chart-day-count" x="{x0 + CELL // 2}" y="{y0 + 20}" '
-            f'text-anchor="middle">{state.done}/{state.asked}</text>'
-        )
+        return f'<span class="chart-day chart-day-partly">{state.done}/{state.asked}</span>'
     if state.is_not_done:
-        return (
-            f'<rect class="chart-day-not" {box}/>'
-            f'<path class="chart-day-cross" d="M{x0 + 9} {y0 + 9} l12 12 m0 -12 l-12 12"/>'
-        )
+        return f'<span class="chart-day chart-day-not">{_CROSS}</span>'
     if state.asked:
-        return f'<rect class="chart-day-empty" {box} stroke-dasharray="4 3"/>'
-    return f'<circle class="chart-day-off" cx="{x0 + CELL // 2}" cy="{y0 + CELL // 2}" r="2.5"/>'
+        return '<span class="chart-day chart-day-empty"></span>'
+    return '<span class="chart-day chart-day-off"></span>'
 
 
 # --- the data table's rows -------------------------------------------------------------------
