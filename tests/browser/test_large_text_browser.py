@@ -52,7 +52,8 @@ LONG_WORDS = [
 ]
 
 # Visible text whose font is smaller than the body's: the words that matter most must never
-# be the smallest on the screen. (The charts' SVG text is drawn to its own scale.)
+# be the smallest on the screen. (The charts' words are HTML beside their pictures, measured
+# by tests/browser/test_selfcare_chart_browser.py; an SVG draws no words but the quality charts'.)
 TEXT_SMALLER_THAN_BODY = """() => {
   const body = parseFloat(getComputedStyle(document.body).fontSize);
   const small = [];
