@@ -8,9 +8,12 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import csrf_token, register_with_invitation
+from tests.relatives_helpers import post
 from webapp.audit import AccessLogEntry, Read
 from webapp.extensions import db
 from webapp.people import services as people
+from webapp.people.models import User, UserKind
+from webapp.relatives import services as relatives
 from webapp.stories.anonymise import anonymise
 from webapp.stories.models import STORY_MAX, Story
 
@@ -211,3 +214,103 @@ def test_another_patient_cannot_withdraw_or_share_her_story(app, patient, nurse,
     client.post(f"/berattelser/{story.id}/dra-tillbaka", data={"csrf_token": token})
     assert "Karin alltid ringer" in unit_page(signed_in(app, leader.user), leader.care_unit_id)
     assert "Karin alltid" not in client.get("/berattelser/").get_data(as_text=True)
+
+
+# --- a relative acting for her by a grant ----------------------------------------------
+
+RELATIVE_STORY = (
+    "Jag är Eva Lund, Astrids dotter. Mamma blir lugn när Karin ringer, men väntan på "
+    "provsvaren är lång."
+)
+
+
+def acting_relative(app, patient, scopes, *, name="Eva"):
+    """Eva Lund, whom Astrid named "Eva", signed in and acting for her by a grant."""
+    grant, token = relatives.grant_invite(
+        patient=patient, by=patient.user, name=name, relation="dotter", scopes=scopes
+    )
+    user = User(kind=UserKind.RELATIVE, name="Eva Lund")
+    db.session.add(user)
+    db.session.flush()
+    relatives.grant_accept(token=token, user=user)
+    db.session.commit()
+    client = signed_in(app, user)
+    assert post(client, f"/narstaende/hjalper/{grant.id}").status_code == 303
+    return client, grant
+
+
+def test_a_relative_with_the_scope_tells_for_her_named_as_the_teller(app, patient, nurse):
+    eva, _grant = acting_relative(app, patient, ["self_care"])
+    home = eva.get("/").get_data(as_text=True)
+    assert 'href="/berattelser/"' in home
+    form = eva.get("/berattelser/").get_data(as_text=True)
+    assert "Du berättar åt Astrid Berg." in form
+    assert 'name="who"' not in form  # her unit's use is hers to give
+    assert tell(eva, text=RELATIVE_STORY, who=None).status_code == 303
+    story = db.session.scalars(select(Story)).one()
+    assert story.patient_id == patient.id and story.told_by_user_id != patient.user_id
+    assert story.unit_text is None  # for her care contact only
+    assert "väntan på provsvaren" in eva.get("/berattelser/").get_data(as_text=True)
+
+    own = signed_in(app, patient.user).get("/berattelser/").get_data(as_text=True)
+    assert "väntan på provsvaren" in own and "Berättad av Eva Lund, närstående" in own
+    care = signed_in(app, nurse.user).get(f"/berattelser/patient/{patient.id}")
+    html = care.get_data(as_text=True)
+    assert "väntan på provsvaren" in html and "Berättad av Eva Lund, närstående" in html
+
+
+def test_a_relative_sees_only_what_they_told_and_cannot_share_with_the_unit(app, patient):
+    tell(signed_in(app, patient.user), who="care_contact")
+    hers = db.session.scalars(select(Story)).one()
+    eva, _grant = acting_relative(app, patient, ["self_care"])
+    assert "Karin alltid ringer" not in eva.get("/berattelser/").get_data(as_text=True)
+    # Even asked for it, the relative's story stays with the care contact.
+    assert tell(eva, text=RELATIVE_STORY, who="unit").status_code == 303
+    for story_id in (hers.id, hers.id + 1):
+        for action in ("dela", "dra-tillbaka"):
+            assert post(eva, f"/berattelser/{story_id}/{action}", "/berattelser/").status_code == (
+                404
+            )
+    db.session.expire_all()
+    assert db.session.scalars(select(Story.unit_text)).all() == [None, None]
+
+
+def test_the_units_copy_never_shows_the_relatives_name(app, patient, leader):
+    # Astrid calls her Evy; her account says Eva Lund. Neither reaches the unit.
+    eva, _grant = acting_relative(app, patient, ["self_care"], name="Evy")
+    tell(eva, text=RELATIVE_STORY + " Hälsningar Evy.", who=None)
+    story = db.session.scalars(select(Story)).one()
+    own = signed_in(app, patient.user)
+    response = post(own, f"/berattelser/{story.id}/dela", "/berattelser/")
+    assert response.status_code == 303
+    html = unit_page(signed_in(app, leader.user), leader.care_unit_id)
+    assert "väntan på provsvaren" in html
+    assert "Eva" not in html and "Lund" not in html and "Evy" not in html
+    assert "Astrid" not in html and "Hälsningar [namn]." in html
+    # And she can take it back at any time.
+    post(own, f"/berattelser/{story.id}/dra-tillbaka", "/berattelser/")
+    assert "väntan på provsvaren" not in unit_page(signed_in(app, leader.user), leader.care_unit_id)
+
+
+def test_a_relative_without_the_scope_gets_404_and_no_link(app, patient):
+    eva, _grant = acting_relative(app, patient, ["view_plan", "what_matters", "reminders"])
+    home = eva.get("/").get_data(as_text=True)
+    assert "/berattelser/" not in home
+    assert eva.get("/berattelser/").status_code == 404
+    response = eva.post(
+        "/berattelser/",
+        data={"csrf_token": csrf_token(eva, "/narstaende/hjalper"), "text": RELATIVE_STORY},
+    )
+    assert response.status_code == 404
+    assert story_count() == 0
+
+
+def test_an_ended_grant_gets_404(app, patient):
+    eva, grant = acting_relative(app, patient, ["self_care"])
+    token = csrf_token(eva, "/berattelser/")
+    relatives.grant_end(patient=patient, by=patient.user, grant_id=grant.id)
+    db.session.commit()
+    assert eva.get("/berattelser/").status_code == 404
+    response = eva.post("/berattelser/", data={"csrf_token": token, "text": RELATIVE_STORY})
+    assert response.status_code == 404
+    assert story_count() == 0

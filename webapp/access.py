@@ -73,7 +73,10 @@ class Action(StrEnum):
     MANAGE_RELATIVES = "manage_relatives"  # invite, change and end relatives: hers alone
     RECORD_RELATIVE_CONSENT = "record_relative_consent"  # her consent, given in person
     EXPORT_OWN_COPY = "export_own_copy"  # download her whole plan: hers alone, never another's
-    TELL_STORY = "tell_story"  # "Berätta hur det är för dig", and who may read it
+    TELL_STORY = "tell_story"  # "Berätta hur det är för dig"
+    # Letting her unit use a story without her name, or taking that back: hers alone, also
+    # for a story a relative told for her.
+    SHARE_STORY_WITH_UNIT = "share_story_with_unit"
     READ_STORIES = "read_stories"  # the stories as told: the fixed care contact only
 
 
@@ -111,6 +114,7 @@ PERMISSIONS: dict[Relation, frozenset[Action]] = {
             Action.ACKNOWLEDGE_NEWS,
             Action.EXPORT_OWN_COPY,
             Action.TELL_STORY,
+            Action.SHARE_STORY_WITH_UNIT,
         }
     ),
     Relation.CARE_CONTACT: _KEEP_THE_PLAN
@@ -135,6 +139,7 @@ PERMISSIONS: dict[Relation, frozenset[Action]] = {
             Action.SEND_UPDATE,
             Action.WRITE_WHAT_MATTERS,
             Action.VIEW_WHAT_MATTERS,
+            Action.TELL_STORY,
         }
     ),
 }
@@ -143,7 +148,12 @@ PERMISSIONS: dict[Relation, frozenset[Action]] = {
 # relative do.
 SCOPE_ACTIONS: dict[str, frozenset[Action]] = {
     "view_plan": frozenset({Action.VIEW_PLAN, Action.VIEW_SELF_CARE, Action.VIEW_WHAT_MATTERS}),
-    "self_care": frozenset({Action.VIEW_SELF_CARE, Action.LOG_SELF_CARE, Action.SEND_UPDATE}),
+    # Telling a story about how care feels is sending word to her care contact on her
+    # behalf, as an update is: the scope she chose for that. The story goes to her care
+    # contact only; whether her unit may use it is hers to decide (SHARE_STORY_WITH_UNIT).
+    "self_care": frozenset(
+        {Action.VIEW_SELF_CARE, Action.LOG_SELF_CARE, Action.SEND_UPDATE, Action.TELL_STORY}
+    ),
     "reminders": frozenset(),  # reminders reach their devices; no page of its own
     "what_matters": frozenset({Action.WRITE_WHAT_MATTERS, Action.VIEW_WHAT_MATTERS}),
 }

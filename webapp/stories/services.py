@@ -8,11 +8,13 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import joinedload
 
 from webapp.clock import now_utc
 from webapp.errors import UserFacingError
 from webapp.extensions import db
 from webapp.people.models import Patient, StaffMember, User
+from webapp.relatives.models import ProxyGrant
 from webapp.stories.anonymise import anonymise
 from webapp.stories.models import STORY_MAX, Story
 
@@ -28,9 +30,18 @@ class StoryError(UserFacingError):
 
 
 def _unit_copy(text: str, *, patient: Patient, teller: User) -> str:
+    names = [patient.name, teller.name]
+    if teller.id != patient.user_id:
+        # A relative who told it for her: also the name she gave them ("Eva"), which may not
+        # be the name of their account.
+        names += db.session.scalars(
+            select(ProxyGrant.relative_name).where(
+                ProxyGrant.patient_id == patient.id, ProxyGrant.relative_user_id == teller.id
+            )
+        )
     return anonymise(
         text,
-        names=[patient.name, teller.name],
+        names=names,
         personal_numbers=[patient.personal_number or ""],
         phones=[patient.phone],
     )
@@ -56,12 +67,18 @@ def story_tell(*, patient: Patient, teller: User, text: str, unit_may_use: bool)
     return story
 
 
-def stories_of(*, patient_id: int) -> list[Story]:
-    return list(
-        db.session.scalars(
-            select(Story).where(Story.patient_id == patient_id).order_by(Story.id.desc())
-        )
+def stories_of(*, patient_id: int, told_by_user_id: int | None = None) -> list[Story]:
+    """Her stories, newest first, each with who told it; `told_by_user_id`: only those that
+    person told (a relative sees only their own, never hers)."""
+    query = (
+        select(Story)
+        .where(Story.patient_id == patient_id)
+        .options(joinedload(Story.told_by))
+        .order_by(Story.id.desc())
     )
+    if told_by_user_id is not None:
+        query = query.where(Story.told_by_user_id == told_by_user_id)
+    return list(db.session.scalars(query))
 
 
 def _own(patient: Patient, story_id: int) -> Story | None:

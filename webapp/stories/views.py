@@ -8,11 +8,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from webapp.access import Action, leader_route, own_route, patient_route
+from webapp.access import Action, leader_route, own_route, patient_route, viewer_may
 from webapp.errors import UserFacingError
 from webapp.forms import EmptyForm, Page, show_error
 from webapp.people.models import Patient, StaffMember
 from webapp.people.relations import active_leader
+from webapp.relatives.acting import acting_grant
 from webapp.stories import services as stories
 from webapp.stories.blueprint import bp
 from webapp.stories.forms import UNIT_TOO, StoryForm
@@ -21,30 +22,46 @@ from webapp.stories.forms import UNIT_TOO, StoryForm
 @bp.route("/", methods=["GET", "POST"])
 @own_route(Action.TELL_STORY)
 def index(patient: Patient) -> Page:
+    """The patient tells and chooses who may read; a relative acting for her tells for her
+    care contact only (her unit's use is hers to give), and sees only what they told."""
+    may_share = viewer_may(Action.SHARE_STORY_WITH_UNIT)
     form = StoryForm()
+    if not may_share:
+        del form.who
     if form.validate_on_submit():
         try:
             stories.story_tell(
                 patient=patient,
                 teller=current_user,
                 text=form.text.data or "",
-                unit_may_use=form.who.data == UNIT_TOO,
+                unit_may_use=may_share and form.who.data == UNIT_TOO,
             )
         except UserFacingError as error:
             show_error(form, error, default="text")
         else:
-            flash(_("Tack för att du berättar. Din vårdkontakt kan läsa det nu."), "success")
+            flash(
+                _("Tack för att du berättar. Din vårdkontakt kan läsa det nu.")
+                if may_share
+                else _("Tack för att du berättar. Vårdkontakten kan läsa det nu."),
+                "success",
+            )
             return redirect(url_for("stories.index"), 303)
+    grant = acting_grant()
     return render_template(
         "stories/index.html",
         form=form,
-        told=stories.stories_of(patient_id=patient.id),
+        patient=patient,
+        may_share=may_share,
+        told=stories.stories_of(
+            patient_id=patient.id,
+            told_by_user_id=None if grant is None else current_user.id,
+        ),
         button=EmptyForm(),
     ), 400 if form.is_submitted() else 200
 
 
 @bp.post("/<int:story_id>/dra-tillbaka")
-@own_route(Action.TELL_STORY)
+@own_route(Action.SHARE_STORY_WITH_UNIT)
 def withdraw(patient: Patient, story_id: int) -> Response:
     if not EmptyForm().validate_on_submit():
         abort(400)
@@ -57,7 +74,7 @@ def withdraw(patient: Patient, story_id: int) -> Response:
 
 
 @bp.post("/<int:story_id>/dela")
-@own_route(Action.TELL_STORY)
+@own_route(Action.SHARE_STORY_WITH_UNIT)
 def allow(patient: Patient, story_id: int) -> Response:
     if not EmptyForm().validate_on_submit():
         abort(400)
