@@ -413,3 +413,31 @@ def test_a_revoked_relatives_old_cookie_opens_nothing_on_either_worker(
     assert refused.status_code == 404
     assert "Din åtkomst har upphört" in refused.get_data(as_text=True)
     assert eva.get("/egenvard/").status_code == 404
+
+
+def test_min_plan_suggests_inviting_the_relative_the_agreement_names(
+    patient_client, patient, nurse
+):
+    from tests.test_agreement import make_agreed
+    from webapp.agreement.services import ItemInput
+
+    make_agreed(
+        patient,
+        nurse,
+        items=[
+            ItemInput(
+                kind="action",
+                text="Gör knäövningarna med mamma.",
+                responsible="relative",
+                responsible_name="Eva",
+            )
+        ],
+    )
+    db.session.commit()
+    plan = patient_client.get("/").get_data(as_text=True)
+    assert "Er överenskommelse nämner Eva." in plan
+    assert "/narstaende/ny?namn=Eva" in plan
+    form = patient_client.get("/narstaende/ny?namn=Eva").get_data(as_text=True)
+    assert 'value="Eva"' in form
+    invite(patient_client)  # Eva (dotter)
+    assert "Er överenskommelse nämner Eva." not in patient_client.get("/").get_data(as_text=True)
