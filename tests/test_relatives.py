@@ -434,10 +434,11 @@ def test_min_plan_suggests_inviting_the_relative_the_agreement_names(
         ],
     )
     db.session.commit()
-    plan = patient_client.get("/").get_data(as_text=True)
-    assert "Er överenskommelse nämner Eva." in plan
-    assert "/narstaende/ny?namn=Eva" in plan
+    mine = patient_client.get("/narstaende/").get_data(as_text=True)
+    assert "Er överenskommelse nämner Eva." in mine
+    assert "/narstaende/ny?namn=Eva" in mine
     form = patient_client.get("/narstaende/ny?namn=Eva").get_data(as_text=True)
     assert 'value="Eva"' in form
     invite(patient_client)  # Eva (dotter)
-    assert "Er överenskommelse nämner Eva." not in patient_client.get("/").get_data(as_text=True)
+    mine = patient_client.get("/narstaende/").get_data(as_text=True)
+    assert "Er överenskommelse nämner Eva." not in mine

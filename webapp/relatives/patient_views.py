@@ -28,9 +28,11 @@ STASH = "relative_invitation"
 @bp.get("/")
 @own_route(Action.MANAGE_RELATIVES)
 def index(patient: Patient) -> str:
+    grants = services.grants_of_patient(patient.id)
     return render_template(
         "relatives/index.html",
-        grants=services.grants_of_patient(patient.id),
+        grants=grants,
+        suggested=services.named_in_agreement(patient, grants),
         holds=services.grant_holds,
         scope_words=SCOPE_WORDS,
     )
