@@ -220,7 +220,7 @@ def test_logglista_names_the_staff_member_in_plain_swedish(app, patient, nurse):
 def test_logglista_is_the_patients_own(app, patient, other_patient, nurse):
     signed_in(app, nurse.user).get(f"/vard/patienter/{patient.id}")
     html = signed_in(app, other_patient.user).get("/logglista").get_data(as_text=True)
-    assert "Det som lästes: dina uppgifter." not in html
+    assert "Det gällde: dina uppgifter." not in html
     assert "lade till dig som patient" in html  # Gunnar's own row, from his own care contact
 
 

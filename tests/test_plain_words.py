@@ -50,7 +50,9 @@ def lived_in(patient, nurse):
 
 @pytest.mark.parametrize("path", PAGES)
 def test_each_word_is_explained_once_where_the_page_first_uses_it(patient_client, lived_in, path):
-    html = patient_client.get(path).get_data(as_text=True)
+    page = patient_client.get(path)
+    assert page.status_code == 200, path
+    html = page.get_data(as_text=True)
     main = html[html.index("<main") : html.index("</main>")]
     for word, line in EXPLAINED.items():
         expected = 1 if word in PAGES[path] else 0
@@ -71,5 +73,9 @@ def test_the_check_ins_kept_offline_explain_the_word(patient_client, lived_in):
 
 def test_cares_pages_keep_to_their_own_words(nurse_client, lived_in):
     mark_seen(nurse_client, lived_in.id)
-    html = nurse_client.get(f"/vard/patienter/{lived_in.id}").get_data(as_text=True)
-    assert not any(line in html for line in EXPLAINED.values())
+    for path in (f"/vard/patienter/{lived_in.id}", f"/overenskommelse/patient/{lived_in.id}"):
+        page = nurse_client.get(path)
+        assert page.status_code == 200, path
+        html = page.get_data(as_text=True)
+        assert "Vår överenskommelse" in html or "Överenskommelse med" in html, path
+        assert not any(line in html for line in EXPLAINED.values()), path

@@ -132,9 +132,12 @@ def test_a_patient_nobody_takes_over_yet_sees_the_units_number_never_the_leavers
     worklist = text_of(nurse_client.get("/vard/").get_data(as_text=True))
     assert "Behöver en ny fast vårdkontakt" in worklist
     assert "Greta Holm : Per Slutar har slutat" in worklist
-    # Nobody who has left can be chosen again.
-    contacts = nurse_client.get(f"/vard/patient/{greta.id}/kontakter")
-    assert f'value="{leaver.id}"' not in contacts.get_data(as_text=True)
+    # Nobody who has left can be chosen again, and the choice asks rather than guesses.
+    page = nurse_client.get(f"/vardteam/patient/{greta.id}/kontakter")
+    assert page.status_code == 200
+    contacts = page.get_data(as_text=True)
+    assert f'value="{leaver.id}"' not in contacts
+    assert re.search(r'<option selected value="">Välj ny fast vårdkontakt</option>', contacts)
 
 
 def test_a_physician_who_leaves_shows_on_the_care_contacts_list(

@@ -52,7 +52,8 @@ LONG_WORDS = [
 ]
 
 # Visible text whose font is smaller than the body's: the words that matter most must never
-# be the smallest on the screen. (The charts' SVG text is drawn to its own scale.)
+# be the smallest on the screen. (The charts' words are HTML beside their pictures, measured
+# by tests/browser/test_selfcare_chart_browser.py; an SVG draws no words but the quality charts'.)
 TEXT_SMALLER_THAN_BODY = """() => {
   const body = parseFloat(getComputedStyle(document.body).fontSize);
   const small = [];
@@ -144,7 +145,7 @@ def test_the_pages_of_a_bad_moment_read_whole_at_200_percent_text(
         ("/overenskommelse/nar-jag-blir-samre", "När jag blir sämre"),
         ("/kvitto/fraga/1", "Mitt kvitto"),
         ("/overenskommelse/", "Vår överenskommelse"),
-        ("/logglista", "Vem har läst min plan?"),
+        ("/logglista", "Vem har tittat i min plan?"),
     ):
         large_text(page, path, heading)
         assert_readable_at_large_text(page, axe_check)

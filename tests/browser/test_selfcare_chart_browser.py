@@ -12,8 +12,10 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import app_work, create_care_team, create_patient
 from tests.browser.test_layout_browser import (
+    DOUBLE_TEXT,
     NARROW,
     SMALL_TARGETS,
+    assert_fits,
     assert_whole_at_every_size,
 )
 from tests.selfcare_rows import check_in_make, goal_make
@@ -142,3 +144,85 @@ def test_blood_pressure_and_done_or_not_fit_a_small_phone(live_server, page, sig
         assert len(table_rows(page)) == (40 if goal_id == pressure_id else 80)
         assert page.evaluate(SMALL_TARGETS) == []
         assert_whole_at_every_size(page, axe_check)
+
+
+# The chart's words (axis values and days, and whatever text the picture itself still draws):
+# the smallest rendered font size among them, against the body's, and whether any of them
+# reaches past the device's width.
+CHART_TEXT_SIZES = """() => {
+  const body = parseFloat(getComputedStyle(document.body).fontSize);
+  const sizes = [];
+  for (const element of document.querySelectorAll('.chart-figure *')) {
+    const own = [...element.childNodes].some(n => n.nodeType === 3 && n.data.trim());
+    if (!own || element.closest('title, desc, figcaption')) continue;
+    const box = element.getBoundingClientRect();
+    if (box.width === 0 || box.height === 0) continue;
+    // Text inside an SVG is drawn to the picture's scale: measure what reaches the screen.
+    const svg = element.closest('svg');
+    const matrix = svg && svg.getScreenCTM();
+    const scale = matrix ? Math.hypot(matrix.a, matrix.b) : 1;
+    sizes.push({text: element.textContent.trim(),
+                size: parseFloat(getComputedStyle(element).fontSize) * scale,
+                right: box.right});
+  }
+  return {body, sizes};
+}"""
+
+
+def test_the_charts_words_grow_with_the_text_on_a_small_phone(
+    live_server, page, sign_in_as, axe_check
+):
+    team = create_care_team(live_server)
+    ref = create_patient(live_server, team)
+    with app_work(live_server.app):
+        patient = db.session.get(Patient, ref.patient_id)
+        assert patient is not None
+        weight = goal_make(
+            patient,
+            target_min=65.0,
+            target_max=72.0,
+            limits=[{"kind": "above", "value": 75.0, "advice": "Ring din kontakt i dag."}],
+        )
+        pressure = goal_make(
+            patient,
+            title="Mäta blodtrycket",
+            measure="blood_pressure",
+            unit="",
+            limits=[{"kind": "above", "value": 160.0, "value_index": 1, "advice": "Ring."}],
+        )
+        exercises = goal_make(
+            patient,
+            title="Göra mina övningar",
+            measure="done",
+            unit="",
+            frequency="times_a_day",
+            times_per_day=3,
+        )
+        for days_ago in range(0, 80, 3):
+            check_in_make(weight, at(days_ago, 7, 30), value=70.0 + days_ago % 7)
+            check_in_make(pressure, at(days_ago, 8, 0), value=130.0 + days_ago % 9, value2=85.0)
+            check_in_make(exercises, at(days_ago, 9, 0), done=True)
+            check_in_make(exercises, at(days_ago, 15, 0), done=days_ago % 2 == 0)
+        weight_id, pressure_id, exercises_id = weight.id, pressure.id, exercises.id
+
+    sign_in_as(page, live_server, ref.user_id)
+    for goal_id, period in (
+        (weight_id, "vecka"),
+        (weight_id, "manad"),
+        (pressure_id, "tre-manader"),
+        (exercises_id, "tre-manader"),
+    ):
+        page.set_viewport_size(NARROW)
+        page.goto(f"{live_server.url}/egenvard/{goal_id}/bild?period={period}")
+        page.evaluate(DOUBLE_TEXT)
+        found = page.evaluate(CHART_TEXT_SIZES)
+        body = found["body"]
+        assert body >= 30  # the text really is doubled
+        # The value axis and the days (or a grid's day letters, week numbers and counts) are
+        # there, as large as the body text and on the screen.
+        assert len(found["sizes"]) >= 4, found
+        small = [s for s in found["sizes"] if s["size"] < body - 0.5]
+        assert small == [], f"{period}: chart words smaller than {body} px: {small}"
+        assert [s for s in found["sizes"] if s["right"] > NARROW["width"]] == []
+        assert_fits(page, f"{goal_id} {period}")
+        axe_check(page)

@@ -30,6 +30,14 @@ def contacts(patient: Patient) -> Page:
         SelectChoice("", _("Ingen fast läkarkontakt")),
         *_people_choices(people.physicians_at_unit(patient.care_unit_id)),
     ]
+    # Someone who has left is no choice: the list then asks, rather than showing whoever
+    # happens to come first as if they were the patient's contact.
+    if patient.care_contact is not None and patient.care_contact.has_left:
+        form.care_contact_id.choices.insert(0, SelectChoice("", _("Välj ny fast vårdkontakt")))
+        if not form.is_submitted():
+            form.care_contact_id.data = None
+    if patient.physician is not None and patient.physician.has_left and not form.is_submitted():
+        form.physician_id.data = None
     if form.validate_on_submit():
         try:
             team.contacts_assign(

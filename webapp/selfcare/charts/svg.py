@@ -1,11 +1,13 @@
-"""A chart drawn on the server as SVG: no JavaScript, no library, nothing fetched.
+"""A chart drawn on the server: no JavaScript, no library, nothing fetched.
 
-The picture is `role="img"` named by its <title> and <desc> (`chart.chart_description` says in
-sentences what it shows); the page's data table and legend carry the same in text that grows
-with the reader's text size. Colours come from classes in static/css/app.css (the CSP allows
-no style attributes); nothing is told by colour alone: limits are dashed and labelled, the
-target is a band with solid edges and a label, blood pressure's two values have two shapes,
-and a day's state has its own mark (a tick, a cross, a count, a dashed box).
+Numbers over time are an SVG picture (`role="img"`, named by its <title> and <desc>:
+`chart.chart_description` says in sentences what it shows) of lines and points only; its
+value axis and days are HTML beside it, so they grow with the reader's text. Done or not,
+day by day, is a grid of days in HTML with the same name and description. The page's data
+table and legend carry the same in text. Colours come from classes in static/css/selfcare.css
+(the CSP allows no style attributes); nothing is told by colour alone: limits are dashed, the
+target is a band with solid edges, both named in the legend, blood pressure's two values have
+two shapes, and a day's state has its own mark (a tick, a cross, a count, a dashed box).
 
 Built as one list of strings joined once: a three-month chart of several check-ins a day is
 some hundreds of elements, and a template per point would cost more than the rest of the page.
@@ -15,7 +17,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from flask_babel import format_date
 from flask_babel import gettext as _
@@ -28,31 +30,51 @@ from webapp.selfcare.charts.services import (
     Period,
     day_states,
 )
-from webapp.selfcare.charts.words import decimals_of
 from webapp.selfcare.measures import SCALE_RANGES, Measure, format_number
 from webapp.selfcare.models import LimitKind
 
 WIDTH = 320
-# The line chart's plot area, in the viewBox's units.
-LEFT, RIGHT, TOP, BOTTOM = 46, 312, 14, 196
-LINE_HEIGHT = 238
-# The per-day strip: a row of seven days per week, a column of week numbers on the left.
-LABEL_WIDTH, PITCH, CELL, HEAD = 46, 38, 30, 24
+# The line chart's plot fills its whole viewBox, stretched to the box that CSS gives it
+# (preserveAspectRatio="none"; strokes and points keep their size, selfcare.css). Its words,
+# the value axis and the days, are HTML around it that grow with the reader's text.
+LEFT, RIGHT, TOP, BOTTOM = 0, 320, 0, 200
 
 
 def chart_svg(chart: Chart, *, title: str, description: str, id_prefix: str = "chart") -> Markup:
     if chart.goal.measure == Measure.DONE:
-        height, body = _done_strip(chart)
-    else:
-        height, body = _line_chart(chart)
-    head = (
-        f'<svg class="chart" viewBox="0 0 {WIDTH} {height}" role="img" '
+        return _done_strip(chart, title, description, id_prefix)
+    ticks = y_ticks(chart)
+    picture = _svg(
+        f'class="chart chart-lines" viewBox="0 0 {WIDTH} {BOTTOM}" preserveAspectRatio="none"',
+        title,
+        description,
+        id_prefix,
+        _line_chart(chart, ticks),
+    )
+    decimals = _tick_decimals(ticks)
+    values = "".join(f"<li>{escape(format_number(t, decimals))}</li>" for t in reversed(ticks))
+    days = "".join(f"<li>{escape(words)}</li>" for words in _day_labels(chart))
+    empty = (
+        f'<p class="chart-empty">{escape(_("Inget loggat under den här tiden."))}</p>'
+        if not chart.rows
+        else ""
+    )
+    week = " chart-x-week" if chart.period == Period.WEEK else ""
+    return Markup(  # noqa: S704 - every text in it is escaped
+        '<div class="chart-plot">'
+        f'<ol class="chart-y" aria-hidden="true">{values}</ol>{picture}'
+        f'<ol class="chart-x{week}" aria-hidden="true">{days}</ol>{empty}</div>'
+    )
+
+
+def _svg(attributes: str, title: str, description: str, id_prefix: str, body: list[str]) -> str:
+    return (
+        f'<svg {attributes} role="img" '
         f'aria-labelledby="{id_prefix}-title {id_prefix}-desc" focusable="false" '
         'xmlns="http://www.w3.org/2000/svg">'
         f'<title id="{id_prefix}-title">{escape(title)}</title>'
-        f'<desc id="{id_prefix}-desc">{escape(description)}</desc>'
+        f'<desc id="{id_prefix}-desc">{escape(description)}</desc>' + "".join(body) + "</svg>"
     )
-    return Markup(head + "".join(body) + "</svg>")  # noqa: S704 - every text in it is escaped
 
 
 # --- numbers over time ------------------------------------------------------------------
@@ -102,16 +124,16 @@ def _num(value: float) -> str:
     return f"{value:.1f}".removesuffix(".0")
 
 
-def _tick(x: float, y: float, words: str, anchor: str = "middle") -> str:
-    return (
-        f'<text class="chart-tick" x="{_num(x)}" y="{_num(y)}" text-anchor="{anchor}">'
-        f"{escape(words)}</text>"
-    )
+def _day_labels(chart: Chart) -> list[str]:
+    """The days under the plot: each day of a week (seven equal columns, as the plot's days
+    are); the first and the last day of a month or of three."""
+    if chart.period == Period.WEEK:
+        return [format_date(day, "EEE d") for day in chart.days]
+    return [format_date(chart.days[0], "d MMM"), format_date(chart.days[-1], "d MMM")]
 
 
-def _line_chart(chart: Chart) -> tuple[int, list[str]]:
+def _line_chart(chart: Chart, ticks: list[float]) -> list[str]:
     goal = chart.goal
-    ticks = y_ticks(chart)
     low, high = ticks[0], ticks[-1]
     start, span = chart.start.timestamp(), chart.end.timestamp() - chart.start.timestamp()
 
@@ -122,23 +144,15 @@ def _line_chart(chart: Chart) -> tuple[int, list[str]]:
         return BOTTOM - (value - low) / (high - low) * (BOTTOM - TOP)
 
     out: list[str] = []
-    decimals = _tick_decimals(ticks)
-    for tick in ticks:  # the value axis, with a faint line across at each round number
+    for tick in ticks:  # a faint line across at each round number of the value axis
         y = _num(y_of(tick))
         out.append(f'<line class="chart-grid" x1="{LEFT}" x2="{RIGHT}" y1="{y}" y2="{y}"/>')
-        out.append(_tick(LEFT - 6, y_of(tick) + 5, format_number(tick, decimals), "end"))
     out += _time_axis(chart, x_of)
     out += _target(chart, y_of, low, high)
     out += _limits(chart, y_of)
     out.append(
         f'<polyline class="chart-axis" points="{LEFT},{TOP} {LEFT},{BOTTOM} {RIGHT},{BOTTOM}"/>'
     )
-    if not chart.rows:
-        out.append(
-            f'<text class="chart-empty" x="{(LEFT + RIGHT) // 2}" y="{(TOP + BOTTOM) // 2}" '
-            f'text-anchor="middle">{escape(_("Inget loggat under den här tiden"))}</text>'
-        )
-        return LINE_HEIGHT, out
     series = [(1, [(x_of(r.at), y_of(r.value), r) for r in chart.rows if r.value is not None])]
     if goal.measure == Measure.BLOOD_PRESSURE:
         series.append(
@@ -146,7 +160,7 @@ def _line_chart(chart: Chart) -> tuple[int, list[str]]:
         )
     for number, points in series:
         out += _series(number, points)
-    return LINE_HEIGHT, out
+    return out
 
 
 def _series(number: int, points: list[tuple[float, float, Logged]]) -> list[str]:
@@ -155,50 +169,37 @@ def _series(number: int, points: list[tuple[float, float, Logged]]) -> list[str]
         joined = " ".join(f"{_num(x)},{_num(y)}" for x, y, _row in points)
         out.append(f'<polyline class="chart-line chart-line-{number}" points="{joined}"/>')
     for x, y, row in points:
-        if row.outside_limits:
-            out.append(f'<circle class="chart-outside" cx="{_num(x)}" cy="{_num(y)}" r="8"/>')
+        if row.outside_limits:  # a ring around the point, of round strokes that never stretch
+            at = f'd="M{_num(x)} {_num(y)}h0"'
+            out.append(f'<path class="chart-outside" {at}/><path class="chart-outside-gap" {at}/>')
         out.append(_mark(number, x, y))
     return out
 
 
 def _mark(number: int, x: float, y: float) -> str:
-    """Series 1 a round dot, series 2 (blood pressure's lower value) a square."""
-    if number == 1:
-        return f'<circle class="chart-point" cx="{_num(x)}" cy="{_num(y)}" r="4.5"/>'
-    return (
-        f'<rect class="chart-point chart-point-2" x="{_num(x - 4)}" y="{_num(y - 4)}" '
-        'width="8" height="8"/>'
-    )
+    """Series 1 a round dot, series 2 (blood pressure's lower value) a square: the round or
+    square ends of a line of no length, which keep their shape in the stretched plot."""
+    second = " chart-point-2" if number == 2 else ""
+    return f'<path class="chart-point{second}" d="M{_num(x)} {_num(y)}h0"/>'
 
 
 def _time_axis(chart: Chart, x_of: Callable[[datetime], float]) -> list[str]:
-    """Days along the bottom: each day of a week; Mondays of a month; months of three."""
+    """A line up at each day of a week, each Monday of a month, each month of three."""
     zone = chart.start.tzinfo
     out: list[str] = []
-
-    def at(day: date, hour: int = 0) -> float:
-        return x_of(datetime(day.year, day.month, day.day, hour, tzinfo=zone))
-
-    def label(x: float, y: int, text: str) -> str:
-        return _tick(min(max(x, LEFT + 14), RIGHT - 14), y, text)
-
     for day in chart.days:
-        x = _num(at(day))
-        if chart.period == Period.WEEK:
+        if (
+            chart.period == Period.WEEK
+            or (chart.period == Period.MONTH and day.weekday() == 0)
+            or (chart.period == Period.THREE_MONTHS and day.day == 1)
+        ):
+            x = _num(x_of(datetime(day.year, day.month, day.day, tzinfo=zone)))
             out.append(f'<line class="chart-grid" x1="{x}" x2="{x}" y1="{TOP}" y2="{BOTTOM}"/>')
-            out.append(label(at(day, 12), BOTTOM + 18, format_date(day, "EEE")))
-            out.append(label(at(day, 12), BOTTOM + 36, str(day.day)))
-        elif chart.period == Period.MONTH and day.weekday() == 0:
-            out.append(f'<line class="chart-grid" x1="{x}" x2="{x}" y1="{TOP}" y2="{BOTTOM}"/>')
-            out.append(label(at(day), BOTTOM + 18, f"{day.day}/{day.month}"))
-        elif chart.period == Period.THREE_MONTHS and day.day == 1:
-            out.append(f'<line class="chart-grid" x1="{x}" x2="{x}" y1="{TOP}" y2="{BOTTOM}"/>')
-            out.append(label(at(day, 12), BOTTOM + 18, format_date(day, "LLL")))
     return out
 
 
 def _target(chart: Chart, y_of: Callable[[float], float], low: float, high: float) -> list[str]:
-    """The target as a band with solid edges, labelled "Mål" inside it."""
+    """The target as a band with solid edges (the legend names it "Mål")."""
     goal = chart.goal
     if goal.target_min is None and goal.target_max is None:
         return []
@@ -214,31 +215,20 @@ def _target(chart: Chart, y_of: Callable[[float], float], low: float, high: floa
             out.append(
                 f'<line class="chart-target-edge" x1="{LEFT}" x2="{RIGHT}" y1="{y}" y2="{y}"/>'
             )
-    label_y = top + 16 if bottom - top >= 20 else top - 4
-    out.append(
-        f'<text class="chart-label chart-label-target" x="{LEFT + 4}" y="{_num(label_y)}">'
-        f"{escape(_('Mål'))}</text>"
-    )
     return out
 
 
 def _limits(chart: Chart, y_of: Callable[[float], float]) -> list[str]:
-    """Agreed limits as dashed lines, each labelled "Gräns" with its value at the right."""
+    """Agreed limits as dashed lines (the legend says each in words, with its value)."""
     goal = chart.goal
     out = []
     for limit in goal.limits:
         if limit.kind not in (LimitKind.BELOW, LimitKind.ABOVE):
             continue  # a change over days is no line: the legend says it in words
-        y = y_of(limit.value)
-        text = _("Gräns %(value)s", value=format_number(limit.value, decimals_of(goal)))
-        label_y = y - 5 if y - 5 > TOP + 12 else y + 16
+        y = _num(y_of(limit.value))
         out.append(
-            f'<line class="chart-limit" x1="{LEFT}" x2="{RIGHT}" y1="{_num(y)}" y2="{_num(y)}" '
+            f'<line class="chart-limit" x1="{LEFT}" x2="{RIGHT}" y1="{y}" y2="{y}" '
             'stroke-dasharray="7 5"/>'
-        )
-        out.append(
-            f'<text class="chart-label chart-label-limit" x="{RIGHT - 2}" y="{_num(label_y)}" '
-            f'text-anchor="end">{escape(text)}</text>'
         )
     return out
 
@@ -246,52 +236,49 @@ def _limits(chart: Chart, y_of: Callable[[float], float]) -> list[str]:
 # --- done or not done, day by day ------------------------------------------------------------
 
 
-def _done_strip(chart: Chart) -> tuple[int, list[str]]:
-    """A strip of days per week, Monday first: a tick for done, a count for partly done
-    (2/3), a cross for "inte gjort", a dashed box for a day asked with nothing logged, a
-    small dot for a day that asked nothing."""
+def _done_strip(chart: Chart, title: str, description: str, id_prefix: str) -> Markup:
+    """A grid of days per week, Monday first, in HTML so that its day letters, week numbers
+    and counts grow with the text: a tick for done, a count for partly done (2/3), a cross
+    for "inte gjort", a dashed box for a day asked with nothing logged, a small dot for a
+    day that asked nothing. Named like the line chart's picture, by its title and desc."""
     monday = chart.first_day - timedelta(days=chart.first_day.weekday())
     weeks = (chart.today - monday).days // 7 + 1
-    height = HEAD + weeks * PITCH + 4
-    out: list[str] = []
+    states = day_states(chart)
+    out = ['<span class="chart-days-corner"></span>']
     for column in range(7):
-        x = LABEL_WIDTH + column * PITCH + CELL // 2
-        day_name = format_date(monday + timedelta(days=column), "EEE")
-        out.append(_tick(x, 16, day_name))
+        name = format_date(monday + timedelta(days=column), "EEEEE")
+        out.append(f'<span class="chart-days-name">{escape(name)}</span>')
     for week in range(weeks):
         week_start = monday + timedelta(weeks=week)
-        y = HEAD + week * PITCH + CELL // 2 + 5
         words = _("v. %(week)s", week=week_start.isocalendar().week)
-        out.append(_tick(LABEL_WIDTH - 8, y, words, anchor="end"))
-    for day, state in day_states(chart).items():
-        offset = (day - monday).days
-        x0 = LABEL_WIDTH + (offset % 7) * PITCH
-        y0 = HEAD + (offset // 7) * PITCH
-        out.append(_day_mark(state, x0, y0))
-    return height, out
+        out.append(f'<span class="chart-days-week">{escape(words)}</span>')
+        for column in range(7):
+            state = states.get(week_start + timedelta(days=column))
+            out.append(_day_mark(state) if state is not None else "<span></span>")
+    return Markup(  # noqa: S704 - every text in it is escaped
+        f'<div class="chart-days" role="img" aria-labelledby="{id_prefix}-title {id_prefix}-desc">'
+        f'<span id="{id_prefix}-title" hidden>{escape(title)}</span>'
+        f'<span id="{id_prefix}-desc" hidden>{escape(description)}</span>'
+        f'<div class="chart-days-grid">{"".join(out)}</div></div>'
+    )
 
 
-def _day_mark(state: DayState, x0: int, y0: int) -> str:
-    box = f'x="{x0}" y="{y0}" width="{CELL}" height="{CELL}" rx="4"'
+_TICK = '<svg viewBox="0 0 30 30"><path class="chart-day-tick" d="M7 16 l6 6 l11 -13"/></svg>'
+_CROSS = (
+    '<svg viewBox="0 0 30 30"><path class="chart-day-cross" d="M9 9 l12 12 m0 -12 l-12 12"/></svg>'
+)
+
+
+def _day_mark(state: DayState) -> str:
     if state.is_done:
-        return (
-            f'<rect class="chart-day-done" {box}/>'
-            f'<path class="chart-day-tick" d="M{x0 + 7} {y0 + 16} l6 6 l11 -13"/>'
-        )
+        return f'<span class="chart-day chart-day-done">{_TICK}</span>'
     if state.is_partly:
-        return (
-            f'<rect class="chart-day-partly" {box}/>'
-            f'<text class="chart-day-count" x="{x0 + CELL // 2}" y="{y0 + 20}" '
-            f'text-anchor="middle">{state.done}/{state.asked}</text>'
-        )
+        return f'<span class="chart-day chart-day-partly">{state.done}/{state.asked}</span>'
     if state.is_not_done:
-        return (
-            f'<rect class="chart-day-not" {box}/>'
-            f'<path class="chart-day-cross" d="M{x0 + 9} {y0 + 9} l12 12 m0 -12 l-12 12"/>'
-        )
+        return f'<span class="chart-day chart-day-not">{_CROSS}</span>'
     if state.asked:
-        return f'<rect class="chart-day-empty" {box} stroke-dasharray="4 3"/>'
-    return f'<circle class="chart-day-off" cx="{x0 + CELL // 2}" cy="{y0 + CELL // 2}" r="2.5"/>'
+        return '<span class="chart-day chart-day-empty"></span>'
+    return '<span class="chart-day chart-day-off"></span>'
 
 
 # --- the data table's rows -------------------------------------------------------------------
