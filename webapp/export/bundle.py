@@ -138,8 +138,8 @@ class Bundle:
         return self.ref("PractitionerRole", f"staff/{staff.id}", staff.name)
 
     def person(self, user_id: int | None) -> Reference | None:
-        """Whoever a user id names: the patient, a staff member in her role, anyone else
-        (a relative, once relatives exist: their RelatedPerson) by name."""
+        """Whoever a user id names: the patient, a staff member in her role, a relative she
+        gave access as their RelatedPerson, anyone else by name."""
         if user_id is None:
             return None
         if user_id == self.record.patient.user_id:
@@ -149,4 +149,7 @@ class Bundle:
             return None
         if user.staff is not None:
             return self.staff(user.staff)
+        grant = next((g for g in self.record.grants if g.relative_user_id == user_id), None)
+        if grant is not None:  # a relative, as she named them
+            return {**self.ref("RelatedPerson", grant.id), "display": grant.label}
         return {"display": user.name}

@@ -20,6 +20,9 @@ CONSENT_SIGNATURE = "1.2.840.10065.1.12.1.7"
 REPLACES = "http://hl7.org/fhir/StructureDefinition/replaces"
 GOAL_RELATIONSHIP = "http://hl7.org/fhir/StructureDefinition/goal-relationship"
 GOAL_RELATIONSHIP_TYPE = "http://terminology.hl7.org/CodeSystem/goal-relationship-type"
+CONSENT_SCOPE = "http://terminology.hl7.org/CodeSystem/consentscope"
+ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
+PARTICIPATION_TYPE = "http://terminology.hl7.org/CodeSystem/v3-ParticipationType"
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,7 @@ class Code:
 
 # What a goal's check-ins are, in LOINC: by measure and Nära's unit code, and for two
 # measures whose unit says too little, by the template the goal was started from.
+PATIENT_CONSENT = Code("59284-0", "Patient Consent")  # the Consent's category
 BLOOD_PRESSURE_PANEL = Code("85354-9", "Blood pressure panel with all children optional")
 SYSTOLIC = Code("8480-6", "Systolic blood pressure")
 DIASTOLIC = Code("8462-4", "Diastolic blood pressure")

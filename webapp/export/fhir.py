@@ -11,6 +11,7 @@ from webapp.export import codes
 from webapp.export.bundle import Bundle, Reference, Resource, day, text
 from webapp.export.fhir_plan import agreement, follow_ups
 from webapp.export.fhir_receipt import receipt
+from webapp.export.fhir_relatives import relatives
 from webapp.export.fhir_selfcare import self_care, updates
 from webapp.export.record import PatientRecord
 from webapp.export.words import _
@@ -105,10 +106,6 @@ def what_matters(bundle: Bundle) -> None:
         if who is not None:
             resource["expressedBy"] = who
         bundle.add("Goal", f"what-matters/{statement.id}", resource)
-
-
-def relatives(bundle: Bundle) -> None:
-    """Relatives (RelatedPerson) and their grants (Consent): none exist in Nära yet."""
 
 
 PARTS: tuple[Callable[[Bundle], None], ...] = (

@@ -8,6 +8,7 @@ from datetime import date
 
 from flask_babel import format_date
 
+from webapp.export.fhir_relatives import scope_words
 from webapp.export.fhir_selfcare import limit_words
 from webapp.export.record import CheckInRow, PatientRecord
 from webapp.export.words import _
@@ -15,6 +16,7 @@ from webapp.followups.details import local_zone
 from webapp.people.personnummer import display as personnummer_display
 from webapp.receipt.models import QUESTION_COUNT, Answer, ReceiptAnswer, Side
 from webapp.receipt.services import ANSWER_WORDS, question_text
+from webapp.relatives.services import grant_holds
 from webapp.selfcare.measures import SCALE_RANGES, UNITS, Measure, format_number
 from webapp.selfcare.models import SelfCareGoal
 
@@ -44,11 +46,20 @@ class GoalPart:
 
 
 @dataclass(frozen=True)
+class RelativeLine:
+    label: str  # as she named them: "Eva (dotter)"
+    may: list[str]  # what she let them do, in words
+    holds: bool
+    ends_on: date | None
+
+
+@dataclass(frozen=True)
 class ReadableCopy:
     record: PatientRecord
     personal_number: str
     questions: list[QuestionLine]
     goals: list[GoalPart]
+    relatives: list[RelativeLine]
 
     def answer_words(self, answer: ReceiptAnswer | None) -> str:
         if answer is None:
@@ -117,4 +128,13 @@ def readable_of(record: PatientRecord) -> ReadableCopy:
         personal_number=personnummer_display(number) if number else "",
         questions=questions,
         goals=goals,
+        relatives=[
+            RelativeLine(
+                label=grant.label,
+                may=[scope_words(scope) for scope in grant.scopes],
+                holds=grant_holds(grant),
+                ends_on=grant.ends_on,
+            )
+            for grant in record.grants
+        ],
     )

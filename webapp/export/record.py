@@ -2,8 +2,8 @@
 what the FHIR Bundle and the readable copy are both made from. The check-ins, which can be
 thousands, come as plain rows.
 
-A part added later (relatives and their grants) is one more field here and one more function
-in `fhir.py`'s PARTS."""
+A part of the plan is one field here and one function in `fhir.py`'s PARTS (relatives and
+their grants came last that way)."""
 
 from __future__ import annotations
 
@@ -21,6 +21,8 @@ from webapp.people.models import Patient, User
 from webapp.people.services import users_by_id
 from webapp.receipt.models import ReceiptAnswer
 from webapp.receipt.services import receipt_current
+from webapp.relatives.models import ProxyGrant
+from webapp.relatives.services import grants_of_patient
 from webapp.selfcare.checkins.rows import CheckInRow, check_in_rows_of
 from webapp.selfcare.goals.services import goals_all_of
 from webapp.selfcare.models import PatientUpdate, SelfCareGoal
@@ -44,6 +46,7 @@ class PatientRecord:
     check_ins: list[CheckInRow]  # by goal, then time; removed ones too
     updates: list[PatientUpdate]  # oldest first, with who read and answered them
     users: dict[int, User]  # everyone named by a user id above, with their staff row
+    grants: list[ProxyGrant]  # every relative she has given access, those that hold first
 
 
 def _user_ids(
@@ -90,4 +93,5 @@ def record_of(patient: Patient) -> PatientRecord:
         check_ins=check_ins,
         updates=updates,
         users=users_by_id(ids),
+        grants=grants_of_patient(patient.id),
     )
