@@ -80,7 +80,7 @@ RELATIVE_TEXTS = [*OVERVIEW_TEXTS, "Du hjälper:"]
 CHART_GOAL_TITLE = "Väga mig varje morgon"
 CHART_DAYS = 730
 CHART_TARGET = 0.50  # share of overview's requests per second
-CHART_TEXTS = [f"<h1>{CHART_GOAL_TITLE}</h1>", '<svg class="chart"', "Visa som tabell (91 värden)"]
+CHART_TEXTS = [f"<h1>{CHART_GOAL_TITLE}</h1>", '<svg class="chart ', "Visa som tabell (91 värden)"]
 
 
 # The check-in line: patients of the bench's own (their check-ins touch no one else's plan),

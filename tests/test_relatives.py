@@ -413,3 +413,48 @@ def test_a_revoked_relatives_old_cookie_opens_nothing_on_either_worker(
     assert refused.status_code == 404
     assert "Din åtkomst har upphört" in refused.get_data(as_text=True)
     assert eva.get("/egenvard/").status_code == 404
+
+
+def test_min_plan_suggests_inviting_the_relative_the_agreement_names(
+    patient_client, patient, nurse
+):
+    from tests.test_agreement import make_agreed
+    from webapp.agreement.services import ItemInput
+
+    make_agreed(
+        patient,
+        nurse,
+        items=[
+            ItemInput(
+                kind="action",
+                text="Gör knäövningarna med mamma.",
+                responsible="relative",
+                responsible_name="Eva",
+            )
+        ],
+    )
+    db.session.commit()
+    mine = patient_client.get("/narstaende/").get_data(as_text=True)
+    assert "Er överenskommelse nämner Eva." in mine
+    assert "/narstaende/ny?namn=Eva" in mine
+    form = patient_client.get("/narstaende/ny?namn=Eva").get_data(as_text=True)
+    assert 'value="Eva"' in form
+    invite(patient_client)  # Eva (dotter)
+    mine = patient_client.get("/narstaende/").get_data(as_text=True)
+    assert "Er överenskommelse nämner Eva." not in mine
+
+
+def test_the_offline_copy_kept_while_helping_her_is_forgotten_when_the_grant_ends(
+    app, patient_client
+):
+    """The device keeps Min plan for offline reading under the key each page names: a key of
+    the relative's own while acting for her, so the first page after the end (with another
+    key) has the service worker forget the copy of her plan."""
+    eva = relative_client(app, patient_client)
+    helping = eva.get("/", follow_redirects=True).headers["Nara-Offline-Key"]
+    own = patient_client.get("/").headers["Nara-Offline-Key"]
+    assert helping and helping != own
+    grant = db.session.scalar(select(ProxyGrant))
+    post(patient_client, f"/narstaende/{grant.id}/avsluta", page="/narstaende/")
+    after = eva.get("/", follow_redirects=True)
+    assert after.headers["Nara-Offline-Key"] not in (helping, own, "signed-out")

@@ -6,6 +6,7 @@ request is refused and says why. Every new page is clean in axe."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -21,6 +22,7 @@ from tests.browser.conftest import (
 )
 from webapp.extensions import db
 from webapp.people.models import Patient
+from webapp.relatives.acting import today_local
 from webapp.selfcare.models import SelfCareGoal
 
 pytestmark = pytest.mark.browser
@@ -126,3 +128,62 @@ def test_a_daughter_helps_her_mother_until_the_mother_ends_it(
     expect(daughter.get_by_role("heading", level=1)).to_have_text("Vem vill du hjälpa?")
     expect(daughter.get_by_text("Astrid Berg")).to_have_count(0)
     axe_check(daughter)
+
+
+def test_consent_recorded_in_person_and_a_helper_who_steps_down(
+    live_server: Any, new_page: Any
+) -> None:
+    team = create_care_team(live_server)
+    astrid = create_patient(live_server, team)
+    base = live_server.url
+
+    # Her care contact records the consent Astrid gave at the visit: reminders only.
+    nurse: Page = new_page()
+    sign_in_as(nurse, live_server, team.nurse_user_id)
+    nurse.goto(f"{base}/vard/patienter/{astrid.patient_id}")
+    nurse.get_by_role("link", name="Anteckna samtycke för en närstående").click()
+    expect(nurse.get_by_role("heading", level=1)).to_have_text(
+        "Anteckna samtycke för en närstående"
+    )
+    axe_check(nurse)
+    nurse.get_by_label("Namn").fill("Gunnar")
+    nurse.get_by_label("Vem är personen för dig?").fill("granne")
+    nurse.get_by_label("Få mina påminnelser").check()
+    with app_work(live_server.app):
+        today = today_local()
+    nurse.get_by_label("Dag då patienten gav sitt samtycke").fill(today.isoformat())
+    nurse.get_by_label("Sista dag", exact=True).fill((today + timedelta(days=400)).isoformat())
+    nurse.get_by_role("button", name="Anteckna och skapa länk").click()
+    expect(nurse.get_by_text("högst tolv månader", exact=False).first).to_be_visible()
+    axe_check(nurse)
+    nurse.get_by_label("Sista dag", exact=True).fill((today + timedelta(days=180)).isoformat())
+    nurse.get_by_role("button", name="Anteckna och skapa länk").click()
+    expect(nurse.get_by_role("heading", level=1)).to_have_text("Inbjudan till Gunnar (granne)")
+    link = nurse.locator("[data-invitation-link]").get_attribute("href")
+    assert link
+
+    # Gunnar takes it; with reminders only, his page says so and shows none of her plan.
+    neighbour: Page = new_page()
+    virtual_authenticator(neighbour)
+    neighbour.goto(link)
+    neighbour.get_by_role("button", name="Skapa min egen nyckel").click()
+    neighbour.get_by_role("button", name="Skapa nyckel").click()
+    expect(neighbour.get_by_role("heading", level=1)).to_have_text("Du hjälper Astrid Berg")
+    expect(neighbour.get_by_text("Du får påminnelserna i din telefon.")).to_be_visible()
+    axe_check(neighbour)
+
+    # He steps down; Astrid's ledger says so.
+    neighbour.goto(base + "/narstaende/hjalper")
+    axe_check(neighbour)
+    neighbour.get_by_role("link", name="Jag vill inte längre hjälpa Astrid Berg").click()
+    axe_check(neighbour)
+    neighbour.get_by_role("button", name="Jag vill inte längre hjälpa Astrid Berg").click()
+    expect(neighbour.get_by_text("Du hjälper inte längre Astrid Berg.")).to_be_visible()
+
+    mother: Page = new_page()
+    sign_in_as(mother, live_server, astrid.user_id)
+    mother.goto(base + "/narstaende/samtycken")
+    expect(mother.get_by_text("Gunnar (granne) slutade hjälpa dig.")).to_be_visible()
+    expect(
+        mother.get_by_text("Karin Lind antecknade att du gav Gunnar (granne) åtkomst", exact=False)
+    ).to_be_visible()

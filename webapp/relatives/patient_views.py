@@ -6,7 +6,7 @@ acting for her is refused (404), as is everyone else.
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -28,9 +28,11 @@ STASH = "relative_invitation"
 @bp.get("/")
 @own_route(Action.MANAGE_RELATIVES)
 def index(patient: Patient) -> str:
+    grants = services.grants_of_patient(patient.id)
     return render_template(
         "relatives/index.html",
-        grants=services.grants_of_patient(patient.id),
+        grants=grants,
+        suggested=services.named_in_agreement(patient, grants),
         holds=services.grant_holds,
         scope_words=SCOPE_WORDS,
     )
@@ -39,7 +41,8 @@ def index(patient: Patient) -> str:
 @bp.route("/ny", methods=["GET", "POST"])
 @own_route(Action.MANAGE_RELATIVES)
 def invite(patient: Patient) -> Page:
-    form = InviteForm()
+    # "Bjud in Eva" from Min plan, where the agreement names her: her name written already.
+    form = InviteForm(data={"relative_name": request.args.get("namn", "")[:120]})
     if form.validate_on_submit():
         try:
             grant, token = services.grant_invite(

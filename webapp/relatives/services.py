@@ -18,6 +18,8 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import contains_eager, joinedload
 
 from webapp import audit
+from webapp.agreement.models import Responsible
+from webapp.agreement.services import for_overview
 from webapp.auth.services import hash_token
 from webapp.clock import now_utc
 from webapp.db import rowcount
@@ -425,3 +427,18 @@ def labels_for(pairs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], str]:
         for row in rows
         if row[1] is not None and (row[0], row[1]) in wanted
     }
+
+
+def named_in_agreement(patient: Patient, grants: list[ProxyGrant]) -> list[str]:
+    """The relatives her agreed agreement names ("Närstående: Eva") who have no grant that
+    holds: suggested on "Mina närstående"."""
+    agreed = for_overview(patient).agreed
+    if agreed is None:
+        return []
+    helping = {grant.relative_name for grant in grants if _holds(grant)}
+    named = [
+        item.responsible_name
+        for item in agreed.actions
+        if item.responsible == Responsible.RELATIVE and item.responsible_name
+    ]
+    return [name for name in dict.fromkeys(named) if name not in helping]
