@@ -434,14 +434,16 @@ def test_min_plan_suggests_inviting_the_relative_the_agreement_names(
         ],
     )
     db.session.commit()
-    mine = patient_client.get("/narstaende/").get_data(as_text=True)
-    assert "Er överenskommelse nämner Eva." in mine
-    assert "/narstaende/ny?namn=Eva" in mine
+    for page in ("/", "/narstaende/"):  # Min plan and Mina närstående
+        mine = patient_client.get(page).get_data(as_text=True)
+        assert "Er överenskommelse nämner Eva." in mine
+        assert "/narstaende/ny?namn=Eva" in mine
     form = patient_client.get("/narstaende/ny?namn=Eva").get_data(as_text=True)
     assert 'value="Eva"' in form
     invite(patient_client)  # Eva (dotter)
-    mine = patient_client.get("/narstaende/").get_data(as_text=True)
-    assert "Er överenskommelse nämner Eva." not in mine
+    for page in ("/", "/narstaende/"):
+        mine = patient_client.get(page).get_data(as_text=True)
+        assert "Er överenskommelse nämner Eva." not in mine
 
 
 def test_the_offline_copy_kept_while_helping_her_is_forgotten_when_the_grant_ends(

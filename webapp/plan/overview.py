@@ -60,7 +60,7 @@ def overview_build(patient: Patient, *, own: bool = False) -> Overview:
         receipt=receipt.for_overview(patient, agreed),
         care_team=careteam.for_overview(patient),
         self_care=selfcare.for_overview(patient),
-        relatives=relatives.for_overview(patient),
+        relatives=relatives.for_overview(patient, agreed.agreed),
         answers=answers_unread(patient) if own else (),
         first_contact_by=first_contact_by,
     )

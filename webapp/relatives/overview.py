@@ -4,17 +4,18 @@ query, whatever the number."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from webapp.agreement.models import AgreementVersion
 from webapp.clock import now_utc
 from webapp.extensions import db
 from webapp.people.models import Patient, StaffMember
 from webapp.relatives.models import GrantEnd, ProxyGrant
-from webapp.relatives.services import grant_holds
+from webapp.relatives.services import grant_holds, names_to_invite
 
 # A relative who stepped down is told on her plan for this long; the ledger keeps it always.
 STEPPED_DOWN_SHOWN = timedelta(days=30)
@@ -24,13 +25,16 @@ STEPPED_DOWN_SHOWN = timedelta(days=30)
 class RelativesPart:
     holding: list[ProxyGrant]  # accepted or waiting for the relative, not ended
     stepped_down: list[ProxyGrant]  # lately, by the relative
+    # Relatives her agreed agreement gives a task to who cannot get in yet: she is offered
+    # to invite them where she reads the plan.
+    to_invite: list[str] = field(default_factory=list)
 
     @property
     def shown(self) -> bool:
-        return bool(self.holding or self.stepped_down)
+        return bool(self.holding or self.stepped_down or self.to_invite)
 
 
-def for_overview(patient: Patient) -> RelativesPart:
+def for_overview(patient: Patient, agreed: AgreementVersion | None = None) -> RelativesPart:
     grants = list(
         db.session.scalars(
             select(ProxyGrant)
@@ -49,4 +53,5 @@ def for_overview(patient: Patient) -> RelativesPart:
             and grant.ended_at is not None
             and grant.ended_at >= since
         ],
+        to_invite=names_to_invite(agreed, grants),
     )

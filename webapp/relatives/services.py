@@ -18,7 +18,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import contains_eager, joinedload
 
 from webapp import audit
-from webapp.agreement.models import Responsible
+from webapp.agreement.models import AgreementVersion, Responsible
 from webapp.agreement.services import for_overview
 from webapp.auth.services import hash_token
 from webapp.clock import now_utc
@@ -431,8 +431,13 @@ def labels_for(pairs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], str]:
 
 def named_in_agreement(patient: Patient, grants: list[ProxyGrant]) -> list[str]:
     """The relatives her agreed agreement names ("Närstående: Eva") who have no grant that
-    holds: suggested on "Mina närstående"."""
-    agreed = for_overview(patient).agreed
+    holds: suggested on "Mina närstående" and on Min plan."""
+    return names_to_invite(for_overview(patient).agreed, grants)
+
+
+def names_to_invite(agreed: AgreementVersion | None, grants: Iterable[ProxyGrant]) -> list[str]:
+    """The names of relatives an agreed version gives a task to, who have no grant that holds
+    (by the name she gave them), in the agreement's order."""
     if agreed is None:
         return []
     helping = {grant.relative_name for grant in grants if _holds(grant)}
