@@ -47,3 +47,15 @@ def test_pages_carry_them_in_our_words_but_not_in_what_was_typed(app, patient):
     assert refused.status_code == 400
     html = refused.get_data(as_text=True)
     assert re.search(rf">\s*{typed}</textarea>", html), html[html.find("<textarea") :][:300]
+
+
+def test_a_page_title_names_it_without_soft_hyphens(app, patient):
+    """The tab, history and bookmarks show the title whole: no soft hyphen in it, while the
+    same long word in the page's heading may break at one."""
+    raw = FlaskClient(app, app.response_class, use_cookies=True)  # sees the soft hyphens
+    register_with_invitation(raw, patient.user)
+    html = raw.get("/overenskommelse/").get_data(as_text=True)
+    title = html.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert title.startswith("Överenskommelse")
+    heading = html.split("<h1", 1)[1].split("</h1>", 1)[0]
+    assert SHY in heading

@@ -89,3 +89,6 @@ def init_app(app: Flask) -> None:
         npgettext=lambda c, s, p, n: marked(get_translations().unpgettext(c, s, p, n)),
     )
     app.jinja_env.filters["shy"] = lambda value: shy(value, current_locale())
+    # A page's <title> names it in the tab, history and bookmarks, where nothing wraps: no
+    # soft hyphens there.
+    app.jinja_env.filters["unshy"] = lambda value: value.replace(SOFT_HYPHEN, "")
