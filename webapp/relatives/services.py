@@ -28,7 +28,7 @@ from webapp.extensions import db
 from webapp.people.models import Patient, StaffMember, User, UserKind
 from webapp.plan.changed import plan_changed
 from webapp.relatives import reminding
-from webapp.relatives.acting import acting_grant, acting_start, today_local
+from webapp.relatives.acting import acting_grant, acting_start, grant_active_for, today_local
 from webapp.relatives.models import EventKind, GrantEnd, GrantEvent, ProxyGrant, Scope
 
 NAME_MAX = 120
@@ -230,7 +230,7 @@ def grant_accept(*, token: str, user: User) -> ProxyGrant:
         raise GrantError(OWN_LINK)
     if user.is_staff:
         raise GrantError(_l("Logga ut från ditt personalkonto först, och öppna länken igen."))
-    if grant_active(user.id, grant.patient_id) is not None:
+    if grant_active_for(user.id, grant.patient_id) is not None:
         raise GrantError(ALREADY_HELPING)
     now = now_utc()
     result = db.session.execute(
@@ -256,20 +256,6 @@ def grant_accept_new_account(*, token: str) -> User:
     db.session.flush()
     grant_accept(token=token, user=user)
     return user
-
-
-def grant_active(user_id: int, patient_id: int) -> ProxyGrant | None:
-    """The grant by which this account may act for this patient today, if any."""
-    return db.session.scalar(
-        select(ProxyGrant)
-        .where(
-            ProxyGrant.relative_user_id == user_id,
-            ProxyGrant.patient_id == patient_id,
-            ProxyGrant.ended_at.is_(None),
-            or_(ProxyGrant.ends_on.is_(None), ProxyGrant.ends_on >= today_local()),
-        )
-        .limit(1)
-    )
 
 
 def grants_helping(user_id: int) -> list[ProxyGrant]:
