@@ -13,7 +13,7 @@ from datetime import date
 
 from flask import g, has_request_context, session
 from flask_login import current_user
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import joinedload
 
 from webapp.clock import now_utc
@@ -33,6 +33,14 @@ def today_local() -> date:
     return now_utc().astimezone(local_zone()).date()
 
 
+def holds_today() -> ColumnElement[bool]:
+    """A grant that holds today: not ended, and not past its last day."""
+    return and_(
+        ProxyGrant.ended_at.is_(None),
+        or_(ProxyGrant.ends_on.is_(None), ProxyGrant.ends_on >= today_local()),
+    )
+
+
 def grant_active_for(user_id: int, patient_id: int) -> ProxyGrant | None:
     """The grant by which this account may act for this patient today, with the patient and
     her name loaded: her id, her plan's version, her name at the top of every page."""
@@ -42,8 +50,7 @@ def grant_active_for(user_id: int, patient_id: int) -> ProxyGrant | None:
         .where(
             ProxyGrant.relative_user_id == user_id,
             ProxyGrant.patient_id == patient_id,
-            ProxyGrant.ended_at.is_(None),
-            or_(ProxyGrant.ends_on.is_(None), ProxyGrant.ends_on >= today_local()),
+            holds_today(),
         )
         .limit(1)
     )

@@ -15,7 +15,7 @@ from datetime import time, timedelta
 from urllib.parse import quote
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.orm import joinedload
 
 from webapp.extensions import db
@@ -24,16 +24,12 @@ from webapp.notify import outbox
 from webapp.notify.message import Message
 from webapp.notify.schedule import wall_clock
 from webapp.people.models import Patient, User
-from webapp.relatives.acting import today_local
+from webapp.relatives.acting import holds_today
 from webapp.relatives.models import ProxyGrant, Scope
 
 
 def _holding() -> ColumnElement[bool]:
-    return and_(
-        ProxyGrant.ended_at.is_(None),
-        ProxyGrant.accepted_at.is_not(None),
-        or_(ProxyGrant.ends_on.is_(None), ProxyGrant.ends_on >= today_local()),
-    )
+    return and_(holds_today(), ProxyGrant.accepted_at.is_not(None))
 
 
 def reminded_for(user: User) -> list[ProxyGrant]:

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import contains_eager, joinedload
 
 from webapp import audit
@@ -28,7 +28,13 @@ from webapp.extensions import db
 from webapp.people.models import Patient, StaffMember, User, UserKind
 from webapp.plan.changed import plan_changed
 from webapp.relatives import reminding
-from webapp.relatives.acting import acting_grant, acting_start, grant_active_for, today_local
+from webapp.relatives.acting import (
+    acting_grant,
+    acting_start,
+    grant_active_for,
+    holds_today,
+    today_local,
+)
 from webapp.relatives.models import EventKind, GrantEnd, GrantEvent, ProxyGrant, Scope
 
 NAME_MAX = 120
@@ -268,8 +274,7 @@ def grants_helping(user_id: int) -> list[ProxyGrant]:
             .options(contains_eager(ProxyGrant.patient).contains_eager(Patient.user))
             .where(
                 ProxyGrant.relative_user_id == user_id,
-                ProxyGrant.ended_at.is_(None),
-                or_(ProxyGrant.ends_on.is_(None), ProxyGrant.ends_on >= today_local()),
+                holds_today(),
             )
             .order_by(User.name)
         )
