@@ -196,8 +196,12 @@ def _refused_as_relative() -> None:
 
 
 def allowed_actions(actor: User, patient: Patient) -> frozenset[Action]:
+    return _actions_of(relations_of(actor, patient))
+
+
+def _actions_of(relations: list[Relation]) -> frozenset[Action]:
     allowed: frozenset[Action] = frozenset()
-    for relation in relations_of(actor, patient):
+    for relation in relations:
         if relation is Relation.RELATIVE:
             grant = acting_grant()
             assert grant is not None  # the relation holds only while acting by a grant
@@ -239,9 +243,12 @@ def load_patient(
     if not getattr(actor, "is_authenticated", False):
         abort(404)
     patient = db.session.scalar(_patient_with_contacts().where(Patient.id == patient_id))
-    if patient is None or action not in allowed_actions(actor, patient):
+    if patient is None:
         abort(404)
-    relation = relation_of(actor, patient)
+    held = relations_of(actor, patient)  # worked out once: what they may, and the log's role
+    if action not in _actions_of(held):
+        abort(404)
+    relation = held[0] if held else None
     if as_other and relation in (Relation.SELF, Relation.RELATIVE):
         abort(404)
     if relation is not Relation.SELF:

@@ -100,12 +100,13 @@ def new_patient() -> Page:
 @patient_route(Action.VIEW_PLAN)
 def patient(patient: Patient) -> str:
     staff = current_user.staff
+    allowed = allowed_actions(current_user, patient)
     return render_template(
         "care/patient.html",
         patient=patient,
         passkey_count=passkeys.passkey_count(patient.user),
-        may_issue_link=Action.ISSUE_SIGN_IN_LINK in allowed_actions(current_user, patient),
-        may_record_consent=Action.RECORD_RELATIVE_CONSENT in allowed_actions(current_user, patient),
+        may_issue_link=Action.ISSUE_SIGN_IN_LINK in allowed,
+        may_record_consent=Action.RECORD_RELATIVE_CONSENT in allowed,
         form=EmptyForm(),
         overview=overview_build(patient),
         viewer_is_staff=True,
