@@ -86,6 +86,13 @@ def acting_start(patient_id: int) -> None:
     g.pop(_ACTING, None)
 
 
+def acting_by(grant: ProxyGrant) -> None:
+    """Act for the patient of a grant that holds, just read by the caller (with her name):
+    this request does not read it again."""
+    session[ACTING_FOR] = grant.patient_id
+    setattr(g, _ACTING, grant)
+
+
 def acting_stop() -> None:
     session.pop(ACTING_FOR, None)
     g.pop(_ACTING, None)

@@ -29,8 +29,7 @@ from webapp.people.models import Patient, StaffMember, User, UserKind
 from webapp.plan.changed import plan_changed
 from webapp.relatives import reminding
 from webapp.relatives.acting import (
-    acting_grant,
-    acting_start,
+    acting_by,
     grant_active_for,
     holds_today,
     today_local,
@@ -287,8 +286,8 @@ def helping_only_one(user_id: int) -> ProxyGrant | None:
     grants = grants_helping(user_id)
     if len(grants) != 1:
         return None
-    acting_start(grants[0].patient_id)
-    return acting_grant()
+    acting_by(grants[0])
+    return grants[0]
 
 
 def grants_of_patient(patient_id: int) -> list[ProxyGrant]:
