@@ -46,6 +46,11 @@ class EventKind(StrEnum):
     STEPPED_DOWN = "stepped_down"  # the relative ended it
 
 
+def relative_label(name: str, relation: str) -> str:
+    """How the patient named them: "Eva (dotter)"."""
+    return f"{name} ({relation})"
+
+
 class ProxyGrant(PlanRow, Model):
     """One relative's access to one patient (shown on her plan, so a plan row)."""
 
@@ -77,8 +82,7 @@ class ProxyGrant(PlanRow, Model):
 
     @property
     def label(self) -> str:
-        """How the patient named them: "Eva (dotter)"."""
-        return f"{self.relative_name} ({self.relation})"
+        return relative_label(self.relative_name, self.relation)
 
     def has(self, scope: Scope) -> bool:
         return scope in self.scopes

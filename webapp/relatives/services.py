@@ -34,7 +34,14 @@ from webapp.relatives.acting import (
     holds_today,
     today_local,
 )
-from webapp.relatives.models import EventKind, GrantEnd, GrantEvent, ProxyGrant, Scope
+from webapp.relatives.models import (
+    EventKind,
+    GrantEnd,
+    GrantEvent,
+    ProxyGrant,
+    Scope,
+    relative_label,
+)
 
 NAME_MAX = 120
 RELATION_MAX = 40
@@ -390,7 +397,7 @@ def labels_of(patient_id: int) -> dict[int, str]:
         .where(ProxyGrant.patient_id == patient_id, ProxyGrant.relative_user_id.is_not(None))
         .order_by(ProxyGrant.id)
     )
-    return {row[0]: f"{row[1]} ({row[2]})" for row in rows if row[0] is not None}
+    return {row[0]: relative_label(row[1], row[2]) for row in rows if row[0] is not None}
 
 
 def labels_for(pairs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], str]:
@@ -413,7 +420,7 @@ def labels_for(pairs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], str]:
         .order_by(ProxyGrant.id)
     )
     return {
-        (row[0], row[1]): f"{row[2]} ({row[3]})"
+        (row[0], row[1]): relative_label(row[2], row[3])
         for row in rows
         if row[1] is not None and (row[0], row[1]) in wanted
     }
