@@ -6,9 +6,9 @@ from __future__ import annotations
 from webapp.export import codes
 from webapp.export.bundle import Bundle, Reference, Resource, day, instant, text
 from webapp.export.words import _
+from webapp.relatives.acting import grant_holds
 from webapp.relatives.forms import SCOPE_WORDS
 from webapp.relatives.models import ProxyGrant, Scope
-from webapp.relatives.services import grant_holds
 
 
 def _loinc(code: codes.Code) -> Resource:

@@ -16,7 +16,7 @@ from webapp.followups.details import local_zone
 from webapp.people.personnummer import display as personnummer_display
 from webapp.receipt.models import QUESTION_COUNT, Answer, ReceiptAnswer, Side
 from webapp.receipt.services import ANSWER_WORDS, question_text
-from webapp.relatives.services import grant_holds
+from webapp.relatives.acting import grant_holds
 from webapp.selfcare.measures import SCALE_RANGES, UNITS, Measure, format_number
 from webapp.selfcare.models import SelfCareGoal
 

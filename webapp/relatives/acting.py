@@ -41,6 +41,11 @@ def holds_today() -> ColumnElement[bool]:
     )
 
 
+def grant_holds(grant: ProxyGrant) -> bool:
+    """`holds_today()` for a grant in hand."""
+    return grant.ended_at is None and (grant.ends_on is None or grant.ends_on >= today_local())
+
+
 def grant_active_for(user_id: int, patient_id: int) -> ProxyGrant | None:
     """The grant by which this account may act for this patient today, with the patient and
     her name loaded: her id, her plan's version, her name at the top of every page."""

@@ -14,8 +14,9 @@ from webapp.agreement.models import AgreementVersion
 from webapp.clock import now_utc
 from webapp.extensions import db
 from webapp.people.models import Patient, StaffMember
+from webapp.relatives.acting import grant_holds
 from webapp.relatives.models import GrantEnd, ProxyGrant
-from webapp.relatives.services import grant_holds, names_to_invite
+from webapp.relatives.services import names_to_invite
 
 # A relative who stepped down is told on her plan for this long; the ledger keeps it always.
 STEPPED_DOWN_SHOWN = timedelta(days=30)

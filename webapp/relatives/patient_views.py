@@ -17,6 +17,7 @@ from webapp.errors import UserFacingError
 from webapp.forms import EmptyForm, Page, show_error
 from webapp.people.models import Patient
 from webapp.relatives import services
+from webapp.relatives.acting import grant_holds
 from webapp.relatives.blueprint import bp
 from webapp.relatives.forms import SCOPE_WORDS, InviteForm, ScopeForm
 from webapp.relatives.invitation import invitation_page
@@ -33,7 +34,7 @@ def index(patient: Patient) -> str:
         "relatives/index.html",
         grants=grants,
         suggested=services.named_in_agreement(patient, grants),
-        holds=services.grant_holds,
+        holds=grant_holds,
         scope_words=SCOPE_WORDS,
     )
 
@@ -84,7 +85,7 @@ def show_link(patient: Patient, grant_id: int) -> str | Response:
 @own_route(Action.MANAGE_RELATIVES)
 def change(patient: Patient, grant_id: int) -> Page:
     grant = _grant_of(patient, grant_id)
-    if not services.grant_holds(grant):
+    if not grant_holds(grant):
         abort(404)
     form = ScopeForm(data={"scopes": list(grant.scopes), "ends_on": grant.ends_on})
     if form.validate_on_submit():

@@ -31,6 +31,7 @@ from webapp.relatives import reminding
 from webapp.relatives.acting import (
     acting_by,
     grant_active_for,
+    grant_holds,
     holds_today,
     today_local,
 )
@@ -224,15 +225,11 @@ def grant_by_token(token: str) -> ProxyGrant:
         raise GrantError(UNKNOWN_LINK)
     if grant.accepted_at is not None:
         raise GrantError(USED_LINK)
-    if grant.ended_at is not None or not _holds(grant):
+    if not grant_holds(grant):
         raise GrantError(ENDED_LINK)
     if grant.invite_expires_at is None or grant.invite_expires_at <= now_utc():
         raise GrantError(EXPIRED_LINK)
     return grant
-
-
-def _holds(grant: ProxyGrant) -> bool:
-    return grant.ended_at is None and (grant.ends_on is None or grant.ends_on >= today_local())
 
 
 def grant_accept(*, token: str, user: User) -> ProxyGrant:
@@ -306,11 +303,7 @@ def grants_of_patient(patient_id: int) -> list[ProxyGrant]:
             .order_by(ProxyGrant.id.desc())
         )
     )
-    return sorted(grants, key=lambda grant: not _holds(grant))
-
-
-def grant_holds(grant: ProxyGrant) -> bool:
-    return _holds(grant)
+    return sorted(grants, key=lambda grant: not grant_holds(grant))
 
 
 def _own_grant(patient: Patient, grant_id: int) -> ProxyGrant:
@@ -326,7 +319,7 @@ def grant_change(
     """The patient changes what a relative may do, or until when. A ledger row only when
     something really changed."""
     grant = _own_grant(patient, grant_id)
-    if not _holds(grant):
+    if not grant_holds(grant):
         raise GrantError(ALREADY_ENDED)
     cleaned = scopes_clean(scopes)
     if ends_on != grant.ends_on:
@@ -356,7 +349,7 @@ def _end(grant: ProxyGrant, how: GrantEnd) -> None:
 def grant_end(*, patient: Patient, by: User, grant_id: int) -> ProxyGrant:
     """The patient ends a grant: it holds no more from the relative's next request."""
     grant = _own_grant(patient, grant_id)
-    if not _holds(grant):
+    if not grant_holds(grant):
         raise GrantError(ALREADY_ENDED)
     _end(grant, GrantEnd.BY_PATIENT)
     _event(grant, EventKind.ENDED, by)
@@ -369,7 +362,7 @@ def grant_step_down(*, relative: User, grant_id: int) -> ProxyGrant:
     grant = db.session.get(ProxyGrant, grant_id)
     if grant is None or grant.relative_user_id != relative.id:
         raise GrantError(NOT_FOUND)
-    if not _holds(grant):
+    if not grant_holds(grant):
         raise GrantError(ALREADY_ENDED)
     _end(grant, GrantEnd.STEPPED_DOWN)
     _event(grant, EventKind.STEPPED_DOWN, relative)
@@ -437,7 +430,7 @@ def names_to_invite(agreed: AgreementVersion | None, grants: Iterable[ProxyGrant
     (by the name she gave them), in the agreement's order."""
     if agreed is None:
         return []
-    helping = {grant.relative_name for grant in grants if _holds(grant)}
+    helping = {grant.relative_name for grant in grants if grant_holds(grant)}
     named = [
         item.responsible_name
         for item in agreed.actions
